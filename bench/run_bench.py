@@ -1,0 +1,300 @@
+"""Benchmark: rnnbook's full profile against the chapter's published table and its reference recipe.
+
+For every row of the chapter's table (``bench/published_ch15.json``, source cited there) this script
+
+* trains the matching registered rnnbook model with ``rnnbook.training.train(name, profile=...)``
+  (default: the ``full`` profile, on rnnbook's default Keras backend), one model per subprocess so
+  each row gets its own peak RSS;
+* trains, on the same machine in the same run, the chapter's reference recipe
+  (``bench/reference_recipe.py``: plain Keras on TensorFlow, batch 32, 20 epochs, Adam), also one model
+  per subprocess with ``KERAS_BACKEND=tensorflow``;
+* prints a table and writes ``bench/results/<machine>-<date>.json``.
+
+Finished rows are cached in ``bench/results/<machine>-<date>.<side>.tmp`` (JSON lines) as they come,
+so an interrupted run picks up where it stopped.
+
+Usage (from the repository root)::
+
+    python bench/run_bench.py                                # everything (about 30-40 min on 2 cores)
+    python bench/run_bench.py --reference-from bench/results/vm-2cpu-2026-11-25.json   # reuse reference
+    python bench/run_bench.py --models linear deep_rnn --skip-reference
+    python bench/run_bench.py --profile quick --skip-reference
+
+``--models`` takes published row names or rnnbook registry names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+RESULTS = BENCH / "results"
+PUBLISHED = BENCH / "published_ch15.json"
+
+# Published row -> rnnbook registry name.
+MODEL_MAP = {
+    "naive_last_value": "naive_last_value",
+    "linear_flatten_dense1": "linear",
+    "simple_rnn_1_unit": "simple_rnn",
+    "deep_rnn_20_20_1": "deep_rnn",
+    "deep_rnn_20_20_dense1": "deep_rnn_dense",
+    "iterative_10_steps_with_deep_rnn": "iterative_deep_rnn",
+    "naive_10_steps": "naive_n_steps",
+    "linear_10_outputs": "linear_n_steps",
+    "seq_to_vector_rnn_10_outputs": "seq_to_vector_rnn",
+    "seq2seq_rnn_timedistributed": "seq2seq_rnn",
+    "seq2seq_rnn_batchnorm": "seq2seq_rnn_batchnorm",
+    "seq2seq_layernorm_simple_rnn_cell": "seq2seq_layernorm_rnn",
+    "seq2seq_lstm_20_20": "seq2seq_lstm",
+    "seq2seq_gru_20_20": "seq2seq_gru",
+    "seq2seq_conv1d_k4_s2_gru_20_20": "seq2seq_conv1d_gru",
+    "seq2seq_wavenet_simple_dilations_1_2_4_8_x2": "wavenet_simple",
+}
+NAIVE = ("naive_last_value", "naive_10_steps")  # nothing to train in the reference recipe
+
+
+def published():
+    """``(rows, source)``: the chapter's published validation MSEs, with where they come from."""
+    doc = json.loads(PUBLISHED.read_text())
+    rows = {}
+    for r in doc["results"]:
+        rows[r["model"]] = r.get("val_mse", r.get("val_last_time_step_mse"))
+    return rows, doc["source"]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ------------------------------------------------------------------------------ workers (subprocess)
+def rnnbook_worker(name: str, profile: str) -> dict:
+    """Train one registered model with rnnbook's ``train`` (runs inside a subprocess)."""
+    t0 = time.perf_counter()
+    import rnnbook
+    import_seconds = time.perf_counter() - t0
+    from rnnbook.training import train
+
+    result = train(name, profile=profile, progress=False)
+    import keras
+
+    return {"model": name, "val_mse": result.val_mse, "test_mse": result.test_mse,
+            "fit_seconds": result.fit_seconds, "epochs": result.epochs, "params": result.params,
+            "batch_size": getattr(result, "batch_size", None),
+            "learning_rate": getattr(result, "learning_rate", None),
+            "backend": keras.backend.backend(), "rnnbook_import_seconds": import_seconds,
+            "peak_rss_mb": peak_rss_mb(), "rnnbook_version": rnnbook.__version__}
+
+
+def _run_subprocess(cmd, env) -> dict:
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _cached(path: Path) -> dict:
+    rows = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                rows[row["model"]] = row
+    return rows
+
+
+def run_side(side, rows, cache: Path, profile: str, backend: str | None) -> dict:
+    """Train ``rows`` (published names) on one side, caching each finished row in ``cache``."""
+    done = _cached(cache)
+    for i, row in enumerate(rows, 1):
+        if row in done:
+            print(f"[{side} {i}/{len(rows)}] {row}: cached", flush=True)
+            continue
+        env = dict(os.environ)
+        if side == "reference":
+            if row in NAIVE:
+                continue
+            env["KERAS_BACKEND"] = "tensorflow"
+            cmd = [sys.executable, str(BENCH / "reference_recipe.py"), "--model", row]
+        else:
+            if backend:
+                env["KERAS_BACKEND"] = backend
+            cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", MODEL_MAP[row],
+                   "--profile", profile]
+        t0 = time.perf_counter()
+        result = _run_subprocess(cmd, env)
+        result["published_model"] = row
+        print(f"[{side} {i}/{len(rows)}] {row}: val_mse {result['val_mse']:.6f}, fit "
+              f"{result['fit_seconds']:.1f} s (process {time.perf_counter() - t0:.0f} s)", flush=True)
+        done[row] = result
+        with cache.open("a") as f:
+            f.write(json.dumps(result) + "\n")
+    return {r: done[r] for r in rows if r in done}
+
+
+def load_reference(path: Path) -> dict:
+    """Reference rows from a results JSON (``reference_*`` columns) or a ``.tmp`` JSON-lines cache."""
+    text = path.read_text()
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        return {r.get("published_model", r["model"]): r for r in map(json.loads, text.splitlines()) if r}
+    out = {}
+    for r in doc["rows"]:
+        if r.get("reference_val_mse") is not None:
+            out[r["model"]] = {"val_mse": r["reference_val_mse"], "fit_seconds": r["reference_fit_seconds"],
+                               "peak_rss_mb": r.get("reference_peak_rss_mb")}
+    return out
+
+
+# ------------------------------------------------------------------------------------------ misc
+def import_time() -> dict:
+    """``import rnnbook`` in a fresh interpreter: seconds (best of 5) and whether a backend got imported."""
+    code = ("import sys, time; t = time.perf_counter(); import rnnbook; dt = time.perf_counter() - t; "
+            "bad = sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules); "
+            "print(dt, ','.join(bad))")
+    times, loaded = [], ""
+    for _ in range(5):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             cwd=ROOT).stdout.split()
+        times.append(float(out[0]))
+        loaded = out[1] if len(out) > 1 else ""
+    return {"import_rnnbook_seconds": min(times), "import_rnnbook_seconds_all": times,
+            "backend_modules_imported": loaded.split(",") if loaded else []}
+
+
+def format_table(rows) -> str:
+    def f(v, spec):
+        return format(v, spec) if isinstance(v, (int, float)) else "-"
+
+    head = (f"| {'model':<44} | {'published':>9} | {'val_mse':>9} | {'test_mse':>9} | {'fit_s':>7} | "
+            f"{'ref val_mse':>11} | {'ref fit_s':>9} | {'speed-up':>8} | {'rss_mb':>6} | ok |")
+    lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
+    for r in rows:
+        ok = (r["val_mse"] is not None and r["published_val_mse"] is not None
+              and r["val_mse"] <= r["published_val_mse"])
+        speed = (r["reference_fit_seconds"] / r["fit_seconds"]
+                 if r.get("reference_fit_seconds") and r.get("fit_seconds") else None)
+        lines.append(
+            f"| {r['model']:<44} | {f(r['published_val_mse'], '9.6f')} | {f(r['val_mse'], '9.6f')} | "
+            f"{f(r['test_mse'], '9.6f')} | {f(r['fit_seconds'], '7.1f')} | "
+            f"{f(r['reference_val_mse'], '11.6f')} | {f(r['reference_fit_seconds'], '9.1f')} | "
+            f"{f(speed, '7.1f')}x | {f(r['peak_rss_mb'], '6.0f')} | {'yes' if ok else 'NO'} |")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Benchmark rnnbook against the chapter's table.")
+    parser.add_argument("--models", nargs="*", help="published row names or rnnbook names (default: all)")
+    parser.add_argument("--profile", default="full", help="rnnbook profile (default: full)")
+    parser.add_argument("--backend", default=None, help="KERAS_BACKEND for rnnbook (default: rnnbook's)")
+    parser.add_argument("--skip-reference", action="store_true", help="do not train the reference recipe")
+    parser.add_argument("--reference-from", type=Path, help="reuse reference rows from this results JSON")
+    parser.add_argument("--reference-only", action="store_true", help="train only the reference recipe")
+    parser.add_argument("--machine", default=f"{socket.gethostname()}-{os.cpu_count()}cpu")
+    parser.add_argument("--output", type=Path, help="results JSON (default: bench/results/<machine>-<date>.json)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        print(json.dumps(rnnbook_worker(args.worker, args.profile)), flush=True)
+        return 0
+
+    pub, source = published()
+    inverse = {v: k for k, v in MODEL_MAP.items()}
+    names = [inverse.get(m, m) for m in (args.models or list(MODEL_MAP))]
+    unknown = [m for m in names if m not in MODEL_MAP]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODEL_MAP)}")
+
+    date = datetime.date.today().isoformat()
+    RESULTS.mkdir(exist_ok=True)
+    stem = f"{args.machine}-{date}" + ("" if args.profile == "full" else f"-{args.profile}")
+    output = args.output or RESULTS / f"{stem}.json"
+
+    reference = {}
+    if args.reference_from:
+        reference = load_reference(args.reference_from)
+    elif not args.skip_reference:
+        reference = run_side("reference", names, RESULTS / f"{args.machine}-{date}.reference.tmp",
+                             args.profile, None)
+    if args.reference_only:
+        return 0
+
+    backend = args.backend or os.environ.get("KERAS_BACKEND")
+    ours = run_side("rnnbook", names, RESULTS / f"{stem}.rnnbook.tmp", args.profile, backend)
+
+    rows = []
+    for n in names:
+        o, r = ours.get(n, {}), reference.get(n, {})
+        rows.append({"model": n, "rnnbook_model": MODEL_MAP[n], "published_val_mse": pub.get(n),
+                     "val_mse": o.get("val_mse"), "test_mse": o.get("test_mse"),
+                     "fit_seconds": o.get("fit_seconds"), "epochs": o.get("epochs"),
+                     "batch_size": o.get("batch_size"), "learning_rate": o.get("learning_rate"),
+                     "reference_val_mse": r.get("val_mse"),
+                     "reference_test_mse": r.get("test_mse"),
+                     "reference_fit_seconds": r.get("fit_seconds"),
+                     "reference_peak_rss_mb": r.get("peak_rss_mb"),
+                     "peak_rss_mb": o.get("peak_rss_mb")})
+    backends = sorted({o.get("backend") for o in ours.values() if o.get("backend")})
+    trained = [r for r in rows if r["reference_fit_seconds"] is not None and r["fit_seconds"] is not None]
+    total_ours = sum(r["fit_seconds"] for r in trained)
+    total_ref = sum(r["reference_fit_seconds"] for r in trained)
+    summary = {
+        "rows_at_or_below_published": sum(1 for r in rows if r["val_mse"] is not None
+                                          and r["val_mse"] <= r["published_val_mse"]),
+        "rows": len(rows),
+        "rnnbook_fit_seconds_total": total_ours,
+        "reference_fit_seconds_total": total_ref,
+        "speedup_total": total_ref / total_ours if total_ours else None,
+    }
+    doc = {"machine": args.machine, "cpu_count": os.cpu_count(), "cpu": _cpu_name(),
+           "backend": backends[0] if len(backends) == 1 else backends, "reference_backend": "tensorflow",
+           "profile": args.profile, "date": date, "python": platform.python_version(),
+           "versions": _versions(), "published_source": source, "summary": summary,
+           "import": import_time(), "rows": rows}
+    output.write_text(json.dumps(doc, indent=2) + "\n")
+    print(format_table(rows))
+    print(f"\n{summary['rows_at_or_below_published']}/{len(rows)} rows at or below the published val MSE; "
+          f"fit time rnnbook {total_ours:.0f} s vs reference {total_ref:.0f} s "
+          f"({summary['speedup_total'] or 0:.1f}x) on {len(trained)} trained rows.")
+    print(f"import rnnbook: {doc['import']['import_rnnbook_seconds']:.3f} s, backend modules imported: "
+          f"{doc['import']['backend_modules_imported'] or 'none'}")
+    print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+    return 0
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _versions() -> dict:
+    from importlib import metadata
+
+    out = {}
+    for dist in ("keras", "jax", "jaxlib", "tensorflow-cpu", "tensorflow", "numpy"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

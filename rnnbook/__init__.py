@@ -1,0 +1,23 @@
+"""rnnbook: processing sequences with RNNs and CNNs -- the package behind the book.
+
+Importing ``rnnbook`` is cheap: it imports no deep-learning backend. Keras (and its backend) is imported
+the first time a model is built. Unless ``KERAS_BACKEND`` is already set, rnnbook picks JAX, the
+backend that trained the chapter's models fastest on CPU in ``bench/`` (see README); TensorFlow and
+PyTorch work too -- set ``KERAS_BACKEND`` before the first import of Keras.
+"""
+
+from __future__ import annotations
+
+import os
+
+__version__ = "0.1.0"
+
+DEFAULT_BACKEND = "jax"
+os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
+# TensorFlow's C++ start-up log lines must never reach a page of the book.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from rnnbook.profiles import get_profile  # noqa: E402  (cheap: no backend)
+from rnnbook.registry import build_model, get_spec, list_models, register_model  # noqa: E402
+
+__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "register_model"]

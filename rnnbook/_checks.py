@@ -1,0 +1,66 @@
+"""Argument checks shared by every module.
+
+Messages follow Keras' wording ("Received an invalid value for argument `units`, expected a positive
+integer, got 0.") so a reader meets one style of error whether it comes from Keras or from rnnbook.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` or raise ``ValueError`` naming ``name``.
+
+    ``bool`` is rejected on purpose: ``units=True`` is a bug, not a 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        expected = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected {expected}, got {value!r}."
+        )
+    return int(value)
+
+
+def check_fraction(name: str, value, *, allow_one: bool = False) -> float:
+    """A rate in [0, 1) (or [0, 1] with ``allow_one``), such as a dropout rate."""
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = ok and 0.0 <= float(value) and (float(value) <= 1.0 if allow_one else float(value) < 1.0)
+    if not ok:
+        bound = "[0, 1]" if allow_one else "[0, 1)"
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a number in {bound}, got {value!r}."
+        )
+    return float(value)
+
+
+def check_positive_float(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a positive number, got {value!r}."
+        )
+    return float(value)
+
+
+def check_choice(name: str, value, choices) -> str:
+    if value not in choices:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected one of "
+            f"{', '.join(repr(c) for c in choices)}, got {value!r}."
+        )
+    return value
+
+
+def check_finite(name: str, array: np.ndarray) -> np.ndarray:
+    """Raise if ``array`` holds a NaN or an infinity, saying where the first one is."""
+    bad = ~np.isfinite(array)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        kind = "NaN" if np.isnan(array[where]) else "inf"
+        raise ValueError(
+            f"`{name}` contains {int(bad.sum())} non-finite value(s) ({kind} first at index {where}); "
+            "fill or drop them before windowing (rnnbook never fills them silently)."
+        )
+    return array

@@ -1,0 +1,329 @@
+"""Data for the chapter: the synthetic series, real series shipped with statsmodels, and windowing.
+
+Every array is float32 with shape ``(batch, steps, features)``. Targets come in three shapes:
+
+* ``"one_step"`` / ``"vector"``: ``y[i, k]`` is the value ``k + 1`` steps after the input window,
+  shape ``(batch, horizon)`` (``horizon == 1`` for one step ahead);
+* ``"seq2seq"``: ``Y[i, t, k]`` is the value ``k + 1`` steps after time step ``t``, shape
+  ``(batch, steps, horizon)`` -- at every time step the model forecasts the next ``horizon`` values.
+
+Used in: book/01_sequences, book/04_forecasting and every later chapter.
+
+Example:
+
+>>> from rnnbook import data
+>>> ds = data.synthetic_dataset(n_series=100, n_steps=50, split=(70, 20, 10), horizon=10,
+...                             target="seq2seq", seed=42)
+>>> ds.X_train.shape, ds.y_train.shape
+((70, 50, 1), (70, 50, 10))
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from rnnbook._checks import check_choice, check_finite, check_positive_int
+
+TARGETS = ("one_step", "vector", "seq2seq")
+
+
+def _rng(seed) -> np.random.Generator:
+    # A Generator passed in is used as is, so a caller can draw several batches from one stream.
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def generate_time_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray:
+    """The chapter's synthetic series: two sines with random frequencies and phases, plus noise.
+
+    ``0.5 sin((t - o1)(10 f1 + 10)) + 0.2 sin((t - o2)(20 f2 + 20)) + 0.1 (u - 0.5)`` with
+    ``t = linspace(0, 1, n_steps)`` and ``f1, f2, o1, o2, u ~ U[0, 1)``.
+
+    Args:
+        batch_size: number of series.
+        n_steps: length of each series.
+        seed: an ``int``, ``None`` or a ``numpy.random.Generator``.
+
+    Returns:
+        float32 array of shape ``(batch_size, n_steps, 1)``.
+
+    Example:
+
+    >>> generate_time_series(4, 60, seed=0).shape
+    (4, 60, 1)
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_steps = check_positive_int("n_steps", n_steps)
+    rng = _rng(seed)
+    freq1, freq2, offsets1, offsets2 = rng.random((4, batch_size, 1))
+    time = np.linspace(0, 1, n_steps)
+    series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))
+    series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))
+    series += 0.1 * (rng.random((batch_size, n_steps)) - 0.5)
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def _as_batch(series, name: str = "series") -> np.ndarray:
+    series = np.asarray(series, dtype=np.float32)
+    if series.ndim != 3:
+        raise ValueError(
+            f"`{name}` must have rank 3 (batch, steps, features), got rank {series.ndim} with shape "
+            f"{series.shape}; use `sliding_windows` to cut one long series into a batch."
+        )
+    if series.shape[0] == 0 or series.shape[2] == 0:
+        raise ValueError(f"`{name}` is empty: shape {series.shape}.")
+    return check_finite(name, series)
+
+
+def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step",
+                 target_feature: int = 0):
+    """Split a batch of series into inputs and forecast targets.
+
+    Args:
+        series: array ``(batch, n_steps + horizon, features)``; its length must be exactly
+            ``n_steps + horizon`` (nothing is truncated).
+        n_steps: length of the input window.
+        horizon: how many steps ahead to forecast.
+        target: ``"one_step"``, ``"vector"`` or ``"seq2seq"`` (see the module docstring).
+        target_feature: which feature is forecast (inputs keep every feature).
+
+    Returns:
+        ``(X, y)``: ``X`` of shape ``(batch, n_steps, features)`` and ``y`` of shape
+        ``(batch, horizon)`` or, for seq2seq, ``(batch, n_steps, horizon)``.
+
+    Example:
+
+    >>> s = generate_time_series(2, 60, seed=1)
+    >>> X, Y = make_targets(s, 50, horizon=10, target="seq2seq")
+    >>> bool(Y[0, 3, 2] == s[0, 3 + 3, 0])
+    True
+    """
+    series = _as_batch(series)
+    n_steps = check_positive_int("n_steps", n_steps)
+    horizon = check_positive_int("horizon", horizon)
+    check_choice("target", target, TARGETS)
+    if target == "one_step" and horizon != 1:
+        raise ValueError(f"target='one_step' forecasts one step ahead, got horizon={horizon}; "
+                         "use target='vector' or 'seq2seq' for several steps.")
+    length, n_features = series.shape[1], series.shape[2]
+    if n_steps + horizon != length:
+        raise ValueError(
+            f"The series have {length} steps but n_steps + horizon = {n_steps} + {horizon} = "
+            f"{n_steps + horizon}; a window longer than the series cannot be filled and a shorter "
+            "one would silently drop data."
+        )
+    if not 0 <= target_feature < n_features:
+        raise ValueError(f"`target_feature`={target_feature} is out of range for {n_features} feature(s).")
+    X = series[:, :n_steps]
+    values = series[:, :, target_feature]
+    if target == "seq2seq":
+        # Y[:, t, k] = value at t + 1 + k, built with one stacked slice per horizon step.
+        Y = np.stack([values[:, k + 1:k + 1 + n_steps] for k in range(horizon)], axis=-1)
+    else:
+        Y = values[:, n_steps:n_steps + horizon]
+    return X, Y.astype(np.float32)
+
+
+def sliding_windows(series, length: int, stride: int = 1) -> np.ndarray:
+    """Cut one long series into overlapping windows of ``length`` steps.
+
+    Args:
+        series: array ``(time,)`` or ``(time, features)``.
+        length: window length (input steps plus horizon).
+        stride: distance between the starts of consecutive windows.
+
+    Returns:
+        float32 array ``(n_windows, length, features)``.
+
+    Example:
+
+    >>> sliding_windows(np.arange(10.0), 4, stride=3)[:, :, 0].tolist()
+    [[0.0, 1.0, 2.0, 3.0], [3.0, 4.0, 5.0, 6.0], [6.0, 7.0, 8.0, 9.0]]
+    """
+    series = np.asarray(series, dtype=np.float32)
+    if series.ndim == 1:
+        series = series[:, None]
+    if series.ndim != 2:
+        raise ValueError(f"`series` must have rank 1 (time,) or 2 (time, features), got shape {series.shape}.")
+    check_finite("series", series)
+    length = check_positive_int("length", length)
+    stride = check_positive_int("stride", stride)
+    if length > len(series):
+        raise ValueError(f"The window length {length} is longer than the series ({len(series)} steps).")
+    starts = np.arange(0, len(series) - length + 1, stride)
+    return np.stack([series[s:s + length] for s in starts])
+
+
+def split_batch(series, split):
+    """Split a batch of series (first axis) into consecutive train, validation and test parts.
+
+    ``split`` holds three positive sizes that must add up to the batch size exactly.
+    """
+    sizes = [check_positive_int(f"split[{i}]", s) for i, s in enumerate(split)]
+    if len(sizes) != 3:
+        raise ValueError(f"`split` needs three sizes (train, valid, test), got {split!r}.")
+    if sum(sizes) != len(series):
+        raise ValueError(f"The split sizes {tuple(sizes)} add up to {sum(sizes)}, but there are "
+                         f"{len(series)} series; every series must land in exactly one split.")
+    a, b = sizes[0], sizes[0] + sizes[1]
+    return series[:a], series[a:b], series[b:]
+
+
+@dataclasses.dataclass
+class Dataset:
+    """Inputs and targets of the train, validation and test splits, with how they were made."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_valid: np.ndarray
+    y_valid: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_steps: int
+    horizon: int
+    target: str
+    name: str = "synthetic"
+    series: np.ndarray | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[-1]
+
+    def splits(self):
+        """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""
+        return [("train", self.X_train, self.y_train), ("valid", self.X_valid, self.y_valid),
+                ("test", self.X_test, self.y_test)]
+
+    def retarget(self, horizon: int, target: str) -> "Dataset":
+        """The same series with other targets (needs the full series, kept in ``series``)."""
+        if self.series is None:
+            raise ValueError("This dataset does not keep its series; rebuild it with the new target.")
+        n_train, n_valid = len(self.X_train), len(self.X_valid)
+        return _dataset_from_series(self.series, self.n_steps, horizon, target,
+                                    (n_train, n_valid, len(self.X_test)), self.name)
+
+
+def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Dataset:
+    length = n_steps + horizon
+    if series.shape[1] < length:
+        raise ValueError(f"The series have {series.shape[1]} steps, fewer than n_steps + horizon = {length}.")
+    parts = split_batch(series, split)
+    arrays = []
+    for part in parts:
+        arrays.extend(make_targets(part[:, :length], n_steps, horizon, target))
+    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name, series=series)
+
+
+def synthetic_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 1000),
+                      horizon: int = 1, target: str = "one_step", seed=42,
+                      max_horizon: int = 10) -> Dataset:
+    """The chapter's data set: synthetic series, windowed and split.
+
+    The series are generated ``n_steps + max(horizon, max_horizon)`` long, so one seed gives the same
+    inputs for every target and horizon up to ``max_horizon`` (the chapter compares them side by side).
+
+    Example:
+
+    >>> ds = synthetic_dataset(100, 50, (70, 20, 10))
+    >>> ds.y_valid.shape
+    (20, 1)
+    """
+    n_series = check_positive_int("n_series", n_series)
+    n_steps = check_positive_int("n_steps", n_steps)
+    horizon = check_positive_int("horizon", horizon)
+    series = generate_time_series(n_series, n_steps + max(horizon, max_horizon), seed=seed)
+    return _dataset_from_series(series, n_steps, horizon, target, split, "synthetic")
+
+
+def profile_dataset(profile=None, horizon: int = 1, target: str = "one_step", seed=None) -> Dataset:
+    """:func:`synthetic_dataset` sized by a run profile (see :mod:`rnnbook.profiles`)."""
+    from rnnbook.profiles import get_profile
+
+    p = profile if hasattr(profile, "n_series") else get_profile(profile)
+    return synthetic_dataset(p.n_series, p.n_steps, p.split, horizon, target,
+                             p.seed if seed is None else seed)
+
+
+# --------------------------------------------------------------------------------- real series
+REAL_SERIES = {
+    "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "
+           "missing weeks linearly interpolated.",
+    "sunspots": "Yearly sunspot activity 1700-2008, statsmodels.datasets.sunspots.",
+    "elnino": "Monthly sea-surface temperature of the El Nino region 1950-2010 (deg C), "
+              "statsmodels.datasets.elnino.",
+}
+
+
+def load_series(name: str):
+    """Load a real univariate series that ships inside statsmodels (nothing is downloaded).
+
+    Args:
+        name: one of ``"co2"``, ``"sunspots"``, ``"elnino"``.
+
+    Returns:
+        A ``pandas.Series`` indexed by date (float64, no missing values).
+
+    Example:
+
+    >>> s = load_series("sunspots")
+    >>> len(s), s.index[0].year
+    (309, 1700)
+    """
+    import pandas as pd
+    from statsmodels import datasets
+
+    check_choice("name", name, tuple(REAL_SERIES))
+    if name == "co2":
+        s = datasets.co2.load_pandas().data["co2"]
+        # 59 of 2284 weeks are missing in the source; interpolating in time is the documented,
+        # explicit choice here (windowing refuses NaNs rather than guessing).
+        s = s.interpolate(method="time")
+    elif name == "sunspots":
+        df = datasets.sunspots.load_pandas().data
+        s = pd.Series(df["SUNACTIVITY"].to_numpy(),
+                      index=pd.to_datetime(df["YEAR"].astype(int).astype(str), format="%Y"))
+    else:
+        df = datasets.elnino.load_pandas().data
+        months = df.columns[1:]
+        values = df[months].to_numpy().ravel()
+        index = pd.date_range(f"{int(df['YEAR'].iloc[0])}-01-01", periods=len(values), freq="MS")
+        s = pd.Series(values, index=index)
+    s = s.astype("float64").rename(name)
+    check_finite(name, s.to_numpy())
+    return s
+
+
+def real_dataset(name: str, n_steps: int, horizon: int = 1, target: str = "one_step",
+                 fractions=(0.7, 0.2, 0.1), stride: int = 1, standardize: bool = True) -> Dataset:
+    """Window a real series and split it in time (train before validation before test).
+
+    The series is cut into train, validation and test periods first and each period is windowed on its
+    own, so no target of a later split leaks into an earlier one. With ``standardize`` the values are
+    scaled by the training period's mean and standard deviation.
+
+    Example:
+
+    >>> ds = real_dataset("sunspots", n_steps=20, horizon=1)
+    >>> ds.X_train.shape[1:], ds.y_train.shape[1:]
+    ((20, 1), (1,))
+    """
+    values = load_series(name).to_numpy(dtype=np.float64)
+    n_steps = check_positive_int("n_steps", n_steps)
+    horizon = check_positive_int("horizon", horizon)
+    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
+        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
+    bounds = np.cumsum([0] + [int(round(f * len(values))) for f in fractions[:2]] + [0])
+    bounds[-1] = len(values)
+    periods = [values[bounds[i]:bounds[i + 1]] for i in range(3)]
+    mean, std = (periods[0].mean(), periods[0].std()) if standardize else (0.0, 1.0)
+    arrays = []
+    for split_name, period in zip(("train", "valid", "test"), periods):
+        if len(period) < n_steps + horizon:
+            raise ValueError(
+                f"The {split_name} period of {name!r} has {len(period)} steps, fewer than "
+                f"n_steps + horizon = {n_steps + horizon}: the {split_name} split would be empty."
+            )
+        windows = sliding_windows((period - mean) / std, n_steps + horizon, stride)
+        arrays.extend(make_targets(windows, n_steps, horizon, target))
+    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name)

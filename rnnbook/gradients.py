@@ -1,0 +1,505 @@
+"""Backpropagation through time: how the gradient of the loss reaches each hidden state.
+
+`hidden_state_gradient_norms` measures ``||dL/dh(t)||`` at every time step of a Keras recurrent
+layer with the backend's own automatic differentiation -- the curve behind the book's
+vanishing/exploding-gradient widget. `simple_rnn_bptt_numpy` runs the same algorithm by hand for a
+simple RNN, one line per equation, so the book can show BPTT step by step and the tests can check
+the autodiff version against it.
+
+The trick that gives ``dL/dh(t)`` *including every path through later steps*: unroll the cell and
+add a zero perturbation to each state, ``h(t) = cell(x(t), h(t-1)) + eps(t)``. The loss does not
+change (``eps = 0``), and ``dL/deps(t)`` is exactly the total derivative ``dL/dh(t)``.
+
+Used in: book/02_recurrent_neurons (BPTT step by step), book/06_long_memory (unstable gradients,
+LSTM and GRU against vanishing gradients).
+
+Example:
+
+>>> import keras, numpy as np
+>>> from rnnbook.gradients import hidden_state_gradient_norms
+>>> rng = np.random.default_rng(0)
+>>> X = rng.normal(size=(8, 50, 1)).astype("float32")          # (m, T, n_inputs)
+>>> y = rng.normal(size=(8, 16)).astype("float32")             # (m, n_neurons): h(T)'s target
+>>> hidden_state_gradient_norms(keras.layers.SimpleRNN(16), X, y).shape   # one norm per step
+(50,)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+
+import numpy as np
+
+from rnnbook._checks import check_choice
+from rnnbook.equations import (
+    SimpleRNNTrace,
+    _array,
+    _expect_shape,
+    _keras_cell,
+    _keras_config,
+    _sequence,
+    _simple_rnn_weights,
+    simple_rnn_forward,
+    weights_from_keras,
+)
+
+__all__ = [
+    "BPTTResult",
+    "hidden_state_gradient_norms",
+    "hidden_state_gradients",
+    "simple_rnn_bptt_numpy",
+]
+
+LOSSES = ("mse", "mae")
+TARGETS = ("last", "sequence")
+
+
+# --------------------------------------------------------------------------------------------------
+# BPTT by hand (NumPy)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class BPTTResult:
+    """What backpropagation through time computes for a simple RNN.
+
+    Attributes:
+        dh: ``dL/dh(t)`` at every step, shape ``(T, n_neurons)`` or ``(m, T, n_neurons)`` (the shape
+            of ``trace.h``).
+        dWx: ``dL/dW_x``, shape ``(n_inputs, n_neurons)``: the sum of every step's contribution,
+            because all steps share the weights.
+        dWh: ``dL/dW_y``, shape ``(n_neurons, n_neurons)``.
+        db: ``dL/db``, shape ``(n_neurons,)``.
+        trace: the forward pass (`rnnbook.equations.SimpleRNNTrace`) the gradients went through.
+    """
+
+    dh: np.ndarray
+    dWx: np.ndarray
+    dWh: np.ndarray
+    db: np.ndarray
+    trace: SimpleRNNTrace
+
+    @property
+    def norms(self) -> np.ndarray:
+        """``||dL/dh(t)||`` over the batch and the neurons, shape ``(T,)``."""
+        dh = self.dh if self.dh.ndim == 3 else self.dh[np.newaxis]
+        return np.sqrt(np.sum(dh ** 2, axis=(0, 2)))
+
+
+def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") -> BPTTResult:
+    r"""Backpropagation through time by hand for a simple RNN whose loss depends on ``h(T)``.
+
+    The forward pass is `rnnbook.equations.simple_rnn_forward`. Going backwards from
+    ``dL/dh(T)``, at each step (tanh: ``phi'(z) = 1 - h^2``; relu: ``1[z > 0]``):
+
+    $$\frac{\partial L}{\partial \mathbf{z}_{(t)}} = \frac{\partial L}{\partial \mathbf{h}_{(t)}}
+      \otimes \phi'(\mathbf{z}_{(t)}), \qquad
+      \frac{\partial L}{\partial \mathbf{h}_{(t-1)}} = \frac{\partial L}{\partial \mathbf{z}_{(t)}}
+      \mathbf{W}_y^\intercal$$
+
+    and every step adds its share to the shared weights' gradients:
+    ``dW_x += X(t)^T dL/dz(t)``, ``dW_y += Y(t-1)^T dL/dz(t)``, ``db += sum_i dL/dz(t)``. The
+    repeated product by ``W_y^T`` (and by ``phi' <= 1``) is why gradients vanish or explode.
+
+    Args:
+        X: input sequences, shape ``(T, n_inputs)`` or ``(m, T, n_inputs)``.
+        Wx: input weights, shape ``(n_inputs, n_neurons)``.
+        Wh: recurrent weights, shape ``(n_neurons, n_neurons)``.
+        b: bias, shape ``(n_neurons,)``; ``None`` for no bias.
+        dL_dh_last: ``dL/dh(T)``, shape ``(n_neurons,)`` or ``(m, n_neurons)`` (matching ``X``).
+            For ``L = mean((h(T) - y)^2)`` it is ``2 (h(T) - y) / (m n_neurons)``.
+        h0: initial state, ``(n_neurons,)`` or ``(m, n_neurons)``; zeros by default.
+        activation: ``"tanh"`` (default) or ``"relu"``.
+
+    Returns:
+        A `BPTTResult` with ``dh`` per step (shape of ``trace.h``), ``dWx``, ``dWh``, ``db``, the
+        forward ``trace`` and ``.norms`` of shape ``(T,)``.
+
+    Example:
+
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(8, 30, 1))                      # (m, T, n_inputs)
+    >>> Wx, Wh, b = rng.normal(size=(1, 4)), 0.5 * rng.normal(size=(4, 4)), np.zeros(4)
+    >>> result = simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last=np.ones((8, 4)))
+    >>> result.dh.shape, result.dWh.shape, result.norms.shape  # (m, T, n_neurons), ...
+    ((8, 30, 4), (4, 4), (30,))
+
+    Used in: book/02_recurrent_neurons.
+    """
+    check_choice("activation", activation, ("tanh", "relu"))
+    Wx, Wh, b = _simple_rnn_weights(Wx, Wh, b)
+    X, single = _sequence(X, Wx.shape[0], "Wx")
+    trace = simple_rnn_forward(X, Wx, Wh, b, h0=h0, activation=activation)
+    state_shape = trace.h.shape[:-2] + trace.h.shape[-1:]
+    grad = _expect_shape(
+        "dL_dh_last", _array("dL_dh_last", dL_dh_last), state_shape,
+        f"(the shape of h(T) for `X` of shape {X.shape})",
+    )
+    # One code path for both cases: one instance is a mini-batch of one.
+    x, h_prev, z, h = (a[np.newaxis] if single else a for a in (X, trace.h_prev, trace.z, trace.h))
+    grad = grad[np.newaxis] if single else grad
+    dh = np.zeros_like(h)
+    dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)
+    for t in reversed(range(x.shape[1])):
+        dh[:, t] = grad
+        dphi = 1.0 - h[:, t] ** 2 if activation == "tanh" else (z[:, t] > 0).astype(float)
+        dz = grad * dphi
+        dWx += x[:, t].T @ dz
+        dWh += h_prev[:, t].T @ dz
+        db += dz.sum(axis=0)
+        grad = dz @ Wh.T  # dL/dh(t-1): the only path from h(t-1) to L goes through z(t)
+    return BPTTResult(dh=dh[0] if single else dh, dWx=dWx, dWh=dWh, db=db, trace=trace)
+
+
+# --------------------------------------------------------------------------------------------------
+# Autodiff (any Keras backend)
+# --------------------------------------------------------------------------------------------------
+
+
+def _step_function(kind, activation, recurrent_activation, reset_after):
+    """One step of the cell in ``keras.ops``: ``step(params, x_t, state) -> state``.
+
+    Written from the weights rather than by calling the Keras cell so the same pure function can
+    be traced once by ``jax.jit`` and reused for any layer with the same configuration.
+    """
+    import keras
+
+    ops = keras.ops
+    act = keras.activations.get(activation)
+    rec = keras.activations.get(recurrent_activation) if recurrent_activation else None
+
+    if kind == "simple_rnn":
+        def step(p, x, state):
+            return (act(ops.matmul(x, p["Wx"]) + ops.matmul(state[0], p["Wh"]) + p["b"]),)
+    elif kind == "lstm":
+        def step(p, x, state):
+            h, c = state
+            z = ops.matmul(x, p["kernel"]) + ops.matmul(h, p["recurrent_kernel"]) + p["bias"]
+            z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
+            c = rec(z_f) * c + rec(z_i) * act(z_g)
+            return (rec(z_o) * act(c), c)
+    else:
+        def step(p, x, state):
+            h = state[0]
+            units = p["recurrent_kernel"].shape[0]
+            bias = p["bias"]
+            x_z, x_r, x_g = ops.split(
+                ops.matmul(x, p["kernel"]) + (bias[0] if reset_after else bias), 3, axis=-1
+            )
+            if reset_after:
+                h_z, h_r, h_g = ops.split(
+                    ops.matmul(h, p["recurrent_kernel"]) + bias[1], 3, axis=-1
+                )
+            else:
+                h_z, h_r = ops.split(
+                    ops.matmul(h, p["recurrent_kernel"][:, : 2 * units]), 2, axis=-1
+                )
+            z = rec(x_z + h_z)
+            r = rec(x_r + h_r)
+            if reset_after:
+                g = act(x_g + r * h_g)
+            else:
+                g = act(x_g + ops.matmul(r * h, p["recurrent_kernel"][:, 2 * units:]))
+            return (z * h + (1.0 - z) * g,)
+    return step
+
+
+def _loss_value(loss, y, pred):
+    import keras
+
+    if tuple(pred.shape) != tuple(y.shape):
+        raise ValueError(
+            f"Received an invalid value for argument `y`, expected shape {tuple(pred.shape)} (the "
+            f"shape of the prediction), got shape {tuple(y.shape)}."
+        )
+    if loss == "mse":
+        return keras.ops.mean(keras.ops.square(pred - y))
+    if loss == "mae":
+        return keras.ops.mean(keras.ops.abs(pred - y))
+    return keras.ops.mean(loss(y, pred))
+
+
+def _predict(head, head_params, outputs):
+    if head is None:
+        return outputs
+    if head_params is not None:
+        # A Keras layer on JAX: call it statelessly so its weights are traced arguments of the
+        # jitted function rather than constants baked into it.
+        trainable, non_trainable = head_params
+        return head.stateless_call(trainable, non_trainable, outputs)[0]
+    return head(outputs)
+
+
+def _initial_state(kind, m, units, dtype="float32"):
+    import keras
+
+    zeros = keras.ops.zeros((m, units), dtype=dtype)
+    return (zeros, zeros) if kind == "lstm" else (zeros,)
+
+
+def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, target,
+                            head):
+    import jax
+    import jax.numpy as jnp
+
+    step = _step_function(kind, activation, recurrent_activation, reset_after)
+
+    def total_loss(eps, params, head_params, X, y):
+        def body(state, inputs):
+            x_t, eps_t = inputs
+            new = step(params, x_t, state)
+            h = new[0] + eps_t
+            return (h,) + tuple(new[1:]), h
+
+        init = _initial_state(kind, X.shape[0], eps.shape[-1])
+        # lax.scan keeps the compiled program the same size whatever T is (a Python loop would
+        # inline T copies of the cell and compile slowly for T = 200).
+        last, hs = jax.lax.scan(body, init, (jnp.swapaxes(X, 0, 1), eps))
+        outputs = last[0] if target == "last" else jnp.swapaxes(hs, 0, 1)
+        return _loss_value(loss, y, _predict(head, head_params, outputs))
+
+    grad = jax.grad(total_loss)
+
+    def gradients(params, head_params, X, y):
+        units = params["Wh" if kind == "simple_rnn" else "recurrent_kernel"].shape[0]
+        eps = jnp.zeros((X.shape[1], X.shape[0], units), dtype=X.dtype)
+        return grad(eps, params, head_params, X, y)
+
+    return jax.jit(gradients)
+
+
+# Keyed by the configuration, not by the layer: a widget that rebuilds the layer with rescaled
+# weights at every slider move reuses the compiled function (recompiling only for new shapes).
+_jax_gradients_cached = functools.lru_cache(maxsize=32)(_jax_gradients_uncached)
+
+
+# Heads seen so far, by configuration: any Dense(1) head reuses the first one as the template it
+# is traced with (its own weights are passed in), so a fresh head per call doesn't recompile.
+_HEAD_TEMPLATES: dict = {}
+
+
+def _without_names(config):
+    if isinstance(config, dict):
+        return {k: _without_names(v) for k, v in config.items() if k != "name"}
+    if isinstance(config, (list, tuple)):
+        return [_without_names(v) for v in config]
+    return config
+
+
+def _head_template(head):
+    if not _is_keras_layer(head):
+        return head
+    try:
+        config = json.dumps(_without_names(head.get_config()), sort_keys=True, default=repr)
+    except (NotImplementedError, TypeError):
+        return head  # a layer without a usable config is its own template
+    shapes = tuple(tuple(v.shape) for v in head.variables)
+    return _HEAD_TEMPLATES.setdefault((type(head), config, shapes), head)
+
+
+def _jax_gradients(config, params, loss, target, head, X, y):
+    import jax.numpy as jnp
+
+    key = (config["kind"], config["activation"], config.get("recurrent_activation"),
+           config.get("reset_after", False), loss, target, _head_template(head))
+    try:
+        function = _jax_gradients_cached(*key)
+    except TypeError:  # an unhashable loss or head: compile for this call only
+        function = _jax_gradients_uncached(*key)
+    head_params = None
+    if _is_keras_layer(head):
+        head_params = ([v.value for v in head.trainable_variables],
+                       [v.value for v in head.non_trainable_variables])
+    params = {k: jnp.asarray(v) for k, v in params.items()}
+    grads = function(params, head_params, jnp.asarray(X), jnp.asarray(y))
+    return np.asarray(grads)
+
+
+def _tensorflow_gradients(config, params, loss, target, head, X, y):
+    import tensorflow as tf
+
+    step = _step_function(config["kind"], config["activation"],
+                          config.get("recurrent_activation"), config.get("reset_after", False))
+    params = {k: tf.constant(v) for k, v in params.items()}
+    X, y = tf.constant(X), tf.constant(y)
+    m, T = X.shape[0], X.shape[1]
+    units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
+    eps = [tf.zeros((m, units)) for _ in range(T)]
+    with tf.GradientTape() as tape:
+        tape.watch(eps)
+        state = _initial_state(config["kind"], m, units)
+        hs = []
+        for t in range(T):
+            new = step(params, X[:, t], state)
+            state = (new[0] + eps[t],) + tuple(new[1:])
+            hs.append(state[0])
+        outputs = hs[-1] if target == "last" else tf.stack(hs, axis=1)
+        value = _loss_value(loss, y, _predict(head, None, outputs))
+    grads = tape.gradient(value, eps)
+    return np.stack([np.zeros((m, units)) if g is None else g.numpy() for g in grads])
+
+
+def _torch_gradients(config, params, loss, target, head, X, y):
+    import keras
+    import torch
+
+    step = _step_function(config["kind"], config["activation"],
+                          config.get("recurrent_activation"), config.get("reset_after", False))
+    params = {k: keras.ops.convert_to_tensor(v) for k, v in params.items()}
+    X, y = keras.ops.convert_to_tensor(X), keras.ops.convert_to_tensor(y)
+    m, T = X.shape[0], X.shape[1]
+    units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
+    # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
+    eps = [keras.ops.zeros((m, units), dtype="float32").requires_grad_(True) for _ in range(T)]
+    state = _initial_state(config["kind"], m, units)
+    hs = []
+    for t in range(T):
+        new = step(params, X[:, t], state)
+        state = (new[0] + eps[t],) + tuple(new[1:])
+        hs.append(state[0])
+    outputs = hs[-1] if target == "last" else torch.stack(hs, dim=1)
+    value = _loss_value(loss, y, _predict(head, None, outputs))
+    grads = torch.autograd.grad(value, eps, allow_unused=True)
+    return np.stack(
+        [np.zeros((m, units)) if g is None else g.detach().cpu().numpy() for g in grads]
+    )
+
+
+_BACKENDS = {
+    "jax": _jax_gradients,
+    "tensorflow": _tensorflow_gradients,
+    "torch": _torch_gradients,
+}
+
+
+def _is_keras_layer(obj) -> bool:
+    import keras
+
+    return isinstance(obj, keras.layers.Layer)
+
+
+def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="last") -> np.ndarray:
+    r"""``dL/dh(t)`` for every instance, time step and neuron, by backpropagation through time.
+
+    See `hidden_state_gradient_norms`, which takes the same arguments and reduces this array to
+    one norm per time step.
+
+    Args:
+        cell_or_layer, X, y, loss, head, target: as in `hidden_state_gradient_norms`.
+
+    Returns:
+        float32 array of shape ``(m, T, n_neurons)`` (the layout of ``X``).
+
+    Example:
+
+    >>> import keras
+    >>> X = np.zeros((4, 10, 1), dtype="float32")                     # (m, T, n_inputs)
+    >>> y = np.ones((4, 3), dtype="float32")                          # (m, n_neurons)
+    >>> hidden_state_gradients(keras.layers.GRU(3), X, y).shape       # (m, T, n_neurons)
+    (4, 10, 3)
+
+    Used in: book/06_long_memory.
+    """
+    import keras
+
+    kind, cell = _keras_cell(cell_or_layer)
+    check_choice("target", target, TARGETS)
+    if not callable(loss):
+        check_choice("loss", loss, LOSSES)
+    if head is not None and not callable(head):
+        raise ValueError(
+            "Received an invalid value for argument `head`, expected None, a Keras layer or a "
+            f"callable mapping h to a prediction, got {type(head).__name__}."
+        )
+    X = _array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(
+            "Received an invalid value for argument `X`, expected at least one instance and one "
+            f"time step, got shape {X.shape}."
+        )
+    if not cell.built:
+        # A fresh layer gets its initial weights, as on a first call.
+        cell.build((None, X.shape[-1]))
+    config = _keras_config(cell_or_layer)
+    params = {k: v.astype(np.float32) for k, v in weights_from_keras(cell).items()}
+    n_inputs = (params["Wx"] if kind == "simple_rnn" else params["kernel"]).shape[0]
+    if X.shape[-1] != n_inputs:
+        raise ValueError(
+            f"Received an invalid value for argument `X`, expected {n_inputs} features per time "
+            f"step (the layer's input size), got shape {X.shape}."
+        )
+    if config["go_backwards"]:
+        X = np.ascontiguousarray(X[:, ::-1])  # the gradients then come in processing order
+    y = _array("y", y).astype(np.float32)
+    units = cell.units
+    if _is_keras_layer(head) and not head.built:
+        # Built here, outside any traced function, where JAX could not create its weights.
+        head.build((None, units))
+
+    backend = keras.backend.backend()
+    if backend not in _BACKENDS:
+        raise ValueError(
+            f"hidden_state_gradients supports the {', '.join(_BACKENDS)} backends of Keras, "
+            f"got KERAS_BACKEND={backend!r}."
+        )
+    grads = _BACKENDS[backend](config, params, loss, target, head, X, y)  # (T, m, n_neurons)
+    return np.swapaxes(np.asarray(grads, dtype=np.float32), 0, 1)
+
+
+def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
+                                target="last") -> np.ndarray:
+    r"""``||dL/dh(t)||`` at every time step: how much gradient backpropagation brings to each state.
+
+    The model is the recurrent layer (or cell) unrolled over ``X`` from a zero state, followed by
+    the optional ``head``; the loss compares its prediction with ``y``. Differentiating with the
+    backend's autodiff (``jax.grad`` -- jitted --, ``tf.GradientTape`` or ``torch.autograd``)
+    through the unrolled network is backpropagation through time:
+
+    $$\frac{\partial L}{\partial \mathbf{h}_{(t)}} =
+      \frac{\partial L}{\partial \mathbf{h}_{(t+1)}}
+      \frac{\partial \mathbf{h}_{(t+1)}}{\partial \mathbf{h}_{(t)}} \; (+ \text{the direct term
+      when } \mathbf{h}_{(t)} \text{ enters the loss})$$
+
+    so the norm shrinks (vanishing gradients) or grows (exploding gradients) geometrically as
+    ``t`` goes back from ``T`` when the Jacobians are small or large. For an LSTM the state is
+    ``[h, c]``; the norm is that of ``dL/dh(t)``.
+
+    Args:
+        cell_or_layer: a ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU`` layer, one of their cells
+            or an ``RNN`` wrapping one (built on first use if it has no weights yet).
+        X: input sequences, shape ``(m, T, n_inputs)``.
+        y: targets. Without ``head``: shape ``(m, n_neurons)`` for ``target="last"``,
+            ``(m, T, n_neurons)`` for ``target="sequence"``; with a head, the head's output shape.
+        loss: ``"mse"`` (default), ``"mae"``, or a callable ``loss(y_true, y_pred)`` (its result
+            is averaged), e.g. ``keras.losses.mean_squared_error``.
+        head: ``None`` (the loss is on the states themselves), a Keras layer such as
+            ``keras.layers.Dense(1)``, or a callable of ``keras.ops`` mapping ``h`` to the
+            prediction.
+        target: ``"last"`` (default): only ``h(T)`` enters the loss (sequence-to-vector);
+            ``"sequence"``: every step's output does (sequence-to-sequence).
+
+    Returns:
+        float64 array of shape ``(T,)``: the Frobenius norm of ``dL/dh(t)`` over the batch and
+        the neurons, ``t = 1 ... T``. Exploding settings can overflow the float32 forward pass
+        itself (e.g. relu with large recurrent weights over hundreds of steps); the norms are
+        then ``inf`` or ``nan``, never an exception.
+
+    Example:
+
+    >>> import keras
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(8, 100, 1)).astype("float32")   # (m, T, n_inputs)
+    >>> y = rng.normal(size=(8, 1)).astype("float32")        # (m, 1): the head's output
+    >>> norms = hidden_state_gradient_norms(keras.layers.SimpleRNN(16), X, y,
+    ...                                     head=keras.layers.Dense(1))
+    >>> norms.shape                                          # (T,)
+    (100,)
+
+    Used in: book/06_long_memory.
+    """
+    grads = hidden_state_gradients(cell_or_layer, X, y, loss=loss, head=head, target=target)
+    # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.
+    grads = grads.astype(np.float64)
+    return np.sqrt(np.sum(grads ** 2, axis=(0, 2)))

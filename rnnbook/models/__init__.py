@@ -1,0 +1,13 @@
+"""The chapter's model zoo. Importing this package registers every built-in model.
+
+The import order is the registration order, which is the order ``rnnbook models`` lists them in:
+baselines first, then recurrent, gated, convolutional and classical models.
+"""
+
+# isort: off  (the order matters, see above)
+from rnnbook.models import baselines  # noqa: F401  (imported to register)
+from rnnbook.models import simple_rnn  # noqa: F401
+from rnnbook.models import lstm_gru  # noqa: F401
+from rnnbook.models import conv  # noqa: F401
+from rnnbook.models import arma  # noqa: F401
+# isort: on

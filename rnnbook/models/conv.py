@@ -1,0 +1,194 @@
+"""Convolutional sequence models: Conv1D + GRU, and WaveNet (simple and gated).
+
+Also the arithmetic the book and its widgets need: which targets a strided convolution's outputs line
+up with (:func:`conv_target_slice`) and how far back a stack of dilated convolutions sees
+(:func:`receptive_field`).
+
+Used in: book/07_wavenet.
+"""
+
+from __future__ import annotations
+
+import keras
+
+from rnnbook._checks import check_positive_int
+from rnnbook.layers import WaveNetResidualBlock
+from rnnbook.models.simple_rnn import check_units
+from rnnbook.registry import register_model
+
+# Defaults of seq2seq_conv1d_gru, shared with its `time_steps` so the target slicing always matches
+# the layer actually built.
+CONV_GRU_DEFAULTS = {"kernel_size": 4, "strides": 2, "dilation_rate": 1}
+WAVENET_DILATIONS = (1, 2, 4, 8)
+
+
+def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) -> slice:
+    """The target time steps matching the outputs of a ``padding="valid"`` Conv1D.
+
+    Output ``j`` of the convolution sees inputs ``j*strides`` to ``j*strides + (kernel_size-1) *
+    dilation_rate``; it must forecast what comes after the last of them, so its seq2seq target is
+    ``Y[:, (kernel_size-1)*dilation_rate + j*strides]``. For the chapter's kernel 4, stride 2 that is
+    ``Y[:, 3::2]``.
+
+    Args:
+        kernel_size: kernel size of the convolution.
+        strides: stride of the convolution.
+        dilation_rate: dilation of the convolution. Defaults to ``1``.
+
+    Returns:
+        A ``slice`` to apply to the time axis of seq2seq targets.
+
+    Used in: book/07_wavenet.
+
+    Example:
+
+    >>> conv_target_slice(4, 2)
+    slice(3, None, 2)
+    """
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    dilation_rate = check_positive_int("dilation_rate", dilation_rate)
+    return slice((kernel_size - 1) * dilation_rate, None, strides)
+
+
+def _check_dilations(dilation_rates) -> tuple[int, ...]:
+    if isinstance(dilation_rates, int) or not dilation_rates:
+        raise ValueError(f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
+                         f"sequence of positive integers, got {dilation_rates!r}.")
+    return tuple(check_positive_int("dilation_rates", d) for d in dilation_rates)
+
+
+def receptive_field(kernel_size: int, dilation_rates) -> int:
+    """How many input steps one output of a stack of causal convolutions depends on.
+
+    Each layer with kernel ``k`` and dilation ``d`` looks ``(k - 1) * d`` steps further back, so the
+    stack sees ``1 + (k - 1) * sum(dilation_rates)`` steps. For the chapter's WaveNet, kernel 2 and
+    dilations ``(1, 2, 4, 8)`` twice: 31 steps. (The full :func:`wavenet` adds its causal input
+    projection: ``receptive_field(k, (1, *dilations))``.)
+
+    Args:
+        kernel_size: kernel size shared by the layers.
+        dilation_rates: the dilation of each layer, in order.
+
+    Returns:
+        The receptive field, in time steps.
+
+    Used in: book/07_wavenet and its receptive-field widget.
+
+    Example:
+
+    >>> receptive_field(2, (1, 2, 4, 8) * 2)
+    31
+    """
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    return 1 + (kernel_size - 1) * sum(_check_dilations(dilation_rates))
+
+
+def _conv_gru_time_steps(n_steps, hparams) -> slice:
+    params = {**CONV_GRU_DEFAULTS, **{k: v for k, v in hparams.items() if k in CONV_GRU_DEFAULTS}}
+    return conv_target_slice(params["kernel_size"], params["strides"], params["dilation_rate"])
+
+
+@register_model("seq2seq_conv1d_gru", description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + "
+                "TimeDistributed(Dense(10)); targets Y[:, 3::2].", target="seq2seq", horizon=10,
+                time_steps=_conv_gru_time_steps)
+def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
+                       kernel_size=CONV_GRU_DEFAULTS["kernel_size"], strides=CONV_GRU_DEFAULTS["strides"],
+                       dilation_rate=CONV_GRU_DEFAULTS["dilation_rate"], units=(20, 20)):
+    """A strided 1D convolution shortens the sequence, then GRU layers forecast at every output step.
+
+    The ``"valid"`` convolution drops the first ``(kernel_size-1)*dilation_rate`` steps and the stride
+    keeps one step in ``strides``: train on ``Y[:, conv_target_slice(kernel_size, strides,
+    dilation_rate)]`` (the registry's ``time_steps`` does it).
+
+    Args:
+        filters: number of convolution filters. Defaults to ``20``.
+        kernel_size: Defaults to ``4``.
+        strides: Defaults to ``2``.
+        dilation_rate: Defaults to ``1``.
+        units: sizes of the GRU layers. Defaults to ``(20, 20)``.
+
+    Used in: book/07_wavenet.
+    """
+    filters = check_positive_int("filters", filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    dilation_rate = check_positive_int("dilation_rate", dilation_rate)
+    units = check_units(units)
+    span = (kernel_size - 1) * dilation_rate + 1
+    if n_steps is not None and n_steps < span:
+        raise ValueError(f"The convolution spans {span} steps (kernel_size={kernel_size}, "
+                         f"dilation_rate={dilation_rate}), more than n_steps={n_steps}.")
+    layers = [keras.Input((n_steps, n_features), name="window"),
+              keras.layers.Conv1D(filters, kernel_size, strides=strides, padding="valid",
+                                  dilation_rate=dilation_rate, name="conv")]
+    layers += [keras.layers.GRU(u, return_sequences=True) for u in units]
+    layers.append(keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts"))
+    return keras.Sequential(layers, name="seq2seq_conv1d_gru")
+
+
+def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks):
+    filters = check_positive_int("filters", filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    dilation_rates = _check_dilations(dilation_rates)
+    n_stacks = check_positive_int("n_stacks", n_stacks)
+    return filters, kernel_size, dilation_rates * n_stacks
+
+
+@register_model("wavenet_simple", description="Simplified WaveNet: causal Conv1D(20, 2) with dilations "
+                "(1, 2, 4, 8) x2 + Conv1D(10, 1).", target="seq2seq", horizon=10)
+def wavenet_simple(n_steps=50, n_features=1, horizon=10, filters=20, kernel_size=2,
+                   dilation_rates=WAVENET_DILATIONS, n_stacks=2):
+    """The chapter's simplified WaveNet: stacked causal ReLU convolutions with doubling dilations.
+
+    Causal padding keeps one output per input step, and output ``t`` sees only inputs up to ``t``, so
+    it trains on the full seq2seq targets. The receptive field is :func:`receptive_field`.
+
+    Args:
+        filters: channels of each dilated convolution. Defaults to ``20``.
+        kernel_size: Defaults to ``2``.
+        dilation_rates: dilations of one stack. Defaults to ``(1, 2, 4, 8)``.
+        n_stacks: how many times the stack is repeated. Defaults to ``2``.
+
+    Used in: book/07_wavenet.
+    """
+    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
+    layers = [keras.Input((n_steps, n_features), name="window")]
+    layers += [keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu",
+                                   dilation_rate=rate) for rate in dilations]
+    layers.append(keras.layers.Conv1D(horizon, 1, name="forecasts"))
+    return keras.Sequential(layers, name="wavenet_simple")
+
+
+@register_model("wavenet", description="WaveNet with gated activations, residual and skip connections.",
+                target="seq2seq", horizon=10)
+def wavenet(n_steps=50, n_features=1, horizon=10, filters=32, kernel_size=2,
+            dilation_rates=WAVENET_DILATIONS, n_stacks=2):
+    """The full WaveNet architecture, for regression.
+
+    A causal convolution projects the inputs to ``filters`` channels; each
+    :class:`~rnnbook.layers.WaveNetResidualBlock` (gated activation, 1x1 conv) feeds its residual
+    output to the next block and its skip output to the head, which sums the skips, applies ReLU, a
+    1x1 ReLU convolution and a 1x1 convolution to ``horizon`` channels (linear: this is regression,
+    not the paper's softmax over audio levels).
+
+    Args:
+        filters: channels of the residual stream. Defaults to ``32``.
+        kernel_size: kernel size of the causal convolutions. Defaults to ``2``.
+        dilation_rates: dilations of one stack. Defaults to ``(1, 2, 4, 8)``.
+        n_stacks: how many times the stack is repeated. Defaults to ``2``.
+
+    Used in: book/07_wavenet.
+    """
+    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
+    inputs = keras.Input((n_steps, n_features), name="window")
+    z = keras.layers.Conv1D(filters, kernel_size, padding="causal", name="input_projection")(inputs)
+    skips = []
+    for i, rate in enumerate(dilations):
+        z, skip = WaveNetResidualBlock(filters, rate, kernel_size, name=f"residual_block_{i}")(z)
+        skips.append(skip)
+    z = keras.layers.Add(name="skip_sum")(skips) if len(skips) > 1 else skips[0]
+    z = keras.layers.Activation("relu")(z)
+    z = keras.layers.Conv1D(filters, 1, activation="relu", name="head_1x1")(z)
+    outputs = keras.layers.Conv1D(horizon, 1, name="forecasts")(z)
+    return keras.Model(inputs, outputs, name="wavenet")

@@ -1,0 +1,179 @@
+"""The book's figures: a few Matplotlib helpers so every chapter draws series, forecasts and curves alike.
+
+Every helper draws on ``ax`` (a new figure when ``None``), gives the axes a title, axis labels and a
+legend, and returns the axes. Nothing here trains or computes a result: the chapters compute, these
+functions only draw.
+
+Used in: every chapter of ``book/``.
+
+Example:
+
+>>> import numpy as np
+>>> from rnnbook.plotting import plot_series
+>>> ax = plot_series(np.sin(np.linspace(0, 6, 50)), y_true=[0.1], y_pred=[0.0], title="One series")
+>>> ax.get_title()
+'One series'
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+FORECAST_STYLE = {"marker": "x", "color": "tab:red", "markersize": 8, "linestyle": "-"}
+TARGET_STYLE = {"marker": "o", "color": "tab:blue", "markerfacecolor": "white", "linestyle": "none"}
+
+
+def _axes(ax=None, figsize=(7, 3.5)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def _flat(series) -> np.ndarray:
+    series = np.asarray(series, dtype=float)
+    return series.reshape(len(series), -1)[:, 0] if series.ndim > 1 else series
+
+
+def plot_series(series, y_true=None, y_pred=None, *, ax=None, title: str = "A time series",
+                xlabel: str = "time step $t$", ylabel: str = "$x(t)$", label: str = "input $x(t)$",
+                pred_label: str = "forecast", true_label: str = "target"):
+    """One input window with, after it, the target values and a forecast of them.
+
+    Args:
+        series: the input window, shape ``(steps,)`` or ``(steps, 1)``.
+        y_true: the values after the window (``horizon`` of them), or ``None``.
+        y_pred: a forecast of those values, or ``None``.
+    """
+    ax = _axes(ax)
+    series = _flat(series)
+    n = len(series)
+    ax.plot(np.arange(n), series, ".-", color="tab:gray", label=label)
+    if y_true is not None:
+        y_true = np.ravel(y_true)
+        ax.plot(np.arange(n, n + len(y_true)), y_true, label=true_label, **TARGET_STYLE)
+    if y_pred is not None:
+        y_pred = np.ravel(y_pred)
+        ax.plot(np.arange(n, n + len(y_pred)), y_pred, label=pred_label, **FORECAST_STYLE)
+    ax.axvline(n - 0.5, color="k", alpha=0.2, linestyle=":")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_series_grid(X, y_true=None, forecasts: Mapping[str, np.ndarray] | None = None, *, n: int = 3,
+                     title: str = "Input windows and forecasts", ylabel: str = "$x(t)$"):
+    """``n`` windows side by side, each with its targets and any number of named forecasts.
+
+    ``forecasts`` maps a label to an array of shape ``(batch, horizon)``.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, n, figsize=(4 * n, 3.2), sharey=True, layout="constrained")
+    axes = np.atleast_1d(axes)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for i, ax in enumerate(axes):
+        series = _flat(X[i])
+        steps = len(series)
+        ax.plot(np.arange(steps), series, ".-", color="tab:gray", label="input")
+        if y_true is not None:
+            y = np.ravel(y_true[i])
+            ax.plot(np.arange(steps, steps + len(y)), y, label="target", **TARGET_STYLE)
+        for k, (label, pred) in enumerate((forecasts or {}).items()):
+            p = np.ravel(pred[i])
+            ax.plot(np.arange(steps, steps + len(p)), p, marker="x", linestyle="-",
+                    color=colours[(k + 3) % len(colours)], label=label)
+        ax.axvline(steps - 0.5, color="k", alpha=0.2, linestyle=":")
+        ax.set(title=f"series {i}", xlabel="time step $t$")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(ylabel)
+    axes[-1].legend(loc="best", fontsize="small")
+    fig.suptitle(title)
+    return axes
+
+
+def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], *, ax=None,
+                         key: str = "loss", title: str = "Learning curves", log: bool = True,
+                         validation: bool = True):
+    """Training (solid) and validation (dashed) curves of several runs, one colour per run.
+
+    ``histories`` maps a run's label to a Keras history dict (``{"loss": [...], "val_loss": [...]}``).
+    """
+    import matplotlib.pyplot as plt
+
+    ax = _axes(ax)
+    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, (label, history) in enumerate(histories.items()):
+        colour = colours[k % len(colours)]
+        if key in history:
+            epochs = np.arange(1, len(history[key]) + 1)
+            ax.plot(epochs, history[key], "-", color=colour, label=f"{label} (train)")
+        if validation and f"val_{key}" in history:
+            epochs = np.arange(1, len(history[f"val_{key}"]) + 1)
+            ax.plot(epochs, history[f"val_{key}"], "--", color=colour, label=f"{label} (validation)")
+    if log:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel="epoch", ylabel=key.replace("_", " "))
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_per_step(curves: Mapping[str, np.ndarray], *, ax=None, title: str, ylabel: str,
+                  xlabel: str = "time step $t$", log: bool = True, marker: str = "."):
+    """Several curves indexed by time step (gradient norms, influence of an input...), log scale."""
+    ax = _axes(ax)
+    for label, values in curves.items():
+        values = np.asarray(values, dtype=float)
+        ax.plot(np.arange(len(values)), values, marker=marker, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_bars(values: Mapping[str, float], *, ax=None, title: str, ylabel: str, xlabel: str = "model",
+              log: bool = False, reference: Mapping[str, float] | None = None, label: str = "validation MSE"):
+    """One bar per entry (e.g. the validation MSE of each model), with optional horizontal references."""
+    ax = _axes(ax, figsize=(max(6, 0.55 * len(values) + 2), 3.8))
+    names = list(values)
+    ax.bar(np.arange(len(names)), [values[n] for n in names], color="tab:blue", label=label)
+    for k, (ref_label, ref) in enumerate((reference or {}).items()):
+        ax.axhline(ref, linestyle="--", color=("tab:red", "tab:green", "tab:orange")[k % 3], label=ref_label)
+    ax.set_xticks(np.arange(len(names)), names, rotation=45, ha="right")
+    if log:
+        ax.set_yscale("log")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    ax.grid(alpha=0.3, axis="y", which="both")
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_acf(values, nlags: int = 40, *, ax=None, title: str = "Autocorrelation", label: str = "ACF",
+             confidence: bool = True):
+    """The sample autocorrelation function of a 1-D series (statsmodels' ``acf``) as a stem plot.
+
+    The shaded band is the approximate 95 % interval ``±1.96/sqrt(n)`` of a white-noise series.
+    """
+    from statsmodels.tsa.stattools import acf
+
+    ax = _axes(ax)
+    values = np.asarray(values, dtype=float).ravel()
+    r = acf(values, nlags=nlags, fft=True)
+    lags = np.arange(len(r))
+    ax.vlines(lags, 0, r, color="tab:blue")
+    ax.plot(lags, r, "o", color="tab:blue", markersize=4, label=label)
+    if confidence:
+        bound = 1.96 / np.sqrt(len(values))
+        ax.fill_between(lags, -bound, bound, color="tab:gray", alpha=0.25, label="95% band of white noise")
+    ax.axhline(0, color="k", linewidth=0.8)
+    ax.set(title=title, xlabel="lag $k$ (steps)", ylabel="autocorrelation $r_k$")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return ax

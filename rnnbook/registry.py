@@ -1,0 +1,281 @@
+"""One registry for every model: built-ins and third-party plugins.
+
+A *builder* is a callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` that returns an
+**uncompiled** ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to the forecast -- ``(batch,
+horizon)`` for seq-to-vector models, ``(batch, steps_out, horizon)`` for seq2seq ones -- or, for
+``kind="forecaster"`` entries such as ARMA, an object with ``fit(X, y)``, ``predict(X)`` and
+``count_params()``.
+
+Built-ins register with the :func:`register_model` decorator; other packages add models through the
+entry-point group ``rnnbook.models`` (see :func:`spec_from_plugin` for the contract). Entry points are
+read once and cached, as in xarray's backend registry: a plugin that fails to import becomes a warning
+and an entry listed with its error, never an exception, and :func:`refresh` reads them again.
+
+Example:
+
+>>> import rnnbook
+>>> model = rnnbook.build_model("deep_rnn", units=(8, 8))          # doctest: +SKIP
+>>> [m.name for m in rnnbook.list_models()][:2]                     # doctest: +SKIP
+['naive_last_value', 'naive_n_steps']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import inspect
+import warnings
+from importlib import metadata
+from typing import Any, Callable, Mapping
+
+from rnnbook._checks import check_choice, check_positive_int
+
+ENTRY_POINT_GROUP = "rnnbook.models"
+TARGETS = ("one_step", "vector", "seq2seq")
+KINDS = ("keras", "iterative", "forecaster")
+
+
+class PluginWarning(UserWarning):
+    """A plugin model could not be loaded or built; the rest of rnnbook keeps working."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """Everything rnnbook knows about one registered model.
+
+    Args:
+        name: registry name (``snake_case``).
+        builder: the builder callable (see the module docstring).
+        description: one line, shown by ``rnnbook models``.
+        target: which targets it is trained on: ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
+        horizon: default number of steps ahead it forecasts.
+        kind: ``"keras"`` (trained directly), ``"iterative"`` (a one-step Keras model fed its own
+            forecasts; trained on one-step targets, evaluated ``horizon`` steps ahead; the built model
+            has the one-step model as ``model.step_model``) or ``"forecaster"`` (``fit``/``predict``
+            object, e.g. ARMA).
+        fit_defaults: training defaults that reproduce the chapter, e.g. ``{"learning_rate": 5e-3}``.
+        time_steps: for seq2seq models whose outputs are not one per input step (Conv1D with a stride),
+            a callable ``(n_steps, hparams) -> slice`` choosing the matching target time steps.
+        source: ``"builtin"`` or ``"plugin <distribution> <version>"``.
+        error: for a broken plugin, why it could not be loaded (``builder`` is then ``None``).
+    """
+
+    name: str
+    builder: Callable[..., Any] | None
+    description: str
+    target: str = "one_step"
+    horizon: int = 1
+    kind: str = "keras"
+    fit_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    time_steps: Callable[[int, dict], slice] | None = None
+    source: str = "builtin"
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def eval_target(self) -> str:
+        """The target shape the model is evaluated on (iterative models forecast a vector)."""
+        return "vector" if self.kind == "iterative" else self.target
+
+    @property
+    def train_target(self) -> str:
+        return "one_step" if self.kind == "iterative" else self.target
+
+    def __post_init__(self):
+        check_choice("target", self.target, TARGETS)
+        check_choice("kind", self.kind, KINDS)
+        check_positive_int("horizon", self.horizon)
+
+
+_BUILTINS: dict[str, ModelSpec] = {}
+
+
+def register_model(name: str, *, description: str | None = None, target: str = "one_step",
+                   horizon: int = 1, kind: str = "keras", fit_defaults: Mapping | None = None,
+                   time_steps=None, overwrite: bool = False):
+    """Decorator that registers a builder under ``name``.
+
+    Example:
+
+    >>> @register_model("my_linear", description="Flatten + Dense.", overwrite=True)
+    ... def my_linear(n_steps=50, n_features=1, horizon=1):
+    ...     import keras
+    ...     return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
+    ...                              keras.layers.Dense(horizon)])
+    >>> get_spec("my_linear").description
+    'Flatten + Dense.'
+    """
+
+    def decorator(builder):
+        if name in _BUILTINS and not overwrite:
+            raise ValueError(f"A model named {name!r} is already registered; pass overwrite=True to replace it.")
+        _BUILTINS[name] = ModelSpec(
+            name=name, builder=builder, description=description or _first_doc_line(builder),
+            target=target, horizon=horizon, kind=kind, fit_defaults=dict(fit_defaults or {}),
+            time_steps=time_steps,
+        )
+        return builder
+
+    return decorator
+
+
+def _first_doc_line(obj) -> str:
+    doc = inspect.getdoc(obj) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else "(no description)"
+
+
+def _load_builtins() -> None:
+    # Importing the package registers every built-in; done on first use so `import rnnbook` stays
+    # free of Keras and its backend.
+    importlib.import_module("rnnbook.models")
+
+
+def spec_from_plugin(name: str, obj, source: str) -> ModelSpec:
+    """Turn what an entry point resolved to into a :class:`ModelSpec`.
+
+    The contract for plugin authors: the entry point names either
+
+    * a builder callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` returning an
+      uncompiled ``keras.Model`` from ``(batch, n_steps, n_features)`` to ``(batch, horizon)``;
+      optional metadata as attributes of the callable: ``description`` (else the docstring's first
+      line), ``target`` (``"one_step"``, ``"vector"`` or ``"seq2seq"``), ``horizon``, ``kind`` and
+      ``fit_defaults`` (a dict such as ``{"learning_rate": 1e-3, "batch_size": 32}``); or
+    * a :class:`ModelSpec` instance.
+
+    The entry point's *name* is the registry name.
+    """
+    if isinstance(obj, ModelSpec):
+        return dataclasses.replace(obj, name=name, source=source)
+    if not callable(obj):
+        raise TypeError(f"entry point {name!r} resolved to {type(obj).__name__}, which is not callable")
+    return ModelSpec(
+        name=name, builder=obj,
+        description=getattr(obj, "description", None) or _first_doc_line(obj),
+        target=getattr(obj, "target", "one_step"), horizon=getattr(obj, "horizon", 1),
+        kind=getattr(obj, "kind", "keras"), fit_defaults=dict(getattr(obj, "fit_defaults", {}) or {}),
+        time_steps=getattr(obj, "time_steps", None), source=source,
+    )
+
+
+def _entry_points():
+    return metadata.entry_points(group=ENTRY_POINT_GROUP)
+
+
+@functools.lru_cache(maxsize=1)
+def _plugins() -> dict[str, ModelSpec]:
+    plugins: dict[str, ModelSpec] = {}
+    for ep in _entry_points():
+        dist = getattr(ep, "dist", None)
+        source = f"plugin {dist.name} {dist.version}" if dist is not None else f"plugin {ep.value}"
+        try:
+            spec = spec_from_plugin(ep.name, ep.load(), source)
+        except Exception as exc:  # a plugin must never break rnnbook: record it and go on
+            message = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"rnnbook plugin {ep.name!r} ({ep.value}) failed to load: {message}",
+                          PluginWarning, stacklevel=2)
+            spec = ModelSpec(name=ep.name, builder=None, description="(broken plugin)",
+                             source=source, error=message)
+        if ep.name in plugins:
+            warnings.warn(f"Two plugins register {ep.name!r}; using the one from {plugins[ep.name].source}.",
+                          PluginWarning, stacklevel=2)
+            continue
+        plugins[ep.name] = spec
+    return plugins
+
+
+def refresh() -> None:
+    """Forget the cached entry points so the next lookup reads them again (after a ``pip install``)."""
+    _plugins.cache_clear()
+
+
+def _all_specs() -> dict[str, ModelSpec]:
+    _load_builtins()
+    specs = dict(_BUILTINS)
+    for name, spec in _plugins().items():
+        if name in specs:
+            warnings.warn(f"Plugin model {name!r} from {spec.source} has the name of a built-in model; "
+                          "the built-in one is used.", PluginWarning, stacklevel=3)
+            continue
+        specs[name] = spec
+    return specs
+
+
+def list_models(include_broken: bool = True) -> list[ModelSpec]:
+    """Every registered model, built-ins first (in registration order), then plugins by name."""
+    specs = _all_specs()
+    builtin = [s for s in specs.values() if s.source == "builtin"]
+    plugins = sorted((s for s in specs.values() if s.source != "builtin"), key=lambda s: s.name)
+    return [s for s in builtin + plugins if include_broken or s.ok]
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The :class:`ModelSpec` of ``name``; an unknown name raises ``ValueError`` listing the known ones."""
+    specs = _all_specs()
+    if name not in specs:
+        raise ValueError(f"Unknown model {name!r}. Registered models: {', '.join(specs)}.")
+    spec = specs[name]
+    if not spec.ok:
+        raise RuntimeError(f"Plugin model {name!r} ({spec.source}) is broken: {spec.error}")
+    return spec
+
+
+def build_model(name: str, *, n_steps: int | None = 50, n_features: int = 1, horizon: int | None = None,
+                **hparams):
+    """Build the model registered as ``name``.
+
+    Args:
+        name: a name from :func:`list_models`.
+        n_steps: input length (``None`` for models that accept any length).
+        n_features: number of input features.
+        horizon: steps ahead to forecast; defaults to the model's own.
+        **hparams: the builder's hyper-parameters (``units``, ``dilation_rates``, ...), checked before
+            anything is built.
+
+    Returns:
+        An uncompiled ``keras.Model`` (or a forecaster object for ``kind="forecaster"``).
+
+    Example:
+
+    >>> model = build_model("simple_rnn")            # doctest: +SKIP
+    >>> model.output_shape                           # doctest: +SKIP
+    (None, 1)
+    """
+    spec = get_spec(name)
+    if n_steps is not None:
+        check_positive_int("n_steps", n_steps)
+    check_positive_int("n_features", n_features)
+    horizon = spec.horizon if horizon is None else check_positive_int("horizon", horizon)
+    if spec.source == "builtin":
+        return spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
+    try:
+        return spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
+    except Exception as exc:
+        raise RuntimeError(f"Plugin model {name!r} ({spec.source}) failed to build: "
+                           f"{type(exc).__name__}: {exc}") from exc
+
+
+def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
+    """Try to build every loadable plugin once; return ``{name: error}`` for those that fail.
+
+    Each failure is also a :class:`PluginWarning`. Used by ``rnnbook models`` so a plugin that
+    imports but cannot build is listed with its error.
+    """
+    errors = {}
+    for spec in list_models():
+        if spec.source == "builtin":
+            continue
+        if not spec.ok:
+            errors[spec.name] = spec.error
+            continue
+        try:
+            build_model(spec.name, n_steps=n_steps, n_features=n_features)
+        except Exception as exc:
+            errors[spec.name] = str(exc.__cause__ or exc)
+            errors[spec.name] = f"{type(exc.__cause__ or exc).__name__}: {exc.__cause__ or exc}"
+            warnings.warn(f"rnnbook plugin {spec.name!r} failed to build: {errors[spec.name]}",
+                          PluginWarning, stacklevel=2)
+    return errors

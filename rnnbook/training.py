@@ -1,0 +1,240 @@
+"""Train and evaluate any registered model the same way.
+
+One function, :func:`train`, turns a registry name into a trained model and its scores, so the chapters,
+the leaderboard, the widgets and the benchmark all train models identically:
+
+* the data: the profile's synthetic data set with the targets the model needs (one step, a vector of
+  ``horizon`` values, or seq2seq), the same series for every model thanks to the shared seed;
+* the recipe: Adam and MSE, with the model's ``fit_defaults`` (learning rate, batch size, epochs)
+  over the profile's;
+* the score: validation and test MSE -- for seq2seq models the MSE of the last time step's forecast,
+  the chapter's ``last_time_step_mse``.
+
+Used in: book/04_forecasting and every later chapter, ``rnnbook leaderboard``, ``bench/``.
+
+Example:
+
+>>> from rnnbook.training import train
+>>> result = train("linear", profile="quick", epochs=2, progress=False)   # doctest: +SKIP
+>>> result.val_mse < 0.02                                                # doctest: +SKIP
+True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+import numpy as np
+
+from rnnbook import data as data_lib
+from rnnbook._checks import check_positive_float, check_positive_int
+from rnnbook.profiles import Profile, get_profile
+from rnnbook.registry import ModelSpec, build_model, get_spec
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and the Keras backend: the same seed gives the same numbers on one backend."""
+    import keras
+
+    keras.utils.set_random_seed(int(seed))
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What :func:`train` returns."""
+
+    name: str
+    spec: ModelSpec
+    model: Any
+    horizon: int
+    val_mse: float
+    test_mse: float
+    params: int
+    fit_seconds: float
+    epochs: int
+    history: dict
+    dataset: data_lib.Dataset = dataclasses.field(repr=False)
+    batch_size: int | None = None
+    learning_rate: float | None = None
+    schedule: str | None = None
+    epoch_seconds: list = dataclasses.field(default_factory=list, repr=False)
+
+    def row(self) -> dict:
+        """The leaderboard row of this result."""
+        return {"model": self.name, "horizon": self.horizon, "val_mse": self.val_mse,
+                "test_mse": self.test_mse, "params": self.params, "fit_seconds": self.fit_seconds}
+
+
+def forecast_mse(y_true, y_pred, target: str) -> float:
+    """MSE of a forecast; for seq2seq targets only the last time step's forecast counts."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"Forecast shape {y_pred.shape} does not match the target shape {y_true.shape}.")
+    if target == "seq2seq":
+        y_true, y_pred = y_true[:, -1], y_pred[:, -1]
+    return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
+
+
+def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, target: str | None = None,
+                hparams: dict | None = None) -> data_lib.Dataset:
+    """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs)."""
+    target = target or spec.train_target
+    ds = data_lib.synthetic_dataset(profile.n_series, profile.n_steps, profile.split,
+                                    horizon=1 if target == "one_step" else horizon, target=target,
+                                    seed=seed, max_horizon=max(horizon, 10))
+    if target == "seq2seq" and spec.time_steps is not None:
+        steps = spec.time_steps(profile.n_steps, dict(hparams or {}))
+        ds = dataclasses.replace(ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps],
+                                 y_test=ds.y_test[:, steps])
+    return ds
+
+
+class _EpochBar:
+    """One progress bar over the epochs instead of a wall of per-epoch logs."""
+
+    def __new__(cls, epochs: int):
+        import keras
+
+        class EpochBar(keras.callbacks.Callback):
+            def on_train_begin(self, logs=None):
+                self.bar = keras.utils.Progbar(epochs, stateful_metrics=["loss", "val_loss"])
+
+            def on_epoch_end(self, epoch, logs=None):
+                logs = logs or {}
+                self.bar.update(epoch + 1, [(k, logs[k]) for k in ("loss", "val_loss") if k in logs])
+
+        return EpochBar()
+
+
+SCHEDULES = (None, "constant", "cosine")
+
+
+class _EpochTimer:
+    """Appends each epoch's wall time (training and validation) to a list."""
+
+    def __new__(cls, seconds: list):
+        import keras
+
+        class EpochTimer(keras.callbacks.Callback):
+            def on_epoch_begin(self, epoch, logs=None):
+                self.start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                seconds.append(time.perf_counter() - self.start)
+
+        return EpochTimer()
+
+
+def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch: int | None = None,
+                  epochs: int | None = None, schedule: str | None = None):
+    """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
+
+    ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
+    (used with large batches in the full profile, see bench/).
+    """
+    import keras
+
+    from rnnbook.metrics import last_time_step_mse
+
+    if schedule not in SCHEDULES:
+        raise ValueError(f"Unknown schedule {schedule!r}; use one of {SCHEDULES}.")
+    lr = learning_rate
+    if schedule == "cosine":
+        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, epochs * steps_per_epoch))
+    metrics = [last_time_step_mse] if spec.train_target == "seq2seq" else []
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="mse", metrics=metrics)
+    return model
+
+
+def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, seed: int | None = None,
+          epochs: int | None = None, batch_size: int | None = None, learning_rate: float | None = None,
+          horizon: int | None = None, progress: bool = True, schedule: str | None = None,
+          **hparams) -> TrainResult:
+    """Build, train and evaluate the registered model ``name``.
+
+    Args:
+        name: a registry name (see ``rnnbook models``).
+        dataset: a :class:`rnnbook.data.Dataset` whose targets fit the model; by default the profile's
+            synthetic data with the model's targets.
+        profile: ``"quick"``, ``"full"``, a :class:`~rnnbook.profiles.Profile` or ``None``
+            (``$RNNBOOK_PROFILE``).
+        seed: seeds the data and the weights (default: the profile's seed, 42).
+        epochs, batch_size, learning_rate: override the profile's per-model settings
+            (:func:`rnnbook.profiles.fit_settings`), the model's ``fit_defaults`` and the profile. Without
+            an explicit ``learning_rate``, the model's default is multiplied by the profile's
+            ``learning_rate_scale`` (the full profile trains with larger batches and larger steps).
+        horizon: steps ahead (default: the model's).
+        progress: show one progress bar over the epochs.
+        schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
+        **hparams: passed to the builder.
+
+    Returns:
+        A :class:`TrainResult`.
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    seed = profile.seed if seed is None else int(seed)
+    spec = get_spec(name)
+    horizon = spec.horizon if horizon is None else check_positive_int("horizon", horizon)
+    from rnnbook.profiles import fit_settings
+
+    settings = fit_settings(name, profile, spec.fit_defaults)
+    epochs = check_positive_int("epochs", epochs or settings["epochs"])
+    batch_size = check_positive_int("batch_size", batch_size or settings["batch_size"])
+    lr = check_positive_float("learning_rate", learning_rate or settings["learning_rate"])
+    schedule = schedule or settings["schedule"]
+    patience = settings["patience"]
+    eval_batch_size = settings["eval_batch_size"]
+
+    train_ds = dataset if dataset is not None else dataset_for(spec, profile, horizon, seed, hparams=hparams)
+    eval_ds = train_ds
+    if spec.kind == "iterative":
+        if dataset is not None and dataset.target != "one_step":
+            raise ValueError(f"{name!r} is trained on one-step targets; got a {dataset.target!r} dataset.")
+        eval_ds = (train_ds.retarget(horizon, "vector") if train_ds.series is not None
+                   else dataset_for(spec, profile, horizon, seed, target="vector"))
+
+    set_seed(seed)
+    model = build_model(name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon,
+                        **hparams)
+    history: dict = {}
+    epoch_seconds = []
+    start = time.perf_counter()
+    if spec.kind == "forecaster":
+        model.fit(train_ds.X_train, train_ds.y_train)
+    else:
+        fit_model = model.step_model if spec.kind == "iterative" else model
+        # A model without trainable weights (the naive forecast) has nothing to fit.
+        if fit_model.trainable_weights:
+            steps = int(np.ceil(len(train_ds.X_train) / batch_size))
+            compile_model(fit_model, spec, lr, steps, epochs, schedule)
+            epoch_seconds: list[float] = []
+            callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
+            if patience:
+                import keras
+
+                callbacks.append(keras.callbacks.EarlyStopping(patience=patience, min_delta=settings["min_delta"],
+                                                               restore_best_weights=True))
+            h = fit_model.fit(train_ds.X_train, train_ds.y_train, epochs=epochs, batch_size=batch_size,
+                              validation_data=(train_ds.X_valid, train_ds.y_valid), verbose=0,
+                              callbacks=callbacks, shuffle=True,
+                              validation_batch_size=eval_batch_size or batch_size)
+            history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
+    fit_seconds = time.perf_counter() - start
+
+    score_batch = eval_batch_size or 1000
+    val_mse = forecast_mse(eval_ds.y_valid, predict(model, eval_ds.X_valid, score_batch), eval_ds.target)
+    test_mse = forecast_mse(eval_ds.y_test, predict(model, eval_ds.X_test, score_batch), eval_ds.target)
+    return TrainResult(name=name, spec=spec, model=model, horizon=horizon, val_mse=val_mse,
+                       test_mse=test_mse, params=int(model.count_params()), fit_seconds=fit_seconds,
+                       epochs=len(history.get("loss", [])), history=history, dataset=eval_ds,
+                       batch_size=batch_size, learning_rate=lr, schedule=schedule,
+                       epoch_seconds=epoch_seconds)
+
+
+def predict(model, X, batch_size: int = 1000) -> np.ndarray:
+    """Forecast with a Keras model or a forecaster object, as a NumPy array."""
+    if hasattr(model, "predict") and hasattr(model, "compile"):
+        return np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
+    return np.asarray(model.predict(X))

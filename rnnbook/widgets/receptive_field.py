@@ -1,0 +1,167 @@
+"""WaveNet receptive-field explorer: which inputs reach each output of a stack of causal convolutions.
+
+:func:`dependency_masks` is the computation: for a stack of causal ``Conv1D`` layers (kernel ``k``,
+dilation ``d`` per layer), output ``t`` of a layer reads its input at ``t, t - d, ..., t - (k-1) d``
+(zero padding before the series), so the boolean "depends on" matrix of each layer is the OR of the
+previous layer's rows at those steps. The last output's field has
+``rnnbook.models.conv.receptive_field(k, dilations)`` steps; ``tests/test_widgets.py`` checks every
+mask against a built ``wavenet_simple`` by perturbing each input. :func:`receptive_field_explorer`
+precomputes one frame per (kernel size, dilation pattern, layer count).
+
+Used in: book/07_convolutions_wavenet.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from rnnbook._checks import check_positive_int
+from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
+
+#: Dilation patterns offered: name -> rate of layer ``l`` (0-based).
+PATTERNS = {"doubling (1, 2, 4, 8, ...)": lambda l: 2 ** l, "none (1, 1, 1, ...)": lambda l: 1}
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FieldData:
+    """The dependencies of a causal convolution stack over a window of ``n_steps`` inputs.
+
+    Attributes:
+        kernel_size: kernel of every layer.
+        dilation_rates: dilation of each layer.
+        masks: ``masks[l][t, s]`` is True when output ``t`` of layer ``l`` depends on input ``s``
+            (``masks[0]`` is the identity: the inputs themselves), each ``(n_steps, n_steps)``.
+        paths: ``paths[l]`` is the sorted array of steps of layer ``l`` on a path to the last output.
+    """
+
+    kernel_size: int
+    dilation_rates: tuple
+    masks: list
+    paths: list
+
+    @property
+    def n_steps(self) -> int:
+        return self.masks[0].shape[0]
+
+    @property
+    def field(self) -> int:
+        """How many inputs the last output reads (the receptive field, if the window is long enough)."""
+        return int(self.masks[-1][-1].sum())
+
+
+def dependency_masks(kernel_size: int, dilation_rates, n_steps: int = 64) -> FieldData:
+    """Which inputs reach each output of every layer of a causal dilated convolution stack.
+
+    Args:
+        kernel_size: the kernel size shared by the layers.
+        dilation_rates: one dilation per layer, e.g. ``(1, 2, 4, 8)``.
+        n_steps: length of the input window.
+
+    Returns:
+        A :class:`FieldData`.
+
+    Example:
+
+    >>> d = dependency_masks(2, (1, 2, 4, 8), n_steps=32)
+    >>> d.field                     # 1 + (2 - 1) * (1 + 2 + 4 + 8)
+    16
+    """
+    k = check_positive_int("kernel_size", kernel_size)
+    rates = tuple(check_positive_int("dilation_rates", d) for d in dilation_rates)
+    n = check_positive_int("n_steps", n_steps)
+    masks = [np.eye(n, dtype=bool)]
+    for d in rates:
+        prev, cur = masks[-1], np.zeros((n, n), dtype=bool)
+        for j in range(k):
+            shift = j * d
+            if shift < n:
+                cur[shift:] |= prev[:n - shift]           # output t reads input t - j d
+        masks.append(cur)
+    paths = [np.array([n - 1])]
+    for d in reversed(rates):
+        steps = paths[0][:, None] - d * np.arange(k)[None, :]
+        paths.insert(0, np.unique(steps[steps >= 0]))
+    return FieldData(kernel_size=k, dilation_rates=rates, masks=masks, paths=paths)
+
+
+def render_field_frame(d: FieldData) -> bytes:
+    """Draw the stack: every layer's steps, the connections feeding the last output, its field."""
+    from matplotlib.collections import LineCollection
+
+    n, L = d.n_steps, len(d.dilation_rates)
+    fig = figure((7.4, 3.7))
+    ax = fig.add_axes([0.09, 0.25, 0.89, 0.63])
+    on_path = [np.zeros(n, dtype=bool) for _ in range(L + 1)]
+    for layer, steps in enumerate(d.paths):
+        on_path[layer][steps] = True
+    segments = []
+    for layer in range(1, L + 1):
+        rate = d.dilation_rates[layer - 1]
+        for t in d.paths[layer]:
+            for j in range(d.kernel_size):
+                if t - j * rate >= 0:
+                    segments.append([(t - j * rate, layer - 1), (t, layer)])
+    ax.add_collection(LineCollection(segments, colors="#1f5fa8", linewidths=0.7, alpha=0.8))
+    for layer in range(L + 1):
+        ax.scatter(np.arange(n), np.full(n, layer), s=7, c=np.where(on_path[layer], "#1f5fa8", "#d0d0d0"),
+                   zorder=3)
+    ax.scatter([n - 1], [L], s=40, c="#d62728", zorder=4)
+    ax.set_yticks(range(L + 1))
+    ax.set_yticklabels(["input"] + [f"d={r}" for r in d.dilation_rates], fontsize=7)
+    ax.set_xlim(-1, n)
+    ax.set_ylim(-0.5, L + 0.5)
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    full = 1 + (d.kernel_size - 1) * sum(d.dilation_rates)
+    shown = f"{d.field}" + (f" (of {full}; the window is {n} steps)" if full > n else "")
+    ax.set_title(f"kernel {d.kernel_size}, {L} layer(s), dilations {list(d.dilation_rates)}: the last output "
+                 f"(red) reads {shown} inputs", fontsize=8.5)
+    # How many inputs reach each output: early outputs see fewer (the causal padding is zeros).
+    ax2 = fig.add_axes([0.09, 0.06, 0.89, 0.13])
+    counts = d.masks[-1].sum(axis=1)
+    ax2.bar(np.arange(n), counts, color="#1f5fa8", width=0.8)
+    ax2.set_xlim(-1, n)
+    ax2.set_ylim(0, max(full, 1) * 1.05)
+    ax2.tick_params(labelsize=6.5)
+    ax2.set_ylabel("inputs\nreached", fontsize=6.5)
+    ax2.set_xlabel("time step of the output", fontsize=7)
+    return png_bytes(fig)
+
+
+def receptive_field_explorer(kernel_sizes=(2, 3), patterns=tuple(PATTERNS), max_layers: int = 5,
+                             n_steps: int = 64) -> FrameView:
+    """Kernel size, dilation pattern and layer count -> the inputs that reach each output.
+
+    Args:
+        kernel_sizes: kernel sizes offered.
+        patterns: names from :data:`PATTERNS`.
+        max_layers: the layer-count slider goes from 1 to this.
+        n_steps: input window drawn.
+
+    Returns:
+        A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps each frame key to its
+        :class:`FieldData`.
+
+    Example:
+
+    >>> from rnnbook.widgets import receptive_field_explorer
+    >>> receptive_field_explorer()                       # doctest: +SKIP
+    """
+    data = {}
+    for a, k in enumerate(kernel_sizes):
+        for b, name in enumerate(patterns):
+            for c in range(max_layers):
+                rates = tuple(PATTERNS[name](layer) for layer in range(c + 1))
+                data[(a, b, c)] = dependency_masks(k, rates, n_steps)
+    frames = {key: render_field_frame(d) for key, d in data.items()}
+    controls = [Control("kernel", "kernel size", [str(k) for k in kernel_sizes], kind="toggle"),
+                Control("dilations", "dilations", list(patterns), kind="toggle"),
+                Control("layers", "layers", [str(c + 1) for c in range(max_layers)], initial=max_layers - 1)]
+    title = ("<b>Receptive field of causal dilated convolutions</b> &mdash; each dot is one time step of a "
+             "layer; the lines are the connections that feed the last output.")
+    view = FrameView(controls, frames, title=title)
+    view.data = data
+    return view

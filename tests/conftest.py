@@ -1,0 +1,16 @@
+"""Shared pytest configuration for rnnbook's tests.
+
+Markers:
+
+* ``book`` -- tests about the book as a whole that only mean something when the chapters are collected
+  by nbval in the same session (``pytest --nbval-lax book/ tests/test_book_toc.py``). The unit-only
+  pass deselects them with ``-m "not book"``.
+"""
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "book: needs the book's chapters collected by nbval in the same session "
+        "(run with --nbval-lax book/; deselect with -m 'not book')",
+    )

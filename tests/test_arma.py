@@ -1,0 +1,76 @@
+"""Tests of the statsmodels ARMA forecaster."""
+
+import time
+
+import numpy as np
+import pytest
+
+from rnnbook import data
+from rnnbook.metrics import mse
+from rnnbook.models.arma import ArimaForecaster, arma
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return data.synthetic_dataset(300, 50, (200, 60, 40), horizon=3, target="vector", seed=1)
+
+
+@pytest.fixture(scope="module")
+def fitted(ds):
+    return ArimaForecaster(horizon=3, max_fit_windows=40).fit(ds.X_train, ds.y_train)
+
+
+def test_predictions_equal_statsmodels_apply(ds, fitted):
+    predictions = fitted.predict(ds.X_valid)
+    assert predictions.shape == (60, 3) and predictions.dtype == np.float32
+    for i in range(3):
+        expected = fitted.results_.apply(ds.X_valid[i, :, 0].astype(np.float64)).forecast(3)
+        np.testing.assert_allclose(predictions[i], expected, rtol=1e-5, atol=1e-5)
+
+
+def test_beats_the_naive_forecast(ds, fitted):
+    naive = np.repeat(ds.X_valid[:, -1, :], 3, axis=1)
+    assert mse(ds.y_valid, fitted.predict(ds.X_valid)) < mse(ds.y_valid, naive)
+
+
+def test_predicting_many_windows_is_fast(fitted):
+    windows = data.generate_time_series(2000, 50, seed=2)
+    fitted.predict(windows[:1])                     # the affine map is computed once per length
+    start = time.perf_counter()
+    assert fitted.predict(windows).shape == (2000, 3)
+    assert time.perf_counter() - start < 2.0
+
+
+def test_other_window_lengths_and_extra_features(fitted):
+    x = data.generate_time_series(5, 30, seed=3)
+    x = np.concatenate([x, np.full_like(x, 1e6)], axis=-1)        # feature 1 is ignored
+    assert np.abs(fitted.predict(x)).max() < 10
+
+
+def test_count_params():
+    assert ArimaForecaster().count_params() == 5                 # ar.L1, ar.L2, ma.L1, const, sigma2
+    assert ArimaForecaster(order=(1, 0, 0), trend="n").count_params() == 2
+
+
+def test_seasonal_order(ds):
+    model = arma(n_steps=50, horizon=1, order=(1, 0, 0), seasonal_order=(1, 0, 0, 4), max_fit_windows=10)
+    model.fit(ds.X_train, ds.y_train[:, :1])
+    assert model.count_params() == 4
+    assert model.predict(ds.X_valid).shape == (60, 1)
+
+
+def test_predict_before_fit_raises():
+    with pytest.raises(RuntimeError, match="fit"):
+        ArimaForecaster().predict(np.zeros((2, 10, 1)))
+
+
+def test_fit_ignores_keras_arguments(ds):
+    model = ArimaForecaster(max_fit_windows=5).fit(ds.X_train, None, epochs=3, validation_data=None)
+    assert model.predict(ds.X_valid).shape == (60, 1)
+
+
+@pytest.mark.parametrize("kwargs, argument", [({"order": (1, 0)}, "order"), ({"trend": "x"}, "trend"),
+                                              ({"horizon": 0}, "horizon"), ({"max_fit_windows": 0}, "max_fit_windows")])
+def test_invalid_arguments(kwargs, argument):
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        ArimaForecaster(**kwargs)

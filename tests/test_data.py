@@ -1,0 +1,124 @@
+"""rnnbook.data: the synthetic recipe, targets, windows, splits, real series and their errors."""
+
+import numpy as np
+import pytest
+
+from rnnbook import data
+
+
+def test_synthetic_series_follows_the_recipe():
+    series = data.generate_time_series(3, 20, seed=7)
+    rng = np.random.default_rng(7)
+    f1, f2, o1, o2 = rng.random((4, 3, 1))
+    t = np.linspace(0, 1, 20)
+    expected = 0.5 * np.sin((t - o1) * (f1 * 10 + 10)) + 0.2 * np.sin((t - o2) * (f2 * 20 + 20))
+    expected += 0.1 * (rng.random((3, 20)) - 0.5)
+    assert series.shape == (3, 20, 1) and series.dtype == np.float32
+    np.testing.assert_allclose(series[..., 0], expected, atol=1e-6)
+
+
+def test_same_seed_same_series_and_generator_streams():
+    np.testing.assert_array_equal(data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=1))
+    assert not np.array_equal(data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=2))
+    rng = np.random.default_rng(0)
+    a, b = data.generate_time_series(2, 10, seed=rng), data.generate_time_series(2, 10, seed=rng)
+    assert not np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("target,horizon", [("one_step", 1), ("vector", 10), ("seq2seq", 10)])
+def test_targets_equal_the_series_values_they_claim(target, horizon):
+    s = data.generate_time_series(5, 50 + horizon, seed=3)
+    X, y = data.make_targets(s, 50, horizon, target)
+    np.testing.assert_array_equal(X, s[:, :50])
+    if target == "seq2seq":
+        assert y.shape == (5, 50, horizon)
+        for t in (0, 17, 49):
+            for k in range(horizon):
+                assert y[2, t, k] == s[2, t + 1 + k, 0]
+    else:
+        assert y.shape == (5, horizon)
+        np.testing.assert_array_equal(y, s[:, 50:50 + horizon, 0])
+
+
+def test_multivariate_inputs_keep_every_feature_and_forecast_the_chosen_one():
+    s = np.random.default_rng(0).normal(size=(4, 13, 3)).astype(np.float32)
+    X, y = data.make_targets(s, 10, 3, "vector", target_feature=2)
+    assert X.shape == (4, 10, 3)
+    np.testing.assert_array_equal(y, s[:, 10:, 2])
+
+
+def test_sliding_windows_and_split():
+    w = data.sliding_windows(np.arange(10.0), 4, stride=2)
+    assert w.shape == (4, 4, 1) and w[-1, 0, 0] == 6.0
+    train, valid, test = data.split_batch(np.arange(10), (6, 3, 1))
+    assert train.tolist() == list(range(6)) and valid.tolist() == [6, 7, 8] and test.tolist() == [9]
+
+
+def test_synthetic_dataset_shares_inputs_across_targets():
+    a = data.synthetic_dataset(50, 20, (30, 10, 10), horizon=1, seed=5)
+    b = data.synthetic_dataset(50, 20, (30, 10, 10), horizon=10, target="seq2seq", seed=5)
+    np.testing.assert_array_equal(a.X_valid, b.X_valid)
+    assert b.y_valid.shape == (10, 20, 10)
+    np.testing.assert_array_equal(a.y_valid[:, 0], b.y_valid[:, -1, 0])
+    c = a.retarget(5, "vector")
+    np.testing.assert_array_equal(c.y_train[:, 0], a.y_train[:, 0])
+
+
+@pytest.mark.parametrize("name", ["co2", "sunspots", "elnino"])
+def test_real_series_load_offline_and_window(name):
+    s = data.load_series(name)
+    assert len(s) > 300 and np.isfinite(s.to_numpy()).all()
+    ds = data.real_dataset(name, n_steps=24, horizon=3, target="vector")
+    assert ds.X_train.shape[1:] == (24, 1) and ds.y_train.shape[1:] == (3,)
+    assert len(ds.X_train) > len(ds.X_valid) > 0 and len(ds.X_test) > 0
+    # The training period is standardized with its own statistics.
+    assert abs(float(ds.X_train[:, 0, 0].mean())) < 0.5
+
+
+def test_real_windows_are_chronological():
+    ds = data.real_dataset("sunspots", n_steps=10, horizon=1, standardize=False)
+    values = data.load_series("sunspots").to_numpy()
+    np.testing.assert_allclose(ds.X_train[0, :, 0], values[:10], rtol=1e-6)
+    np.testing.assert_allclose(ds.y_train[0, 0], values[10], rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad,message", [
+    (np.nan, "NaN"), (np.inf, "inf"),
+])
+def test_non_finite_values_are_refused(bad, message):
+    s = data.generate_time_series(2, 11, seed=0)
+    s[1, 4, 0] = bad
+    with pytest.raises(ValueError, match=message):
+        data.make_targets(s, 10, 1)
+    with pytest.raises(ValueError, match=message):
+        data.sliding_windows(s[1, :, 0], 5)
+
+
+def test_errors_name_the_problem():
+    s = data.generate_time_series(2, 11, seed=0)
+    with pytest.raises(ValueError, match="longer than the series"):
+        data.sliding_windows(np.arange(5.0), 6)
+    with pytest.raises(ValueError, match="n_steps \\+ horizon"):
+        data.make_targets(s, 20, 1)
+    with pytest.raises(ValueError, match="silently drop"):
+        data.make_targets(s, 5, 1)
+    with pytest.raises(ValueError, match="rank 3"):
+        data.make_targets(s[:, :, 0], 10, 1)
+    with pytest.raises(ValueError, match="`horizon`.*positive integer, got 0"):
+        data.make_targets(s, 11, 0, "vector")
+    with pytest.raises(ValueError, match="`n_steps`.*got -3"):
+        data.generate_time_series(2, -3)
+    with pytest.raises(ValueError, match="one_step"):
+        data.make_targets(s, 9, 2, "one_step")
+    with pytest.raises(ValueError, match="`target`"):
+        data.make_targets(s, 10, 1, "seq2vec")
+    with pytest.raises(ValueError, match="add up to"):
+        data.split_batch(np.arange(10), (6, 3, 2))
+    with pytest.raises(ValueError, match="`split\\[2\\]`.*got 0"):
+        data.split_batch(np.arange(9), (6, 3, 0))
+    with pytest.raises(ValueError, match="empty"):
+        data.make_targets(np.zeros((0, 11, 1)), 10, 1)
+    with pytest.raises(ValueError, match="valid split would be empty"):
+        data.real_dataset("sunspots", n_steps=80, horizon=1)
+    with pytest.raises(ValueError, match="`name`"):
+        data.load_series("bitcoin")

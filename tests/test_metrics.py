@@ -1,0 +1,43 @@
+"""Tests of rnnbook.metrics."""
+
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from rnnbook.metrics import last_time_step_mse, mse
+
+
+def test_last_time_step_mse_uses_only_the_last_step():
+    rng = np.random.default_rng(1)
+    y_true = rng.normal(size=(4, 7, 3)).astype("float32")
+    y_pred = rng.normal(size=(4, 7, 3)).astype("float32")
+    expected = np.mean((y_true[:, -1] - y_pred[:, -1]) ** 2, axis=-1)
+    np.testing.assert_allclose(ops.convert_to_numpy(last_time_step_mse(y_true, y_pred)), expected, rtol=1e-6)
+    y_pred[:, :-1] += 100.0                                # earlier steps do not count
+    np.testing.assert_allclose(ops.convert_to_numpy(last_time_step_mse(y_true, y_pred)), expected, rtol=1e-6)
+
+
+def test_compiled_model_with_the_metric_saves_and_loads(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((8, 1)), keras.layers.Dense(3)])     # (batch, steps, horizon)
+    model.compile(loss="mse", optimizer="adam", metrics=[last_time_step_mse])
+    x = np.random.default_rng(0).normal(size=(6, 8, 1)).astype("float32")
+    y = np.zeros((6, 8, 3), "float32")
+    model.fit(x, y, epochs=1, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    results = loaded.evaluate(x, y, verbose=0, return_dict=True)
+    expected = np.mean(ops.convert_to_numpy(last_time_step_mse(y, model.predict(x, verbose=0))))
+    np.testing.assert_allclose(results["last_time_step_mse"], expected, rtol=1e-5)
+
+
+def test_numpy_mse():
+    assert mse([[0.0, 1.0]], [[1.0, 1.0]]) == 0.5
+    assert isinstance(mse(np.zeros(3, "float32"), np.ones(3, "float32")), float)
+
+
+def test_numpy_mse_refuses_to_broadcast():
+    with pytest.raises(ValueError, match="same shape"):
+        mse(np.zeros((4, 1)), np.zeros(4))

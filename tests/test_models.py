@@ -1,0 +1,203 @@
+"""Every registered built-in model builds, trains one step and forecasts the right shape."""
+
+import keras
+import numpy as np
+import pytest
+
+import rnnbook
+from rnnbook import data
+from rnnbook.layers import IterativeForecaster
+
+N_STEPS = 20
+BUILTINS = [spec.name for spec in rnnbook.list_models() if spec.source == "builtin"]
+KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
+
+EXPECTED = {  # name: (target, horizon, kind, fit_defaults)
+    "naive_last_value": ("one_step", 1, "keras", {}),
+    "naive_n_steps": ("vector", 10, "keras", {}),
+    "linear": ("one_step", 1, "keras", {"learning_rate": 0.01}),
+    "linear_n_steps": ("vector", 10, "keras", {"learning_rate": 0.01}),
+    "unrolled_rnn": ("one_step", 1, "keras", {}),
+    "simple_rnn": ("one_step", 1, "keras", {"learning_rate": 0.02}),
+    "deep_rnn": ("one_step", 1, "keras", {}),
+    "deep_rnn_dense": ("one_step", 1, "keras", {}),
+    "iterative_deep_rnn": ("one_step", 10, "iterative", {}),
+    "seq_to_vector_rnn": ("vector", 10, "keras", {}),
+    "seq2seq_rnn": ("seq2seq", 10, "keras", {"learning_rate": 0.01}),
+    "seq2seq_rnn_dropout": ("seq2seq", 10, "keras", {"learning_rate": 0.01}),
+    "seq2seq_rnn_batchnorm": ("seq2seq", 10, "keras", {}),
+    "seq2seq_layernorm_rnn": ("seq2seq", 10, "keras", {}),
+    "encoder_decoder": ("vector", 10, "keras", {}),
+    "seq2seq_lstm": ("seq2seq", 10, "keras", {}),
+    "seq2seq_gru": ("seq2seq", 10, "keras", {}),
+    "seq2seq_conv1d_gru": ("seq2seq", 10, "keras", {}),
+    "wavenet_simple": ("seq2seq", 10, "keras", {}),
+    "wavenet": ("seq2seq", 10, "keras", {}),
+    "arma": ("one_step", 1, "forecaster", {}),
+}
+
+
+def dataset(spec, target=None, n_steps=N_STEPS):
+    return data.synthetic_dataset(16, n_steps, (8, 4, 4), horizon=spec.horizon,
+                                  target=target or spec.train_target, seed=0)
+
+
+def targets(spec, y, n_steps=N_STEPS, hparams=None):
+    if spec.time_steps is not None:
+        return y[:, spec.time_steps(n_steps, hparams or {})]
+    return y
+
+
+def test_the_registry_holds_the_whole_zoo():
+    assert set(BUILTINS) == set(EXPECTED)
+    for name, (target, horizon, kind, fit_defaults) in EXPECTED.items():
+        spec = rnnbook.get_spec(name)
+        assert (spec.target, spec.horizon, spec.kind, dict(spec.fit_defaults)) == (target, horizon, kind, fit_defaults)
+        assert spec.description and spec.description != "(no description)"
+        assert "Used in:" in spec.builder.__doc__
+
+
+@pytest.mark.parametrize("name", KERAS_MODELS)
+def test_builds_trains_one_step_and_predicts(name):
+    keras.utils.set_random_seed(0)
+    spec = rnnbook.get_spec(name)
+    model = rnnbook.build_model(name, n_steps=N_STEPS)
+    trained = model.step_model if spec.kind == "iterative" else model
+    trained.compile(loss="mse", optimizer="adam")
+    ds = dataset(spec)
+    y_train = targets(spec, ds.y_train)
+    loss = trained.train_on_batch(ds.X_train, y_train)
+    assert np.isfinite(loss)
+    predictions = model.predict(ds.X_valid, verbose=0)
+    expected = dataset(spec, target=spec.eval_target)
+    assert predictions.shape == targets(spec, expected.y_valid).shape
+    assert np.isfinite(predictions).all()
+
+
+@pytest.mark.parametrize("name", ["deep_rnn", "seq_to_vector_rnn", "seq2seq_gru", "wavenet",
+                                  "seq2seq_conv1d_gru", "linear", "encoder_decoder"])
+def test_multivariate_inputs(name):
+    model = rnnbook.build_model(name, n_steps=N_STEPS, n_features=3)
+    x = np.random.default_rng(0).normal(size=(2, N_STEPS, 3)).astype("float32")
+    assert model.predict(x, verbose=0).shape[0] == 2
+
+
+def test_builder_horizon_overrides_the_default():
+    assert rnnbook.build_model("seq2seq_gru", n_steps=N_STEPS, horizon=3).output_shape == (None, N_STEPS, 3)
+    assert rnnbook.build_model("encoder_decoder", n_steps=N_STEPS, horizon=4).output_shape == (None, 4)
+    model = rnnbook.build_model("iterative_deep_rnn", n_steps=N_STEPS, horizon=5)
+    assert model.predict(np.zeros((2, N_STEPS, 1), "float32"), verbose=0).shape == (2, 5)
+
+
+ACCEPT_ANY_LENGTH = ["naive_last_value", "simple_rnn", "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn",
+                     "seq_to_vector_rnn", "seq2seq_rnn", "seq2seq_layernorm_rnn", "encoder_decoder",
+                     "seq2seq_lstm", "seq2seq_conv1d_gru", "wavenet_simple", "wavenet"]
+
+
+@pytest.mark.parametrize("name", ACCEPT_ANY_LENGTH)
+def test_n_steps_none_accepts_any_length(name):
+    model = rnnbook.build_model(name, n_steps=None)
+    for length in (12, 17):
+        out = model.predict(np.zeros((2, length, 1), "float32"), verbose=0)
+        if rnnbook.get_spec(name).target == "seq2seq" and name != "seq2seq_conv1d_gru":
+            assert out.shape[1] == length
+
+
+@pytest.mark.parametrize("name", ["linear", "linear_n_steps", "unrolled_rnn"])
+def test_n_steps_none_raises_where_unsupported(name):
+    with pytest.raises(ValueError, match="n_steps"):
+        rnnbook.build_model(name, n_steps=None)
+
+
+INVALID = [
+    ("deep_rnn", {"units": (20, 0)}, "units"),
+    ("deep_rnn", {"units": ()}, "units"),
+    ("deep_rnn", {"head": "conv"}, "head"),
+    ("deep_rnn", {"activation": "sigmoid"}, "activation"),
+    ("deep_rnn_dense", {"units": 2.5}, "units"),
+    ("iterative_deep_rnn", {"head": "lstm"}, "head"),
+    ("unrolled_rnn", {"units": 0}, "units"),
+    ("unrolled_rnn", {"cell": "transformer"}, "cell"),
+    ("seq_to_vector_rnn", {"units": (True,)}, "units"),
+    ("seq2seq_rnn", {"units": -1}, "units"),
+    ("seq2seq_rnn_dropout", {"dropout": 1.0}, "dropout"),
+    ("seq2seq_rnn_dropout", {"recurrent_dropout": -0.1}, "recurrent_dropout"),
+    ("seq2seq_rnn_batchnorm", {"units": (0,)}, "units"),
+    ("seq2seq_layernorm_rnn", {"units": (20, None)}, "units"),
+    ("encoder_decoder", {"encoder_units": 0}, "encoder_units"),
+    ("encoder_decoder", {"decoder_units": 0}, "decoder_units"),
+    ("seq2seq_lstm", {"units": (0,)}, "units"),
+    ("seq2seq_gru", {"units": (0,)}, "units"),
+    ("seq2seq_conv1d_gru", {"filters": 0}, "filters"),
+    ("seq2seq_conv1d_gru", {"kernel_size": 0}, "kernel_size"),
+    ("seq2seq_conv1d_gru", {"strides": 0}, "strides"),
+    ("seq2seq_conv1d_gru", {"dilation_rate": 0}, "dilation_rate"),
+    ("seq2seq_conv1d_gru", {"units": (0,)}, "units"),
+    ("wavenet_simple", {"dilation_rates": (1, 0)}, "dilation_rates"),
+    ("wavenet_simple", {"kernel_size": 0}, "kernel_size"),
+    ("wavenet_simple", {"n_stacks": 0}, "n_stacks"),
+    ("wavenet", {"filters": 0}, "filters"),
+    ("wavenet", {"dilation_rates": ()}, "dilation_rates"),
+    ("wavenet", {"dilation_rates": 4}, "dilation_rates"),
+    ("arma", {"order": (2, 0)}, "order"),
+    ("arma", {"order": (-1, 0, 1)}, "order"),
+    ("arma", {"seasonal_order": (1, 0, 0)}, "seasonal_order"),
+    ("arma", {"trend": "quadratic"}, "trend"),
+]
+
+
+@pytest.mark.parametrize("name, hparams, argument", INVALID)
+def test_invalid_hparams_raise_naming_the_argument(name, hparams, argument):
+    with pytest.raises(ValueError, match=f"`{argument}`"):
+        rnnbook.build_model(name, n_steps=N_STEPS, **hparams)
+
+
+def test_conv_longer_than_the_window_raises():
+    with pytest.raises(ValueError, match="n_steps"):
+        rnnbook.build_model("seq2seq_conv1d_gru", n_steps=10, kernel_size=4, dilation_rate=4)
+
+
+def test_iterative_deep_rnn_is_univariate():
+    with pytest.raises(ValueError, match="n_features"):
+        rnnbook.build_model("iterative_deep_rnn", n_steps=N_STEPS, n_features=2)
+
+
+def test_iterative_deep_rnn_wraps_a_one_step_deep_rnn():
+    model = rnnbook.build_model("iterative_deep_rnn", n_steps=N_STEPS, units=(4,), head="dense")
+    assert isinstance(model, IterativeForecaster)
+    assert model.step_model.output_shape == (None, 1)
+    assert model.count_params() == model.step_model.count_params()
+
+
+@pytest.mark.parametrize("head, activation", [("rnn", "relu"), ("dense", "tanh")])
+def test_deep_rnn_heads(head, activation):
+    model = rnnbook.build_model("deep_rnn", n_steps=N_STEPS, units=(3, 4, 5), head=head, activation=activation)
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.SimpleRNN)]
+    assert [layer.units for layer in recurrent] == ([3, 4, 5, 1] if head == "rnn" else [3, 4, 5])
+    assert [layer.return_sequences for layer in recurrent] == [True] * (len(recurrent) - 1) + [False]
+    assert recurrent[0].activation is keras.activations.get(activation)
+
+
+def test_the_same_seed_gives_the_same_predictions():
+    spec = rnnbook.get_spec("deep_rnn")
+    ds = dataset(spec)
+
+    def run(seed):
+        keras.utils.set_random_seed(seed)
+        model = rnnbook.build_model("deep_rnn", n_steps=N_STEPS, units=(4,))
+        model.compile(loss="mse", optimizer="adam")
+        model.fit(ds.X_train, ds.y_train, epochs=1, batch_size=4, verbose=0)
+        return model.predict(ds.X_valid, verbose=0)
+
+    first, second, other = run(7), run(7), run(8)
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, other)
+
+
+def test_arma_is_a_forecaster():
+    spec = rnnbook.get_spec("arma")
+    ds = dataset(spec, n_steps=30)
+    model = rnnbook.build_model("arma", n_steps=30)
+    assert model.count_params() == 5
+    assert model.fit(ds.X_train, ds.y_train) is model
+    assert model.predict(ds.X_valid).shape == ds.y_valid.shape

@@ -1,0 +1,85 @@
+"""Hygiene of the committed chapters in ``book/``.
+
+Outputs are recomputed whenever the book is built or tested, so the repository stores only the
+reference outputs of the cells nbval checks (first line ``# NBVAL_CHECK_OUTPUT``): small, text-only,
+deterministic. See :mod:`rnnbook.notebooks`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnnbook.notebooks import CHECK_MARKER, is_checked
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
+MAX_OUTPUT_BYTES = 20_000
+
+
+def _ids(paths):
+    return [p.name for p in paths]
+
+
+def test_there_are_chapters():
+    assert NOTEBOOKS, "book/ holds no notebook"
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def notebook(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_notebook_is_valid(notebook):
+    path, nb = notebook
+    nbformat.validate(nb)
+
+
+def test_one_python3_kernelspec(notebook):
+    path, nb = notebook
+    spec = nb.metadata.get("kernelspec", {})
+    assert spec.get("name") == "python3", f"{path.name}: kernelspec {spec!r}"
+    assert spec.get("display_name") == "Python 3", f"{path.name}: kernelspec {spec!r}"
+
+
+def test_only_checked_cells_have_outputs(notebook):
+    path, nb = notebook
+    offenders = [i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and cell.outputs and not is_checked(cell)]
+    assert not offenders, (f"{path.name}: cells {offenders} have outputs but are not checked "
+                           f"({CHECK_MARKER}); run rnnbook.notebooks.strip_notebook")
+
+
+def test_no_execution_counts_on_unchecked_cells(notebook):
+    path, nb = notebook
+    offenders = [i for i, cell in enumerate(nb.cells)
+                 if cell.cell_type == "code" and cell.execution_count is not None and not is_checked(cell)]
+    assert not offenders, f"{path.name}: unchecked cells {offenders} have execution counts"
+
+
+def test_checked_cells_have_their_reference_output(notebook):
+    path, nb = notebook
+    empty = [i for i, cell in enumerate(nb.cells) if is_checked(cell) and not cell.outputs]
+    assert not empty, (f"{path.name}: checked cells {empty} have no stored output, so nbval would "
+                       "compare against nothing; execute the chapter and strip it")
+
+
+def test_outputs_are_small_text(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            size = len(json.dumps(output))
+            assert size <= MAX_OUTPUT_BYTES, f"{path.name}: cell {i} has a {size}-byte output"
+            data = output.get("data", {})
+            assert not any(k.startswith("image/") for k in data), f"{path.name}: cell {i} stores an image"
+
+
+def test_checked_outputs_hold_no_errors(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            assert output.get("output_type") != "error", f"{path.name}: cell {i} stores an error"
+            assert output.get("name") != "stderr", f"{path.name}: cell {i} stores stderr (a warning?)"

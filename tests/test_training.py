@@ -1,0 +1,69 @@
+"""One training recipe for every model: targets, metrics, seeds, iterative and strided models."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from rnnbook import data
+from rnnbook.profiles import Profile
+from rnnbook.training import dataset_for, forecast_mse, train
+from rnnbook.registry import get_spec
+
+TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
+
+
+def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
+    y = np.zeros((2, 5, 3))
+    p = np.zeros((2, 5, 3))
+    p[:, :-1] = 10.0   # errors before the last step do not count
+    p[:, -1] = 2.0
+    assert forecast_mse(y, p, "seq2seq") == 4.0
+    assert forecast_mse(y[:, 0], p[:, -1], "vector") == 4.0
+    with pytest.raises(ValueError, match="does not match"):
+        forecast_mse(y, p[:, :2], "vector")
+
+
+def test_naive_score_equals_the_hand_computed_one():
+    result = train("naive_last_value", profile=TINY, progress=False)
+    ds = result.dataset
+    assert result.params == 0 and result.fit_seconds < 5
+    assert result.val_mse == pytest.approx(float(((ds.X_valid[:, -1, 0] - ds.y_valid[:, 0]) ** 2).mean()), rel=1e-6)
+
+
+def test_same_seed_same_numbers_and_different_seed_differs():
+    a = train("linear", profile=TINY, seed=3, progress=False)
+    b = train("linear", profile=TINY, seed=3, progress=False)
+    c = train("linear", profile=TINY, seed=4, progress=False)
+    np.testing.assert_allclose(a.model.predict(a.dataset.X_test, verbose=0),
+                               b.model.predict(b.dataset.X_test, verbose=0), rtol=1e-6, atol=1e-7)
+    assert a.val_mse == pytest.approx(b.val_mse, rel=1e-6)
+    assert c.val_mse != pytest.approx(a.val_mse, rel=1e-6)
+
+
+def test_iterative_model_trains_one_step_and_is_scored_ten_steps_ahead():
+    result = train("iterative_deep_rnn", profile=TINY, epochs=1, progress=False, units=(4, 4))
+    assert result.horizon == 10 and result.dataset.target == "vector"
+    assert result.dataset.y_valid.shape == (20, 10)
+    assert np.isfinite(result.val_mse) and len(result.history["loss"]) == 1
+
+
+def test_strided_conv_targets_are_sliced_like_the_chapter():
+    spec = get_spec("seq2seq_conv1d_gru")
+    ds = dataset_for(spec, dataclasses.replace(TINY, n_steps=50), 10, seed=0)
+    full = data.synthetic_dataset(TINY.n_series, 50, TINY.split, horizon=10, target="seq2seq", seed=0)
+    np.testing.assert_array_equal(ds.y_train, full.y_train[:, 3::2])
+    result = train("seq2seq_conv1d_gru", ds, profile=TINY, epochs=1, progress=False)
+    assert result.model.output_shape[1] == ds.y_train.shape[1]
+
+
+def test_forecaster_models_train_through_the_same_function():
+    result = train("arma", profile=TINY, progress=False)
+    assert result.params > 0 and np.isfinite(result.val_mse) and result.val_mse < 0.1
+
+
+def test_training_arguments_are_checked():
+    with pytest.raises(ValueError, match="`epochs`"):
+        train("linear", profile=TINY, epochs=-1, progress=False)
+    with pytest.raises(ValueError, match="`learning_rate`"):
+        train("linear", profile=TINY, learning_rate=-0.1, progress=False)
