@@ -34,6 +34,7 @@ import resource
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -92,6 +93,8 @@ def rnnbook_worker(name: str, profile: str) -> dict:
             "fit_seconds": result.fit_seconds, "epochs": result.epochs, "params": result.params,
             "batch_size": getattr(result, "batch_size", None),
             "learning_rate": getattr(result, "learning_rate", None),
+            "schedule": getattr(result, "schedule", None),
+            "epoch_seconds": getattr(result, "epoch_seconds", None),
             "backend": keras.backend.backend(), "rnnbook_import_seconds": import_seconds,
             "peak_rss_mb": peak_rss_mb(), "rnnbook_version": rnnbook.__version__}
 
@@ -113,9 +116,13 @@ def _cached(path: Path) -> dict:
     return rows
 
 
-def run_side(side, rows, cache: Path, profile: str, backend: str | None) -> dict:
+def run_side(side, rows, cache: Path, profile: str, backend: str | None, rerun: bool = False,
+             compile_cache: Path | None = None) -> dict:
     """Train ``rows`` (published names) on one side, caching each finished row in ``cache``."""
     done = _cached(cache)
+    if rerun:
+        for row in rows:
+            done.pop(row, None)
     for i, row in enumerate(rows, 1):
         if row in done:
             print(f"[{side} {i}/{len(rows)}] {row}: cached", flush=True)
@@ -129,11 +136,17 @@ def run_side(side, rows, cache: Path, profile: str, backend: str | None) -> dict
         else:
             if backend:
                 env["KERAS_BACKEND"] = backend
+            # Cold start: a fresh, empty JAX compilation cache for every model, so each row pays its
+            # compilation like a first run of the book (rnnbook caches compiled programs on disk).
+            env["RNNBOOK_COMPILE_CACHE"] = str(compile_cache or tempfile.mkdtemp(prefix="rnnbook-bench-jit-"))
             cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", MODEL_MAP[row],
                    "--profile", profile]
         t0 = time.perf_counter()
+        load_before = os.getloadavg()[0]
         result = _run_subprocess(cmd, env)
         result["published_model"] = row
+        # Other processes on the machine slow both sides down: keep the load next to each timing.
+        result["loadavg_1min"] = [load_before, os.getloadavg()[0]]
         print(f"[{side} {i}/{len(rows)}] {row}: val_mse {result['val_mse']:.6f}, fit "
               f"{result['fit_seconds']:.1f} s (process {time.perf_counter() - t0:.0f} s)", flush=True)
         done[row] = result
@@ -201,6 +214,11 @@ def main(argv=None):
     parser.add_argument("--skip-reference", action="store_true", help="do not train the reference recipe")
     parser.add_argument("--reference-from", type=Path, help="reuse reference rows from this results JSON")
     parser.add_argument("--reference-only", action="store_true", help="train only the reference recipe")
+    parser.add_argument("--rerun", action="store_true",
+                        help="retrain the selected rows even if they are cached (after a recipe change)")
+    parser.add_argument("--compile-cache", type=Path,
+                        help="share this JAX compilation cache between rnnbook's rows (a warm re-run) "
+                             "instead of an empty one per row (cold start, the default)")
     parser.add_argument("--machine", default=f"{socket.gethostname()}-{os.cpu_count()}cpu")
     parser.add_argument("--output", type=Path, help="results JSON (default: bench/results/<machine>-<date>.json)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -219,7 +237,8 @@ def main(argv=None):
 
     date = datetime.date.today().isoformat()
     RESULTS.mkdir(exist_ok=True)
-    stem = f"{args.machine}-{date}" + ("" if args.profile == "full" else f"-{args.profile}")
+    stem = (f"{args.machine}-{date}" + ("" if args.profile == "full" else f"-{args.profile}")
+            + ("-warm" if args.compile_cache else ""))
     output = args.output or RESULTS / f"{stem}.json"
 
     reference = {}
@@ -227,12 +246,13 @@ def main(argv=None):
         reference = load_reference(args.reference_from)
     elif not args.skip_reference:
         reference = run_side("reference", names, RESULTS / f"{args.machine}-{date}.reference.tmp",
-                             args.profile, None)
+                             args.profile, None, args.rerun)
     if args.reference_only:
         return 0
 
     backend = args.backend or os.environ.get("KERAS_BACKEND")
-    ours = run_side("rnnbook", names, RESULTS / f"{stem}.rnnbook.tmp", args.profile, backend)
+    ours = run_side("rnnbook", names, RESULTS / f"{stem}.rnnbook.tmp", args.profile, backend, args.rerun,
+                    args.compile_cache)
 
     rows = []
     for n in names:
@@ -258,11 +278,17 @@ def main(argv=None):
         "reference_fit_seconds_total": total_ref,
         "speedup_total": total_ref / total_ours if total_ours else None,
     }
+    extras = {}
+    for kind in ("book", "widgets"):
+        found = sorted(RESULTS.glob(f"*{kind}*.json"))
+        if found:
+            extras[kind] = {"file": str(found[-1].relative_to(ROOT)), **_summary(found[-1])}
     doc = {"machine": args.machine, "cpu_count": os.cpu_count(), "cpu": _cpu_name(),
            "backend": backends[0] if len(backends) == 1 else backends, "reference_backend": "tensorflow",
-           "profile": args.profile, "date": date, "python": platform.python_version(),
+           "profile": args.profile, "date": date,
+           "compile_cache": "warm (shared)" if args.compile_cache else "cold (empty per model)", "python": platform.python_version(),
            "versions": _versions(), "published_source": source, "summary": summary,
-           "import": import_time(), "rows": rows}
+           "import": import_time(), "loadavg_1min_end": os.getloadavg()[0], **extras, "rows": rows}
     output.write_text(json.dumps(doc, indent=2) + "\n")
     print(format_table(rows))
     print(f"\n{summary['rows_at_or_below_published']}/{len(rows)} rows at or below the published val MSE; "
@@ -272,6 +298,17 @@ def main(argv=None):
           f"{doc['import']['backend_modules_imported'] or 'none'}")
     print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 0
+
+
+def _summary(path: Path) -> dict:
+    """The headline numbers of another bench results file (book timing, widget latency)."""
+    doc = json.loads(path.read_text())
+    out = {k: v for k, v in doc.items() if isinstance(v, (int, float, str)) and k not in ("machine", "date")}
+    keep = ("chapter", "seconds", "error", "widget", "precompute_s", "update_ms_median", "update_ms_max")
+    for key in ("chapters", "rows"):
+        if isinstance(doc.get(key), list):
+            out[key] = [{k: r[k] for k in keep if k in r} for r in doc[key]]
+    return out
 
 
 def _cpu_name() -> str:

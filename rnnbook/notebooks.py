@@ -22,7 +22,7 @@ Example:
 ...                               outputs=[nbformat.v4.new_output("stream", text="2\\n")])])
 >>> nb = strip_cells(nb)
 >>> [len(c.outputs) for c in nb.cells], [c.execution_count for c in nb.cells]
-([1, 0], [None, None])
+([1, 0], [1, None])
 """
 
 from __future__ import annotations
@@ -48,22 +48,30 @@ def is_checked(cell) -> bool:
 
 
 def strip_cells(nb):
-    """Return ``nb`` with outputs kept only on checked cells and every execution count removed.
+    """Return ``nb`` with outputs kept only on checked cells.
+
+    Unchecked cells lose their outputs and execution counts; a checked cell with outputs gets the
+    execution count of its position among the code cells (nbval needs one on every reference cell).
 
     The notebook-level metadata is normalised too: one kernelspec (``python3``, "Python 3") and no
     widget state (widgets are rebuilt when the book is executed).
     """
+    code_index = 0
     for cell in nb.cells:
         for key in _VOLATILE_CELL_METADATA:
             cell.get("metadata", {}).pop(key, None)
         if cell.get("cell_type") != "code":
             continue
-        cell["execution_count"] = None
-        if is_checked(cell):
-            for output in cell.get("outputs", []):
+        code_index += 1
+        if is_checked(cell) and cell.get("outputs"):
+            # nbval refuses a reference cell with outputs but no execution count ("Unrun reference
+            # cell has outputs"); number it by its position so the count never changes a diff.
+            cell["execution_count"] = code_index
+            for output in cell["outputs"]:
                 if output.get("output_type") == "execute_result":
-                    output["execution_count"] = None
+                    output["execution_count"] = code_index
         else:
+            cell["execution_count"] = None
             cell["outputs"] = []
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata.pop("widgets", None)

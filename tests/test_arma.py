@@ -17,7 +17,7 @@ def ds():
 
 @pytest.fixture(scope="module")
 def fitted(ds):
-    return ArimaForecaster(horizon=3, max_fit_windows=40).fit(ds.X_train, ds.y_train)
+    return ArimaForecaster(horizon=3, max_fit_windows=20).fit(ds.X_train, ds.y_train)
 
 
 def test_predictions_equal_statsmodels_apply(ds, fitted):

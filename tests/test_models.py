@@ -8,7 +8,7 @@ import rnnbook
 from rnnbook import data
 from rnnbook.layers import IterativeForecaster
 
-N_STEPS = 20
+N_STEPS = 10
 BUILTINS = [spec.name for spec in rnnbook.list_models() if spec.source == "builtin"]
 KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
 
@@ -38,8 +38,9 @@ EXPECTED = {  # name: (target, horizon, kind, fit_defaults)
 
 
 def dataset(spec, target=None, n_steps=N_STEPS):
-    return data.synthetic_dataset(16, n_steps, (8, 4, 4), horizon=spec.horizon,
-                                  target=target or spec.train_target, seed=0)
+    target = target or spec.train_target
+    return data.synthetic_dataset(16, n_steps, (8, 4, 4), horizon=1 if target == "one_step" else spec.horizon,
+                                  target=target, seed=0)
 
 
 def targets(spec, y, n_steps=N_STEPS, hparams=None):
@@ -68,7 +69,7 @@ def test_builds_trains_one_step_and_predicts(name):
     y_train = targets(spec, ds.y_train)
     loss = trained.train_on_batch(ds.X_train, y_train)
     assert np.isfinite(loss)
-    predictions = model.predict(ds.X_valid, verbose=0)
+    predictions = keras.ops.convert_to_numpy(model(ds.X_valid))
     expected = dataset(spec, target=spec.eval_target)
     assert predictions.shape == targets(spec, expected.y_valid).shape
     assert np.isfinite(predictions).all()
@@ -79,7 +80,7 @@ def test_builds_trains_one_step_and_predicts(name):
 def test_multivariate_inputs(name):
     model = rnnbook.build_model(name, n_steps=N_STEPS, n_features=3)
     x = np.random.default_rng(0).normal(size=(2, N_STEPS, 3)).astype("float32")
-    assert model.predict(x, verbose=0).shape[0] == 2
+    assert keras.ops.convert_to_numpy(model(x)).shape[0] == 2
 
 
 def test_builder_horizon_overrides_the_default():
@@ -96,9 +97,12 @@ ACCEPT_ANY_LENGTH = ["naive_last_value", "simple_rnn", "deep_rnn", "deep_rnn_den
 
 @pytest.mark.parametrize("name", ACCEPT_ANY_LENGTH)
 def test_n_steps_none_accepts_any_length(name):
-    model = rnnbook.build_model(name, n_steps=None)
+    hparams = {"horizon": 2} if name == "iterative_deep_rnn" else {}      # a shorter loop to trace
+    model = rnnbook.build_model(name, n_steps=None, **hparams)
     for length in (12, 17):
-        out = model.predict(np.zeros((2, length, 1), "float32"), verbose=0)
+        # Called directly: under TensorFlow, Keras 3.15's TimeDistributed keeps the first length's
+        # number of steps in `predict` when a second length follows (a Keras issue, not the models').
+        out = keras.ops.convert_to_numpy(model(np.zeros((2, length, 1), "float32")))
         if rnnbook.get_spec(name).target == "seq2seq" and name != "seq2seq_conv1d_gru":
             assert out.shape[1] == length
 
@@ -154,7 +158,7 @@ def test_invalid_hparams_raise_naming_the_argument(name, hparams, argument):
 
 def test_conv_longer_than_the_window_raises():
     with pytest.raises(ValueError, match="n_steps"):
-        rnnbook.build_model("seq2seq_conv1d_gru", n_steps=10, kernel_size=4, dilation_rate=4)
+        rnnbook.build_model("seq2seq_conv1d_gru", n_steps=10, kernel_size=4, strides=1, dilation_rate=4)
 
 
 def test_iterative_deep_rnn_is_univariate():
@@ -184,7 +188,7 @@ def test_the_same_seed_gives_the_same_predictions():
 
     def run(seed):
         keras.utils.set_random_seed(seed)
-        model = rnnbook.build_model("deep_rnn", n_steps=N_STEPS, units=(4,))
+        model = rnnbook.build_model("deep_rnn_dense", n_steps=N_STEPS, units=(4,))
         model.compile(loss="mse", optimizer="adam")
         model.fit(ds.X_train, ds.y_train, epochs=1, batch_size=4, verbose=0)
         return model.predict(ds.X_valid, verbose=0)

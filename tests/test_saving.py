@@ -1,5 +1,7 @@
 """Every Keras model round-trips through a .keras file; every custom layer through its config."""
 
+import copy
+
 import keras
 import numpy as np
 import pytest
@@ -13,6 +15,18 @@ KERAS_MODELS = [s.name for s in rnnbook.list_models() if s.source == "builtin" a
 X = np.random.default_rng(0).normal(size=(3, N_STEPS, 1)).astype("float32")
 
 
+def to_np(x):
+    return keras.ops.convert_to_numpy(x)
+
+
+def without_build_configs(config):
+    # keras.layers.RNN records its cell's build config only once the cell is built; that bookkeeping
+    # is not part of what the config must preserve.
+    if isinstance(config, dict):
+        return {k: without_build_configs(v) for k, v in config.items() if k != "build_config"}
+    return config
+
+
 def perturb_weights(model):
     # Non-default values (BatchNorm statistics, zero biases) make a weight that fails to load visible.
     rng = np.random.default_rng(1)
@@ -22,17 +36,19 @@ def perturb_weights(model):
 @pytest.mark.parametrize("name", KERAS_MODELS)
 def test_model_round_trips_through_a_keras_file(name, tmp_path):
     keras.utils.set_random_seed(0)
-    model = rnnbook.build_model(name, n_steps=N_STEPS)
+    hparams = {"horizon": 3} if rnnbook.get_spec(name).kind == "iterative" else {}   # faster to trace
+    model = rnnbook.build_model(name, n_steps=N_STEPS, **hparams)
     perturb_weights(model)
     path = tmp_path / f"{name}.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
     assert type(loaded) is type(model)
-    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0), atol=1e-6)
+    # Called directly (inference mode) rather than through `predict`, which would trace and compile
+    # two more functions per model for the same numbers.
+    np.testing.assert_allclose(to_np(loaded(X)), to_np(model(X)), atol=1e-6)
     if isinstance(model, IterativeForecaster):
         assert loaded.horizon == model.horizon
-        np.testing.assert_allclose(loaded.step_model.predict(X, verbose=0),
-                                   model.step_model.predict(X, verbose=0), atol=1e-6)
+        np.testing.assert_allclose(to_np(loaded.step_model(X)), to_np(model.step_model(X)), atol=1e-6)
 
 
 LAYERS = [
@@ -55,12 +71,12 @@ def test_layer_config_round_trip(make_layer, shape):
     x = np.random.default_rng(2).normal(size=shape).astype("float32")
     expected = layer(x)
     config = layer.get_config()
-    clone = type(layer).from_config(config)
-    assert clone.get_config() == config
+    clone = type(layer).from_config(copy.deepcopy(config))      # keras.layers.RNN pops from it
     clone(x)
+    assert without_build_configs(clone.get_config()) == without_build_configs(config)
     clone.set_weights(layer.get_weights())
     for a, b in zip(keras.tree.flatten(clone(x)), keras.tree.flatten(expected)):
-        np.testing.assert_allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b), atol=1e-6)
+        np.testing.assert_allclose(to_np(a), to_np(b), atol=1e-6)
     # Through the registered name too, as load_model does it.
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
     assert type(restored) is type(layer)

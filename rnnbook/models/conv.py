@@ -115,6 +115,10 @@ def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
     strides = check_positive_int("strides", strides)
     dilation_rate = check_positive_int("dilation_rate", dilation_rate)
     units = check_units(units)
+    if strides > 1 and dilation_rate > 1:
+        # Keras' Conv1D implements one or the other, not both.
+        raise ValueError(f"Received strides={strides} and dilation_rate={dilation_rate}: Conv1D supports "
+                         "`strides` > 1 or `dilation_rate` > 1, not both.")
     span = (kernel_size - 1) * dilation_rate + 1
     if n_steps is not None and n_steps < span:
         raise ValueError(f"The convolution spans {span} steps (kernel_size={kernel_size}, "

@@ -1,0 +1,273 @@
+"""Forecast explorer: a series, a registered model, a strategy and a horizon -> the forecast and its errors.
+
+:func:`forecast_data` is the computation. It trains the registry model ``name`` once per process
+(cached) with the recipe of :mod:`rnnbook.training` for the chosen strategy, at the longest horizon offered:
+
+* ``"iterative"``: a one-step model fed its own forecasts ``horizon`` times (a model registered with
+  ``kind="iterative"`` does the feeding itself);
+* ``"seq-to-vector"``: the model forecasts all ``horizon`` values at once from the window's last step;
+* ``"seq2seq"``: a seq2seq model forecasts ``horizon`` values at every step; the last step's forecast is
+  the one shown (the chapter's ``last_time_step_mse``).
+
+Every horizon offered is a prefix of the longest forecast, so one trained model serves every horizon
+position. The naive forecast (the last value, repeated) is drawn and scored alongside.
+:func:`forecast_explorer` precomputes one frame per (series, model, strategy, horizon) that the model
+supports; an unsupported pair shows why.
+
+Used in: book/04_forecasting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
+
+STRATEGIES = ("iterative", "seq-to-vector", "seq2seq")
+#: Input window per series: the real series are short (sunspots: 309 years), so their windows are too.
+WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
+DEFAULT_MODELS = ("linear", "seq2seq_rnn")
+
+
+def strategies_for(spec) -> tuple[str, ...]:
+    """The strategies a registered model supports, from its registry metadata.
+
+    Args:
+        spec: a :class:`rnnbook.registry.ModelSpec`.
+
+    Returns:
+        A subset of :data:`STRATEGIES`: one-step models can be iterated or widened into a vector
+        output (their builder takes ``horizon``); vector models forecast a vector; seq2seq models
+        only seq2seq; forecaster objects (ARMA) forecast one step and are iterated.
+
+    Example:
+
+    >>> from rnnbook.registry import get_spec
+    >>> strategies_for(get_spec("seq2seq_rnn"))            # doctest: +SKIP
+    ('seq2seq',)
+    """
+    if spec.kind == "iterative":
+        return ("iterative",)
+    if spec.kind == "forecaster":
+        return ("iterative",)
+    if spec.target == "seq2seq":
+        return ("seq2seq",)
+    if spec.target == "vector":
+        return ("seq-to-vector",)
+    return ("iterative", "seq-to-vector")
+
+
+def _dataset(series: str, horizon: int, target: str, seed: int):
+    from rnnbook import data
+
+    if series == "synthetic":
+        return data.synthetic_dataset(1000, WINDOWS[series], (700, 200, 100), horizon=horizon, target=target,
+                                      seed=seed, max_horizon=horizon)
+    return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
+
+
+@functools.lru_cache(maxsize=64)
+def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int, seed: int):
+    """``(model, direct)``: the model trained for ``strategy``; ``direct`` is False when the caller
+    must feed a one-step model its own forecasts."""
+    from rnnbook.registry import build_model, get_spec
+    from rnnbook.training import compile_model, set_seed
+
+    spec = get_spec(name)
+    if strategy not in strategies_for(spec):
+        raise ValueError(f"Model {name!r} does not support the {strategy!r} strategy; it supports "
+                         f"{', '.join(strategies_for(spec))}.")
+    if strategy == "iterative":
+        ds, direct = _dataset(series, 1, "one_step", seed), spec.kind == "iterative"
+    else:
+        ds, direct = _dataset(series, horizon, "seq2seq" if strategy == "seq2seq" else "vector", seed), True
+    set_seed(seed)
+    model = build_model(name, n_steps=ds.n_steps, n_features=ds.n_features, horizon=horizon if direct else 1)
+    if spec.kind == "forecaster":
+        model.fit(ds.X_train, ds.y_train)
+        return model, direct
+    fit_model = model.step_model if spec.kind == "iterative" else model
+    # rnnbook.training's recipe (Adam + MSE, the model's learning rate) without its validation and
+    # test passes: under JAX each extra pass compiles the model again, and compiling, not training,
+    # dominates the seconds the explorer may spend per model. The explorer scores the validation
+    # windows itself.
+    if fit_model.trainable_weights:
+        # A few epochs only: models registered with Keras' default 1e-3 would barely move, so the
+        # rate is at least 5e-3 (the chapter's RNNs train at 1e-2).
+        lr = max(float(spec.fit_defaults.get("learning_rate", 1e-3)), 5e-3)
+        compile_model(fit_model, spec, lr)
+        fit_model.fit(ds.X_train, ds.y_train, epochs=epochs, batch_size=32, verbose=0, shuffle=True)
+    return model, direct
+
+
+def _forecast(model, direct: bool, strategy: str, X: np.ndarray, horizon: int) -> np.ndarray:
+    from rnnbook.training import predict
+
+    if direct:
+        y = predict(model, X)
+        return y[:, -1, :horizon] if strategy == "seq2seq" else y.reshape(len(X), -1)[:, :horizon]
+    window, out = X.copy(), []
+    for _ in range(horizon):
+        step = predict(model, window).reshape(len(X), -1)[:, :1]
+        out.append(step[:, 0])
+        window = np.concatenate([window[:, 1:], step[:, :, np.newaxis].astype(window.dtype)], axis=1)
+    return np.stack(out, axis=1)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class ForecastData:
+    """One trained model's forecasts on the validation windows of a series.
+
+    Attributes:
+        series, model, strategy: the choice.
+        X: validation input windows ``(m, n_steps)``; ``y``: the true next values ``(m, H)``.
+        forecast: the model's forecasts ``(m, H)``; ``naive``: the last value repeated ``(m, H)``.
+        mse, naive_mse: MSE at each step ahead ``(H,)`` over the validation windows.
+    """
+
+    series: str
+    model: str
+    strategy: str
+    X: np.ndarray
+    y: np.ndarray
+    forecast: np.ndarray
+    naive: np.ndarray
+    mse: np.ndarray
+    naive_mse: np.ndarray
+
+    def errors(self, horizon: int) -> tuple[float, float]:
+        """(model MSE, naive MSE) over the first ``horizon`` steps ahead."""
+        return float(self.mse[:horizon].mean()), float(self.naive_mse[:horizon].mean())
+
+
+def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq-to-vector",
+                  horizon: int = 10, *, epochs: int = 4, seed: int = 42) -> ForecastData:
+    """Train (once per process) and evaluate ``model`` on ``series`` with ``strategy``.
+
+    Args:
+        series: ``"synthetic"`` or a name of :data:`rnnbook.data.REAL_SERIES`.
+        model: a registry name (plugins included).
+        strategy: one of :data:`STRATEGIES` supported by the model (:func:`strategies_for`).
+        horizon: steps ahead.
+        epochs: training epochs (few: the explorer trains in seconds).
+        seed: seeds data and weights.
+
+    Returns:
+        A :class:`ForecastData`.
+
+    Example:
+
+    >>> d = forecast_data("synthetic", "linear", "iterative", 5, epochs=1)   # doctest: +SKIP
+    >>> d.forecast.shape[1]                                                  # doctest: +SKIP
+    5
+    """
+    check_choice("series", series, tuple(WINDOWS))
+    check_choice("strategy", strategy, STRATEGIES)
+    horizon = check_positive_int("horizon", horizon)
+    trained, direct = _trained(series, model, strategy, horizon, epochs, seed)
+    ds = _dataset(series, horizon, "vector", seed)
+    X, y = ds.X_valid, ds.y_valid
+    forecast = _forecast(trained, direct, strategy, X, horizon).astype(np.float64)
+    naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
+    return ForecastData(series=series, model=model, strategy=strategy, X=X[:, :, 0], y=y, forecast=forecast,
+                        naive=naive, mse=np.mean((forecast - y) ** 2, axis=0),
+                        naive_mse=np.mean((naive - y) ** 2, axis=0))
+
+
+def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> bytes:
+    """History, truth, forecast and naive forecast of one window, and the errors per step ahead."""
+    fig = figure((7.4, 3.1))
+    ax = fig.add_axes([0.07, 0.15, 0.56, 0.72])
+    n = d.X.shape[1]
+    history = np.arange(n)
+    ahead = np.arange(n, n + horizon)
+    ax.plot(history, d.X[example], ".-", color="#555555", lw=1, ms=3, label="history")
+    ax.plot(ahead, d.y[example, :horizon], "o", color="tab:blue", mfc="white", ms=4, label="truth")
+    ax.plot(ahead, d.forecast[example, :horizon], "x-", color="tab:red", ms=5, lw=1, label=d.model)
+    ax.plot(ahead, d.naive[example, :horizon], "--", color="#999999", lw=1, label="naive")
+    ax.axvline(n - 0.5, color="#bbbbbb", lw=0.8)
+    ax.set_xlim(max(0, n - 40), n + d.y.shape[1] + 0.5)
+    ax.tick_params(labelsize=6.5)
+    ax.set_xlabel("time step", fontsize=7)
+    ax.legend(fontsize=6.5, loc="upper left", ncol=2, framealpha=0.8)
+    model_mse, naive_mse = d.errors(horizon)
+    ax.set_title(f"{d.series}: {d.model} ({d.strategy}), {horizon} step(s) ahead", fontsize=8.5)
+    ax2 = fig.add_axes([0.72, 0.15, 0.26, 0.72])
+    steps = np.arange(1, horizon + 1)
+    ax2.plot(steps, d.mse[:horizon], "x-", color="tab:red", lw=1, ms=4, label=f"{d.model}: {model_mse:.4f}")
+    ax2.plot(steps, d.naive_mse[:horizon], "--", color="#999999", lw=1, label=f"naive: {naive_mse:.4f}")
+    ax2.set_xlim(0.5, d.y.shape[1] + 0.5)
+    ax2.set_ylim(0, max(d.mse.max(), d.naive_mse.max()) * 1.1)
+    ax2.tick_params(labelsize=6.5)
+    ax2.set_xlabel("steps ahead", fontsize=7)
+    ax2.set_title("validation MSE (mean over\nthe steps shown)", fontsize=7.5)
+    ax2.legend(fontsize=6.5, loc="upper left", framealpha=0.8)
+    return png_bytes(fig)
+
+
+def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1, 5, 10), *,
+                      epochs: int = 4, seed: int = 42) -> FrameView:
+    """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.
+
+    Every (series, model, strategy) the model supports is trained once (cached per process) at the
+    longest horizon and drawn for every horizon offered; the frames are precomputed, so the controls
+    work in the static book.
+
+    Args:
+        models: registry names to offer; ``None`` gives :data:`DEFAULT_MODELS`, ``"all"`` every
+            working registered model, plugins included (each trains once per strategy: slow).
+        series: series offered (``"synthetic"`` and names of :data:`rnnbook.data.REAL_SERIES`).
+        horizons: horizons offered; the longest is trained.
+        epochs: training epochs per model.
+        seed: seeds data and weights.
+
+    Returns:
+        A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps ``(series, model, strategy)`` to
+        its :class:`ForecastData`.
+
+    Example:
+
+    >>> from rnnbook.widgets import forecast_explorer
+    >>> forecast_explorer(models=["linear", "seq2seq_rnn"])     # doctest: +SKIP
+    """
+    from rnnbook.registry import get_spec, list_models
+
+    if models is None:
+        models = DEFAULT_MODELS
+    elif models == "all":
+        models = [s.name for s in list_models(include_broken=False)]
+    models = list(models)
+    specs = {name: get_spec(name) for name in models}
+    H = max(horizons)
+    data = {}
+    for s in series:
+        for name in models:
+            for strategy in strategies_for(specs[name]):
+                data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed)
+
+    def frame(key):
+        s, m, st, h = key
+        d = data.get((series[s], models[m], STRATEGIES[st]))
+        if d is None:
+            ok = ", ".join(strategies_for(specs[models[m]]))
+            return (f"<p style='padding:2em;color:#555'><b>{models[m]}</b> does not support the "
+                    f"<b>{STRATEGIES[st]}</b> strategy; choose {ok}.</p>")
+        return render_forecast_frame(d, horizons[h])
+
+    keys = [(s, m, st, h) for s in range(len(series)) for m in range(len(models))
+            for st in range(len(STRATEGIES)) for h in range(len(horizons))]
+    frames = {key: frame(key) for key in keys}
+    first = strategies_for(specs[models[0]])[0]
+    controls = [Control("series", "series", list(series), kind="dropdown"),
+                Control("model", "model", models, kind="dropdown"),
+                Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
+                Control("horizon", "horizon", [str(h) for h in horizons], initial=len(horizons) - 1)]
+    title = ("<b>Forecast explorer</b> &mdash; every model trained for a few epochs on the series' "
+             f"training windows (the real series standardised); errors on the validation windows.")
+    view = FrameView(controls, frames, title=title)
+    view.data = data
+    return view

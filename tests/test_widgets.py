@@ -1,0 +1,305 @@
+"""The widgets' compute functions against the NumPy equations and the real models, and their views.
+
+Every compute function is checked against an independent source of truth: the Keras layer it was
+trained as, the analytic Jacobian of a simple RNN, the backend's autodiff, a built ``wavenet_simple``
+probed by perturbing each input. The views are checked for what keeps them interactive in the static
+book: one frame per state, wired to the controls with ``jslink``, frames that differ between states.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rnnbook  # noqa: F401  (sets the Keras backend before keras is imported)
+
+keras = pytest.importorskip("keras")
+
+from rnnbook import equations  # noqa: E402
+from rnnbook.widgets import _frames  # noqa: E402
+from rnnbook.widgets._frames import Control, FrameView  # noqa: E402
+
+
+def _links(view: FrameView):
+    """(source widget, source trait, target widget, target trait) of every jslink of a view."""
+    import ipywidgets as w
+    from ipywidgets.widgets.widget_link import Link
+
+    links = [m for m in w.Widget.widgets.values() if isinstance(m, Link)]
+    ids = {id(c) for c in view.controls.values()} | ({id(view.play)} if view.play else set())
+    return [(l.source[0], l.source[1], l.target[0], l.target[1]) for l in links if id(l.source[0]) in ids]
+
+
+# ----------------------------------------------------------------------------------------- frames
+def test_frame_view_nests_one_stack_level_per_control_and_links_them():
+    frames = {(a, b): f"<b>{a}{b}</b>" for a in range(2) for b in range(3)}
+    view = FrameView([Control("a", "a", ["x", "y"], kind="toggle"), Control("b", "b", ["0", "1", "2"], play=True)],
+                     frames)
+    assert view.shown_key() == (0, 0)
+    view.select(a=1, b=2)
+    assert view.shown_key() == (1, 2) and view.shown_frame() == "<b>12</b>"
+    links = _links(view)
+    # One link per stack (1 outer + 2 inner) plus Play -> slider: the browser needs nothing else.
+    assert sum(1 for s, st, t, tt in links if st == "index" and tt == "selected_index") == 3
+    assert any(s is view.play and t is view.controls["b"] for s, _, t, _ in links)
+    assert view.play.max == 2
+
+
+def test_frame_view_refuses_an_incomplete_grid():
+    with pytest.raises(ValueError, match="missing"):
+        FrameView([Control("a", "a", ["x", "y"])], {(0,): "only one"})
+
+
+def test_png_bytes_are_a_small_palette_png():
+    fig = _frames.figure((3, 2))
+    fig.add_subplot().plot(np.sin(np.linspace(0, 6, 50)), color="tab:red")
+    full, small = _frames.png_bytes(fig, colors=0), _frames.png_bytes(fig)
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(small))
+    assert image.mode == "P" and len(small) < len(full)
+    # The quantizer must keep small saturated marks (the red "current step" marks).
+    colors = {tuple(c) for c in np.asarray(image.convert("RGB")).reshape(-1, 3)}
+    assert any(r > 180 and g < 90 and b < 90 for r, g, b in colors)
+
+
+# ------------------------------------------------------------------------------------- unrolling
+def _simple_rnn_layer(units=3, seed=0):
+    keras.utils.set_random_seed(seed)
+    layer = keras.layers.SimpleRNN(units, return_sequences=True)
+    layer(np.zeros((1, 4, 1), dtype="float32"))
+    return layer
+
+
+def test_memory_matches_the_analytic_jacobian_of_a_simple_rnn():
+    from rnnbook.widgets.unrolling import memory_jacobian_norms
+
+    layer = _simple_rnn_layer()
+    x = np.sin(np.linspace(0, 3, 12))
+    weights = equations.weights_from_keras(layer)
+    trace = equations.simple_rnn_forward(x[:, None], **weights)
+    Wx, Wh = weights["Wx"], weights["Wh"]
+    T = len(x)
+    expected = np.zeros((T, T))
+    for s in range(T):
+        # dh(s)/dx(s) = diag(1 - h(s)^2) Wx^T, then dh(t)/dh(t-1) = diag(1 - h(t)^2) Wh^T.
+        J = (1 - trace.h[s] ** 2)[:, None] * Wx.T
+        expected[s, s] = np.linalg.norm(J)
+        for t in range(s + 1, T):
+            J = (1 - trace.h[t] ** 2)[:, None] * (Wh.T @ J)
+            expected[t, s] = np.linalg.norm(J)
+    np.testing.assert_allclose(memory_jacobian_norms(layer, x), expected, rtol=1e-5, atol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def unrolled():
+    from rnnbook.widgets.unrolling import unrolling_data
+
+    return unrolling_data("simple_rnn", units=3, n_steps=8, epochs=1)
+
+
+def test_unrolling_data_is_the_trained_layer_run_by_the_equations(unrolled):
+    from rnnbook.widgets._models import tiny_rnn
+
+    tiny = tiny_rnn("simple_rnn", units=3, n_steps=8, epochs=1)
+    keras_h = keras.ops.convert_to_numpy(tiny.layer(unrolled.x[None, :, None].astype("float32")))[0]
+    np.testing.assert_allclose(unrolled.trace.h, keras_h, atol=1e-5)
+    keras_forecast = tiny.model.predict(unrolled.x[None, :, None].astype("float32"), verbose=0)[0, :, 0]
+    np.testing.assert_allclose(unrolled.forecast, keras_forecast, atol=1e-5)
+    np.testing.assert_allclose(unrolled.target[:-1], unrolled.x[1:], atol=1e-6)
+
+
+def test_unrolling_step_fills_the_equation_with_consistent_numbers(unrolled):
+    from rnnbook.widgets.unrolling import unrolling_step
+
+    w = unrolled.weights
+    for t in (0, 5):
+        step = unrolling_step(unrolled, t)
+        np.testing.assert_allclose(step["xw"], step["x"] * w["Wx"][0])
+        np.testing.assert_allclose(step["hw"], step["h_prev"] @ w["Wh"])
+        np.testing.assert_allclose(step["z"], step["xw"] + step["hw"] + w["b"])
+        np.testing.assert_allclose(step["h"], np.tanh(step["z"]))
+        assert step["memory"].shape == (t + 1,)
+        assert f"{step['h'][0]:+.2f}" in step["lines"][4]
+    np.testing.assert_allclose(unrolling_step(unrolled, 0)["h_prev"], 0.0)
+    with pytest.raises(ValueError, match="0 <= t < 8"):
+        unrolling_step(unrolled, 8)
+
+
+def test_unrolling_explorer_has_one_distinct_frame_per_step(unrolled):
+    from rnnbook.widgets.unrolling import unrolling_explorer
+
+    view = unrolling_explorer("simple_rnn", units=3, n_steps=8, epochs=1)
+    assert len(view.frames) == 8 and view.play is not None and view.play.max == 7
+    assert len({bytes(f) for f in view.frames.values()}) == 8
+    before = view.shown_frame()
+    view.select(t=4)
+    assert view.shown_frame() != before and view.shown_frame() == view.frames[(4,)]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_steps_match_their_equations(cell):
+    from rnnbook.widgets.unrolling import unrolling_data, unrolling_step
+
+    d = unrolling_data(cell, units=2, n_steps=6, epochs=1)
+    step = unrolling_step(d, 3)
+    if cell == "lstm":
+        np.testing.assert_allclose(step["c"], step["f"] * step["c_prev"] + step["i"] * step["g"], atol=1e-12)
+        np.testing.assert_allclose(step["h"], step["o"] * np.tanh(step["c"]), atol=1e-12)
+    else:
+        np.testing.assert_allclose(step["h"], step["z"] * step["h_prev"] + (1 - step["z"]) * step["g"],
+                                   atol=1e-12)
+
+
+# ------------------------------------------------------------------------------------------ bptt
+def test_bptt_norms_are_the_gradients_modules_and_padding_changes_nothing():
+    from rnnbook import data
+    from rnnbook.gradients import hidden_state_gradient_norms
+    from rnnbook.widgets.bptt import bptt_data
+
+    padded = bptt_data(12, 1.5, "tanh", units=4, batch=4, pad_to=30)
+    direct = bptt_data(12, 1.5, "tanh", units=4, batch=4)
+    for cell in ("simple_rnn", "lstm", "gru"):
+        np.testing.assert_allclose(padded.norms[cell], direct.norms[cell], rtol=1e-5)
+    # Independently: a SimpleRNN built from the same seed, scaled by hand.
+    keras.utils.set_random_seed(42)
+    layer = keras.layers.SimpleRNN(4)
+    layer.build((None, None, 1))
+    head = keras.layers.Dense(1)
+    head.build((None, 4))
+    layer.cell.recurrent_kernel.assign(keras.ops.convert_to_numpy(layer.cell.recurrent_kernel) * 1.5)
+    series = data.generate_time_series(4, 13, seed=42)
+    expected = hidden_state_gradient_norms(layer, series[:, :12], series[:, 12], head=head)
+    np.testing.assert_allclose(direct.norms["simple_rnn"], expected, rtol=1e-5)
+
+
+def test_bptt_scale_moves_the_simple_rnn_from_vanishing_to_exploding():
+    from rnnbook.widgets.bptt import bptt_grid
+
+    grid = bptt_grid(lengths=(40,), scales=(0.5, 2.0), activations=("tanh",), units=8, batch=4)
+    small, large = grid[(0, 0, 0)].norms["simple_rnn"], grid[(0, 1, 0)].norms["simple_rnn"]
+    assert small[0] / small[-1] < 1e-6          # vanishing: h(1) gets almost nothing
+    assert large[0] / large[-1] > 1.0           # exploding: h(1) gets more than h(T)
+
+
+# -------------------------------------------------------------------------------- receptive field
+@pytest.mark.parametrize("k, rates", [(2, (1, 2, 4, 8)), (3, (1, 2, 4)), (2, (1, 1, 1)), (4, (1, 3))])
+def test_field_size_is_the_models_receptive_field(k, rates):
+    from rnnbook.models.conv import receptive_field
+    from rnnbook.widgets.receptive_field import dependency_masks
+
+    d = dependency_masks(k, rates, n_steps=64)
+    assert d.field == receptive_field(k, rates)
+    last = np.flatnonzero(d.masks[-1][-1])
+    assert last.min() == 64 - d.field and last.max() == 63    # a contiguous causal window
+    assert list(d.paths[0]) == list(last) or set(d.paths[0]) <= set(last)
+
+
+@pytest.mark.parametrize("k, rates", [(2, (1, 2, 4)), (3, (1, 2)), (2, (1, 1, 1))])
+def test_drawn_field_equals_a_built_wavenet_probed_input_by_input(k, rates):
+    from rnnbook.registry import build_model
+    from rnnbook.widgets.receptive_field import dependency_masks
+
+    n = 24
+    model = build_model("wavenet_simple", n_steps=n, horizon=1, filters=3, kernel_size=k,
+                        dilation_rates=rates, n_stacks=1)
+    # Positive weights and biases on positive inputs keep every ReLU in its linear part, so no
+    # dependency can hide behind a dead unit: output t changes iff input s reaches it.
+    for layer in model.layers:
+        kernel, bias = layer.get_weights()
+        layer.set_weights([np.abs(kernel) + 0.1, np.abs(bias) + 0.1])
+    base = 1.0 + np.random.default_rng(0).random((1, n, 1)).astype("float32")
+    batch = np.repeat(base, n + 1, axis=0)
+    batch[np.arange(1, n + 1), np.arange(n), 0] += 1.0           # copy s+1 perturbs input s
+    out = model.predict(batch, verbose=0)[:, :, 0]
+    reached = np.abs(out[1:] - out[0]) > 1e-6                    # reached[s, t]
+    mask = dependency_masks(k, rates, n_steps=n).masks[-1]       # mask[t, s]
+    np.testing.assert_array_equal(reached.T, mask)
+
+
+def test_receptive_field_frames_differ_between_states():
+    from rnnbook.widgets.receptive_field import receptive_field_explorer
+
+    view = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
+    assert len(view.frames) == 2 * 2 * 2
+    # One layer of "doubling" dilations is one layer of "none": (1,). Every other state differs.
+    configs = {(d.kernel_size, d.dilation_rates) for d in view.data.values()}
+    assert len(configs) == 6 and len({bytes(f) for f in view.frames.values()}) == len(configs)
+    view.select(kernel=1, dilations=0, layers=1)
+    assert view.shown_key() == (1, 0, 1) and view.data[(1, 0, 1)].dilation_rates == (1, 2)
+
+
+# ----------------------------------------------------------------------------------------- gates
+def test_gate_data_are_the_lstm_equations_with_the_trained_weights():
+    from rnnbook.widgets._models import tiny_rnn
+    from rnnbook.widgets.gates import gate_data
+
+    d = gate_data("lstm", 1, units=2, n_steps=10, epochs=1)
+    tiny = tiny_rnn("lstm", units=2, n_steps=10, epochs=1)
+    w = equations.weights_from_keras(tiny.layer)
+    trace = equations.lstm_forward(d.x[:, None], w["kernel"], w["recurrent_kernel"], w["bias"])
+    for name in ("i", "f", "o", "g", "c", "h"):
+        np.testing.assert_allclose(d.gates[name], getattr(trace, name), atol=1e-12)
+    keras_h = keras.ops.convert_to_numpy(tiny.layer(d.x[None, :, None].astype("float32")))[0]
+    np.testing.assert_allclose(d.gates["h"], keras_h, atol=1e-5)
+    assert all(((d.gates[g] > 0) & (d.gates[g] < 1)).all() for g in ("i", "f", "o"))
+
+
+# -------------------------------------------------------------------------------------- forecast
+def test_strategies_follow_the_registry_metadata():
+    from rnnbook.registry import get_spec
+    from rnnbook.widgets.forecast import strategies_for
+
+    assert strategies_for(get_spec("linear")) == ("iterative", "seq-to-vector")
+    assert strategies_for(get_spec("seq2seq_rnn")) == ("seq2seq",)
+    assert strategies_for(get_spec("seq_to_vector_rnn")) == ("seq-to-vector",)
+    assert strategies_for(get_spec("iterative_deep_rnn")) == ("iterative",)
+
+
+def test_iterative_forecast_feeds_the_one_step_model_its_own_forecasts():
+    from rnnbook.widgets.forecast import _trained, forecast_data
+
+    d = forecast_data("synthetic", "linear", "iterative", 3, epochs=1)
+    model, direct = _trained("synthetic", "linear", "iterative", 3, 1, 42)
+    assert not direct
+    window = d.X[:5, :, None].astype("float32")
+    for k in range(3):
+        step = model.predict(window, verbose=0)[:, 0]
+        np.testing.assert_allclose(d.forecast[:5, k], step, atol=1e-5)
+        window = np.concatenate([window[:, 1:], step[:, None, None]], axis=1)
+    np.testing.assert_allclose(d.naive, np.repeat(d.X[:, -1:], 3, axis=1))
+    np.testing.assert_allclose(d.mse, ((d.forecast - d.y) ** 2).mean(axis=0))
+    assert d.forecast.shape == d.y.shape == (len(d.X), 3) and np.isfinite(d.forecast).all()
+
+
+def test_forecast_explorer_frames_follow_the_controls():
+    from rnnbook.widgets.forecast import forecast_explorer
+
+    view = forecast_explorer(models=["linear"], series=("synthetic",), horizons=(1, 3), epochs=1)
+    assert len(view.frames) == 1 * 1 * 3 * 2
+    assert isinstance(view.frames[(0, 0, 2, 0)], str) and "does not support" in view.frames[(0, 0, 2, 0)]
+    assert view.frames[(0, 0, 0, 0)] != view.frames[(0, 0, 0, 1)] != view.frames[(0, 0, 1, 1)]
+    view.select(strategy=1, horizon=1)
+    assert view.shown_frame() == view.frames[(0, 0, 1, 1)]
+
+
+# ---------------------------------------------------------------------------------- insert cells
+def test_insert_cells_is_idempotent_and_places_the_cell_after_its_marker(tmp_path):
+    import nbformat
+
+    from rnnbook.widgets.insert_cells import insert_into_files
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Title"),
+        nbformat.v4.new_markdown_cell("<!-- widget: gate_inspector -->"),
+        nbformat.v4.new_markdown_cell("text\n\n<!-- widget: bptt_explorer -->"),
+    ])
+    path = tmp_path / "ch.ipynb"
+    nbformat.write(nb, path)
+    assert insert_into_files([path]) == {str(path): ["gate_inspector", "bptt_explorer"]}
+    assert insert_into_files([path]) == {}
+    cells = nbformat.read(path, as_version=4).cells
+    assert [c.cell_type for c in cells] == ["markdown", "markdown", "code", "markdown", "code"]
+    assert cells[2].source.endswith("gate_inspector()") and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
