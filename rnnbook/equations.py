@@ -13,7 +13,7 @@ the matching time axis: ``(T, n_neurons)`` or ``(m, T, n_neurons)``.
 
 Computations run in float64 so that the reference is more exact than the float32 layer it checks.
 
-Used in: book/02_recurrent_neurons, book/06_long_memory.
+Used in: book/02_recurrent_neurons, book/06_lstm_gru.
 
 Example:
 
@@ -561,7 +561,7 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, activation="t
     >>> h.shape, c.shape                                  # (m, n_neurons) each
     ((2, 3), (2, 3))
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     kernel, recurrent_kernel, bias, units = _lstm_weights(kernel, recurrent_kernel, bias)
     x_t = _array("x_t", x_t)
@@ -626,7 +626,7 @@ def lstm_forward(X, kernel, recurrent_kernel, bias, h0=None, c0=None, *, activat
     >>> np.allclose(trace.h, trace.o * np.tanh(trace.c))
     True
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     kernel, recurrent_kernel, bias, units = _lstm_weights(kernel, recurrent_kernel, bias)
     act = _activation("activation", activation)
@@ -722,7 +722,7 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True, acti
     ...          np.zeros((2, 9))).shape                  # (m, n_neurons)
     (2, 3)
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     kernel, recurrent_kernel, bias, units = _gru_weights(
         kernel, recurrent_kernel, bias, reset_after
@@ -785,7 +785,7 @@ def gru_forward(X, kernel, recurrent_kernel, bias, reset_after=True, h0=None, *,
     >>> gru_forward(X, kernel, rec, np.zeros((2, 9))).z.shape              # (m, T, n_neurons)
     (4, 25, 3)
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     kernel, recurrent_kernel, bias, units = _gru_weights(
         kernel, recurrent_kernel, bias, reset_after
@@ -881,7 +881,7 @@ def weights_from_keras(layer_or_cell) -> dict:
     >>> {k: v.shape for k, v in weights_from_keras(layer).items()}
     {'Wx': (1, 5), 'Wh': (5, 5), 'b': (5,)}
 
-    Used in: book/02_recurrent_neurons, book/06_long_memory.
+    Used in: book/02_recurrent_neurons, book/06_lstm_gru.
     """
     kind, cell = _keras_cell(layer_or_cell)
     if not cell.built:
@@ -938,7 +938,7 @@ def forward_from_keras(layer, X, h0=None, c0=None):
     >>> bool(np.allclose(trace.h, Y, atol=1e-5))
     True
 
-    Used in: book/02_recurrent_neurons, book/06_long_memory.
+    Used in: book/02_recurrent_neurons, book/06_lstm_gru.
     """
     config = _keras_config(layer)
     weights = weights_from_keras(layer)

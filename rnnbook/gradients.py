@@ -10,7 +10,7 @@ The trick that gives ``dL/dh(t)`` *including every path through later steps*: un
 add a zero perturbation to each state, ``h(t) = cell(x(t), h(t-1)) + eps(t)``. The loss does not
 change (``eps = 0``), and ``dL/deps(t)`` is exactly the total derivative ``dL/dh(t)``.
 
-Used in: book/02_recurrent_neurons (BPTT step by step), book/06_long_memory (unstable gradients,
+Used in: book/02_recurrent_neurons (BPTT step by step), book/06_lstm_gru (unstable gradients,
 LSTM and GRU against vanishing gradients).
 
 Example:
@@ -400,7 +400,7 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
     >>> hidden_state_gradients(keras.layers.GRU(3), X, y).shape       # (m, T, n_neurons)
     (4, 10, 3)
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     import keras
 
@@ -497,7 +497,7 @@ def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
     >>> norms.shape                                          # (T,)
     (100,)
 
-    Used in: book/06_long_memory.
+    Used in: book/06_lstm_gru.
     """
     grads = hidden_state_gradients(cell_or_layer, X, y, loss=loss, head=head, target=target)
     # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.

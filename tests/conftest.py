@@ -14,3 +14,8 @@ def pytest_configure(config):
         "book: needs the book's chapters collected by nbval in the same session "
         "(run with --nbval-lax book/; deselect with -m 'not book')",
     )
+
+
+# rnnbook must be imported before any test imports Keras: it sets the default backend (JAX) unless
+# KERAS_BACKEND is set, and Keras reads that variable once, on its first import.
+import rnnbook  # noqa: E402,F401

@@ -4,7 +4,7 @@ Also the arithmetic the book and its widgets need: which targets a strided convo
 up with (:func:`conv_target_slice`) and how far back a stack of dilated convolutions sees
 (:func:`receptive_field`).
 
-Used in: book/07_wavenet.
+Used in: book/07_convolutions_wavenet.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) ->
     Returns:
         A ``slice`` to apply to the time axis of seq2seq targets.
 
-    Used in: book/07_wavenet.
+    Used in: book/07_convolutions_wavenet.
 
     Example:
 
@@ -73,7 +73,7 @@ def receptive_field(kernel_size: int, dilation_rates) -> int:
     Returns:
         The receptive field, in time steps.
 
-    Used in: book/07_wavenet and its receptive-field widget.
+    Used in: book/07_convolutions_wavenet and its receptive-field widget.
 
     Example:
 
@@ -108,7 +108,7 @@ def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
         dilation_rate: Defaults to ``1``.
         units: sizes of the GRU layers. Defaults to ``(20, 20)``.
 
-    Used in: book/07_wavenet.
+    Used in: book/07_convolutions_wavenet.
     """
     filters = check_positive_int("filters", filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
@@ -154,7 +154,7 @@ def wavenet_simple(n_steps=50, n_features=1, horizon=10, filters=20, kernel_size
         dilation_rates: dilations of one stack. Defaults to ``(1, 2, 4, 8)``.
         n_stacks: how many times the stack is repeated. Defaults to ``2``.
 
-    Used in: book/07_wavenet.
+    Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
     layers = [keras.Input((n_steps, n_features), name="window")]
@@ -182,7 +182,7 @@ def wavenet(n_steps=50, n_features=1, horizon=10, filters=32, kernel_size=2,
         dilation_rates: dilations of one stack. Defaults to ``(1, 2, 4, 8)``.
         n_stacks: how many times the stack is repeated. Defaults to ``2``.
 
-    Used in: book/07_wavenet.
+    Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
     inputs = keras.Input((n_steps, n_features), name="window")

@@ -1,6 +1,6 @@
 """Seq2seq models of LSTM and GRU layers: the chapter's answer to short-term memory.
 
-Used in: book/06_long_sequences.
+Used in: book/06_lstm_gru.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def seq2seq_lstm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     Args:
         units: sizes of the LSTM layers. Defaults to ``(20, 20)``.
 
-    Used in: book/06_long_sequences.
+    Used in: book/06_lstm_gru.
     """
     return _gated_seq2seq("seq2seq_lstm", keras.layers.LSTM, n_steps, n_features, horizon, units)
 
@@ -40,6 +40,6 @@ def seq2seq_gru(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     Args:
         units: sizes of the GRU layers. Defaults to ``(20, 20)``.
 
-    Used in: book/06_long_sequences.
+    Used in: book/06_lstm_gru.
     """
     return _gated_seq2seq("seq2seq_gru", keras.layers.GRU, n_steps, n_features, horizon, units)

@@ -5,7 +5,7 @@
 * vector-to-sequence: one vector in, a sequence out (e.g. an image caption);
 * encoder-decoder: a sequence-to-vector encoder then a vector-to-sequence decoder (e.g. translation).
 
-Used in: book/02_sequence_types.
+Used in: book/02_recurrent_neurons.
 
 Example:
 
@@ -36,7 +36,7 @@ def seq2seq_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
         units: size of the SimpleRNN. Defaults to ``20``.
         n_steps: input length, ``None`` for any. Defaults to ``None``.
 
-    Used in: book/02_sequence_types.
+    Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     return keras.Sequential([
@@ -51,7 +51,7 @@ def seq2vec_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
 
     Only the last step's output is kept (``return_sequences=False``).
 
-    Used in: book/02_sequence_types.
+    Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     return keras.Sequential([
@@ -69,7 +69,7 @@ def vec2seq_model(n_inputs=1, n_outputs=1, steps_out=10, units=20):
     Args:
         steps_out: length of the output sequence. Defaults to ``10``.
 
-    Used in: book/02_sequence_types.
+    Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     steps_out = check_positive_int("steps_out", steps_out)
@@ -90,7 +90,7 @@ def encoder_decoder_model(n_inputs=1, n_outputs=1, steps_out=10, units=20, n_ste
     Args:
         steps_out: length of the output sequence. Defaults to ``10``.
 
-    Used in: book/02_sequence_types.
+    Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     steps_out = check_positive_int("steps_out", steps_out)

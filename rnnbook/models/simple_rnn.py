@@ -1,6 +1,6 @@
 """Models made of SimpleRNN layers: from the 1-unit RNN to seq2seq, normalized and encoder-decoder ones.
 
-Used in: book/04_forecasting, book/05_rnn_internals, book/06_long_sequences.
+Used in: book/04_forecasting, book/05_unstable_gradients, book/05_unstable_gradients.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
 
     Needs a fixed ``n_steps``: the loop is unrolled over the static time axis.
 
-    Used in: book/05_rnn_internals.
+    Used in: book/05_unstable_gradients.
     """
     units = check_positive_int("units", units)
     check_choice("cell", cell, tuple(CELLS))
@@ -198,7 +198,7 @@ def seq2seq_rnn_dropout(n_steps=50, n_features=1, horizon=10, units=(20, 20), dr
         dropout: dropout rate of the inputs of each recurrent layer. Defaults to ``0.2``.
         recurrent_dropout: dropout rate of the hidden state. Defaults to ``0.2``.
 
-    Used in: book/06_long_sequences.
+    Used in: book/05_unstable_gradients.
     """
     dropout = check_fraction("dropout", dropout)
     recurrent_dropout = check_fraction("recurrent_dropout", recurrent_dropout)
@@ -213,7 +213,7 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 
     It normalizes between layers only, not inside the recurrence, which is why it helps little.
 
-    Used in: book/06_long_sequences.
+    Used in: book/05_unstable_gradients.
     """
     units = check_units(units)
     layers = [_input(n_steps, n_features)]
@@ -228,7 +228,7 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Recurrent layers of :class:`~rnnbook.layers.LNSimpleRNNCell`: layer norm inside the recurrence.
 
-    Used in: book/06_long_sequences.
+    Used in: book/05_unstable_gradients.
     """
     units = check_units(units)
     layers = [_input(n_steps, n_features)]
@@ -249,7 +249,7 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
         encoder_units: size of the encoder's SimpleRNN. Defaults to ``20``.
         decoder_units: size of the decoder's SimpleRNN. Defaults to ``20``.
 
-    Used in: book/02_sequence_types, book/04_forecasting.
+    Used in: book/02_recurrent_neurons, book/04_forecasting.
     """
     encoder_units = check_positive_int("encoder_units", encoder_units)
     decoder_units = check_positive_int("decoder_units", decoder_units)
