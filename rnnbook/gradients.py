@@ -329,16 +329,25 @@ def _tensorflow_gradients(config, params, loss, target, head, X, y):
     eps = [tf.zeros((m, units)) for _ in range(T)]
     with tf.GradientTape() as tape:
         tape.watch(eps)
-        state = _initial_state(config["kind"], m, units)
-        hs = []
-        for t in range(T):
-            new = step(params, X[:, t], state)
-            state = (new[0] + eps[t],) + tuple(new[1:])
-            hs.append(state[0])
-        outputs = hs[-1] if target == "last" else tf.stack(hs, axis=1)
-        value = _loss_value(loss, y, _predict(head, None, outputs))
+        value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, target, head, loss,
+                               lambda hs: tf.stack(hs, axis=1))
     grads = tape.gradient(value, eps)
     return np.stack([np.zeros((m, units)) if g is None else g.numpy() for g in grads])
+
+
+def _unrolled_loss(step, params, X, y, eps, kind, units, target, head, loss, stack):
+    """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to h(t) (eager backends).
+
+    Shared by the TensorFlow and PyTorch paths; ``stack`` is the backend's stack along time.
+    """
+    state = _initial_state(kind, X.shape[0], units)
+    hs = []
+    for t in range(X.shape[1]):
+        new = step(params, X[:, t], state)
+        state = (new[0] + eps[t],) + tuple(new[1:])
+        hs.append(state[0])
+    outputs = hs[-1] if target == "last" else stack(hs)
+    return _loss_value(loss, y, _predict(head, None, outputs))
 
 
 def _torch_gradients(config, params, loss, target, head, X, y):
@@ -353,14 +362,8 @@ def _torch_gradients(config, params, loss, target, head, X, y):
     units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
     # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
     eps = [keras.ops.zeros((m, units), dtype="float32").requires_grad_(True) for _ in range(T)]
-    state = _initial_state(config["kind"], m, units)
-    hs = []
-    for t in range(T):
-        new = step(params, X[:, t], state)
-        state = (new[0] + eps[t],) + tuple(new[1:])
-        hs.append(state[0])
-    outputs = hs[-1] if target == "last" else torch.stack(hs, dim=1)
-    value = _loss_value(loss, y, _predict(head, None, outputs))
+    value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, target, head, loss,
+                           lambda hs: torch.stack(hs, dim=1))
     grads = torch.autograd.grad(value, eps, allow_unused=True)
     return np.stack(
         [np.zeros((m, units)) if g is None else g.detach().cpu().numpy() for g in grads]

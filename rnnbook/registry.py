@@ -274,8 +274,8 @@ def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
         try:
             build_model(spec.name, n_steps=n_steps, n_features=n_features)
         except Exception as exc:
-            errors[spec.name] = str(exc.__cause__ or exc)
-            errors[spec.name] = f"{type(exc.__cause__ or exc).__name__}: {exc.__cause__ or exc}"
+            cause = exc.__cause__ or exc  # build_model wraps the plugin's own error
+            errors[spec.name] = f"{type(cause).__name__}: {cause}"
             warnings.warn(f"rnnbook plugin {spec.name!r} failed to build: {errors[spec.name]}",
                           PluginWarning, stacklevel=2)
     return errors
