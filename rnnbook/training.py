@@ -217,9 +217,11 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     from rnnbook.profiles import fit_settings
 
     settings = fit_settings(name, profile, spec.fit_defaults)
-    epochs = check_positive_int("epochs", epochs or settings["epochs"])
-    batch_size = check_positive_int("batch_size", batch_size or settings["batch_size"])
-    lr = check_positive_float("learning_rate", learning_rate or settings["learning_rate"])
+    # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
+    epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
+    batch_size = check_positive_int("batch_size", settings["batch_size"] if batch_size is None else batch_size)
+    lr = check_positive_float("learning_rate",
+                              settings["learning_rate"] if learning_rate is None else learning_rate)
     schedule = schedule or settings["schedule"]
     patience = settings["patience"]
     eval_batch_size = settings["eval_batch_size"]

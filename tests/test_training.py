@@ -64,6 +64,6 @@ def test_forecaster_models_train_through_the_same_function():
 
 def test_training_arguments_are_checked():
     with pytest.raises(ValueError, match="`epochs`"):
-        train("linear", profile=TINY, epochs=-1, progress=False)
+        train("linear", profile=TINY, epochs=0, progress=False)
     with pytest.raises(ValueError, match="`learning_rate`"):
         train("linear", profile=TINY, learning_rate=-0.1, progress=False)
