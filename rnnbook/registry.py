@@ -249,11 +249,11 @@ def build_model(name: str, *, n_steps: int | None = 50, n_features: int = 1, hor
         check_positive_int("n_steps", n_steps)
     check_positive_int("n_features", n_features)
     horizon = spec.horizon if horizon is None else check_positive_int("horizon", horizon)
-    if spec.source == "builtin":
-        return spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
     try:
         return spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
     except Exception as exc:
+        if spec.source == "builtin":  # built-ins raise their own precise errors (e.g. bad `units`)
+            raise
         raise RuntimeError(f"Plugin model {name!r} ({spec.source}) failed to build: "
                            f"{type(exc).__name__}: {exc}") from exc
 

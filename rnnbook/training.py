@@ -239,7 +239,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     model = build_model(name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon,
                         **hparams)
     history: dict = {}
-    epoch_seconds = []
+    epoch_seconds: list[float] = []
     start = time.perf_counter()
     if spec.kind == "forecaster":
         model.fit(train_ds.X_train, train_ds.y_train)
@@ -249,7 +249,6 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         if fit_model.trainable_weights:
             steps = int(np.ceil(len(train_ds.X_train) / batch_size))
             compile_model(fit_model, spec, lr, steps, epochs, schedule)
-            epoch_seconds: list[float] = []
             callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
             if patience:
                 import keras
