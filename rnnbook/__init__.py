@@ -12,12 +12,14 @@ import os
 
 __version__ = "0.1.0"
 
-DEFAULT_BACKEND = "jax"
+from rnnbook.backend import DEFAULT_BACKEND, install_import_hooks, set_seed  # noqa: E402  (imports nothing)
+
 os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
-# TensorFlow's C++ start-up log lines must never reach a page of the book.
+# TensorFlow's Python-level start-up logging; its native lines are filtered by the import hooks.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+install_import_hooks()
 
 from rnnbook.profiles import get_profile  # noqa: E402  (cheap: no backend)
 from rnnbook.registry import build_model, get_spec, list_models, register_model  # noqa: E402
 
-__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "register_model"]
+__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "register_model", "set_seed"]

@@ -71,6 +71,13 @@ def main(argv=None) -> int:
             print("error: --backend must be chosen before Keras is imported", file=sys.stderr)
             return 2
         os.environ["KERAS_BACKEND"] = args.backend
+    from rnnbook.backend import backend, install_import_hooks, missing_backend
+
+    missing = missing_backend(backend())
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
+    install_import_hooks()
     try:
         if args.command == "models":
             return _cmd_models()

@@ -30,11 +30,9 @@ import numpy as np
 
 from rnnbook import data as data_lib
 from rnnbook._checks import check_positive_float, check_positive_int
+from rnnbook.backend import set_seed
 from rnnbook.profiles import Profile, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
-
-
-COMPILE_CACHE_ENV = "RNNBOOK_COMPILE_CACHE"
 
 
 def enable_compile_cache() -> str | None:
@@ -42,40 +40,33 @@ def enable_compile_cache() -> str | None:
 
     On the JAX backend, XLA compilation is most of a small model's first epoch and, with the full
     profile's large batches, often most of its training time (bench/: deep_rnn's first epoch took
-    19 s with an empty cache and 3.6 s with a warm one on a busy 2-core machine). The cache lives in ``$RNNBOOK_COMPILE_CACHE`` (default
-    ``~/.cache/rnnbook/jax``); set it to ``0`` to turn it off. A cache directory the user already
-    configured in JAX is left alone. Returns the directory used, or ``None``.
+    19 s with an empty cache and 3.6 s with a warm one on a busy 2-core machine). The directory is
+    ``rnnbook.cache.cache_dir("jax")`` (the platform's user cache directory, see :mod:`rnnbook.cache`:
+    ``RNNBOOK_COMPILE_CACHE=0`` or ``RNNBOOK_CACHE=0`` turn it off). A directory that cannot be written
+    gives one :class:`rnnbook.cache.CacheWarning` and no cache; so does a disk that fills up later
+    (JAX's own warnings about entries it then cannot write are shown once, not once per program).
+    A cache directory the user already configured in JAX is left alone. Returns the directory used,
+    or ``None``.
     """
-    import os
-
     import keras
 
+    from rnnbook import cache
+
     if keras.backend.backend() != "jax":
-        return None
-    setting = os.environ.get(COMPILE_CACHE_ENV, "")
-    if setting.lower() in ("0", "off", "false", "no"):
         return None
     import jax
 
     if jax.config.jax_compilation_cache_dir:
         return jax.config.jax_compilation_cache_dir
-    path = setting or os.path.join(os.path.expanduser("~"), ".cache", "rnnbook", "jax")
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError:
+    path = cache.cache_dir("jax")
+    if path is None or cache.writable_dir(path) is None:
         return None
+    cache.warn_once_about("Error (reading|writing) persistent compilation cache entry")
     jax.config.update("jax_compilation_cache_dir", path)
     # Our programs are small and quick to compile one by one: cache all of them.
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     return path
-
-
-def set_seed(seed: int) -> None:
-    """Seed Python, NumPy and the Keras backend: the same seed gives the same numbers on one backend."""
-    import keras
-
-    keras.utils.set_random_seed(int(seed))
 
 
 @dataclasses.dataclass

@@ -14,7 +14,8 @@ def pip(*args):
 
 
 def install(*names):
-    pip("install", "--no-deps", *(str(PLUGINS / n) for n in names))
+    # No build isolation: the build backend comes from the locked environment, nothing is downloaded.
+    pip("install", "--no-deps", "--no-build-isolation", *(str(PLUGINS / n) for n in names))
     importlib.invalidate_caches()
     from rnnbook import registry
 

@@ -36,3 +36,52 @@ window.FontAwesomeConfig = Object.assign(window.FontAwesomeConfig || {}, { autoR
     ".rnnbook-widget img { max-width: 100%; height: auto; }";
   document.head.appendChild(style);
 })();
+
+// The widget bundle typesets math in widget labels with MathJax 2's `MathJax.Hub.Queue(["Typeset",
+// MathJax.Hub, node])`; the book serves MathJax 3, which has no `Hub`, so every page with a widget
+// threw "Cannot read properties of undefined (reading 'Queue')" and labels stayed untypeset. Give
+// every object that becomes `window.MathJax` (the configuration object, then MathJax 3 itself) a
+// `Hub.Queue` that typesets with MathJax 3 once it is ready.
+(function () {
+  var current = window.MathJax;
+  var pending = [];
+  function typeset(nodes) {
+    var mj = current;
+    if (mj && mj.startup && mj.startup.promise && mj.typesetPromise) {
+      mj.startup.promise.then(function () { return mj.typesetPromise(nodes); })
+        .catch(function (err) { console.warn("MathJax could not typeset a widget label:", err); });
+      return true;
+    }
+    return false;
+  }
+  var hub = {
+    Queue: function (job) {
+      var node = job && job[2];
+      if (!node) { return; }
+      if (!typeset([node])) { pending.push(node); }
+    }
+  };
+  function withHub(value) {
+    if (value && typeof value === "object" && !value.Hub) {
+      try { value.Hub = hub; } catch (e) { /* a frozen object: leave it */ }
+    }
+    return value;
+  }
+  Object.defineProperty(window, "MathJax", {
+    configurable: true,
+    enumerable: true,
+    get: function () { return current; },
+    set: function (value) {
+      current = withHub(value);
+      if (pending.length && typeset(pending)) { pending = []; }
+    }
+  });
+  withHub(current);
+  // MathJax 3 attaches `startup` after it replaced the configuration object: flush what waited.
+  document.addEventListener("DOMContentLoaded", function () {
+    if (pending.length && typeset(pending)) { pending = []; }
+  });
+  window.addEventListener("load", function () {
+    if (pending.length && typeset(pending)) { pending = []; }
+  });
+})();

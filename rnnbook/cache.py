@@ -1,0 +1,118 @@
+"""Where rnnbook keeps what it can recompute (today: JAX's compiled programs), and how to turn that off.
+
+The root follows the platform's cache convention (``platformdirs.user_cache_dir("rnnbook")``):
+
+* Linux: ``$XDG_CACHE_HOME/rnnbook`` (default ``~/.cache/rnnbook``);
+* macOS: ``~/Library/Caches/rnnbook``;
+* Windows: ``%LOCALAPPDATA%\\rnnbook\\Cache``.
+
+Environment variables:
+
+* ``RNNBOOK_CACHE_DIR`` -- another root;
+* ``RNNBOOK_CACHE=0`` -- no cache at all;
+* ``RNNBOOK_COMPILE_CACHE`` -- the JAX compile cache alone: a directory, or ``0`` to turn it off.
+
+A cache is an optimisation, never a requirement: a directory that cannot be created or written (a
+read-only home, a full disk) gives one :class:`CacheWarning` and rnnbook runs without that cache.
+
+Example:
+
+>>> from rnnbook import cache
+>>> cache.cache_dir("jax", environ={"RNNBOOK_CACHE_DIR": "/tmp/rnnbook-cache"})
+'/tmp/rnnbook-cache/jax'
+>>> cache.cache_dir("jax", environ={"RNNBOOK_CACHE": "0"}) is None
+True
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import warnings
+from typing import Mapping
+
+CACHE_ENV = "RNNBOOK_CACHE"
+CACHE_DIR_ENV = "RNNBOOK_CACHE_DIR"
+COMPILE_CACHE_ENV = "RNNBOOK_COMPILE_CACHE"
+_OFF = ("0", "off", "false", "no")
+
+
+class CacheWarning(UserWarning):
+    """A cache directory is unusable; rnnbook carries on without that cache."""
+
+
+_warned: set[str] = set()
+
+
+def root(environ: Mapping[str, str] | None = None) -> str | None:
+    """The cache root, or ``None`` when ``RNNBOOK_CACHE=0``."""
+    environ = os.environ if environ is None else environ
+    if environ.get(CACHE_ENV, "").strip().lower() in _OFF:
+        return None
+    configured = environ.get(CACHE_DIR_ENV, "").strip()
+    if configured:
+        return os.path.abspath(os.path.expanduser(configured))
+    import platformdirs
+
+    return platformdirs.user_cache_dir("rnnbook", appauthor=False)
+
+
+def cache_dir(name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The directory of one cache under :func:`root` (not created), or ``None`` when caching is off."""
+    environ = os.environ if environ is None else environ
+    if name == "jax":
+        setting = environ.get(COMPILE_CACHE_ENV, "").strip()
+        if setting.lower() in _OFF:
+            return None
+        if setting:
+            return os.path.abspath(os.path.expanduser(setting))
+    base = root(environ)
+    return None if base is None else os.path.join(base, name)
+
+
+def writable_dir(path: str) -> str | None:
+    """Create ``path`` and prove a file can be written there; else warn once and return ``None``."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=path)
+        try:
+            os.write(fd, b"rnnbook")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+        return path
+    except OSError as error:
+        if path not in _warned:
+            _warned.add(path)
+            warnings.warn(f"rnnbook runs without its cache: {path} is not writable ({error.strerror or error}). "
+                          f"Set {CACHE_DIR_ENV} to a writable directory, or {CACHE_ENV}=0 to silence this.",
+                          CacheWarning, stacklevel=3)
+        return None
+
+
+class _AllButFirst:
+    """A warnings-filter pattern matching every message that ``pattern`` matches except the first."""
+
+    def __init__(self, pattern: str):
+        self.prefix, self.regex, self.seen = pattern, re.compile(pattern), False
+
+    def match(self, text: str) -> bool:
+        if not self.regex.match(text):
+            return False
+        if not self.seen:
+            self.seen = True
+            return False
+        return True
+
+
+def warn_once_about(prefix: str) -> None:
+    """Show the first warning whose message matches the regular expression ``prefix``, silence the rest.
+
+    JAX warns once per program it cannot write to a full cache directory; the first says it all.
+    """
+    if any(isinstance(f[1], _AllButFirst) and f[1].prefix == prefix for f in warnings.filters):
+        return
+    warnings.filterwarnings("ignore", message=prefix)
+    action, _, category, module, lineno = warnings.filters[0]
+    warnings.filters[0] = (action, _AllButFirst(prefix), category, module, lineno)
