@@ -21,5 +21,7 @@ install_import_hooks()
 
 from rnnbook.profiles import get_profile  # noqa: E402  (cheap: no backend)
 from rnnbook.registry import build_model, get_spec, list_models, register_model  # noqa: E402
+from rnnbook.saving import load_model  # noqa: E402  (imports Keras only when called)
 
-__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "register_model", "set_seed"]
+__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "load_model",
+           "register_model", "set_seed"]

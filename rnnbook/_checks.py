@@ -24,6 +24,25 @@ def check_positive_int(name: str, value, *, minimum: int = 1) -> int:
     return int(value)
 
 
+def check_int_sequence(name: str, value) -> tuple[int, ...]:
+    """A non-empty sequence of positive integers as a tuple; one integer means a sequence of one.
+
+    Lists, tuples and 1-D NumPy arrays of integers are accepted, and so are NumPy integer scalars:
+    ``units=np.int64(20)`` and ``dilation_rates=np.array([1, 2])`` mean what they say.
+    """
+    if isinstance(value, np.ndarray):
+        if value.ndim > 1 or not np.issubdtype(value.dtype, np.integer):
+            value = "invalid"   # reported below, with what was expected
+        else:
+            value = value.reshape(-1).tolist()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ValueError(f"Received an invalid value for argument `{name}`, expected a positive integer "
+                         f"or a non-empty sequence of them, got {value!r}.")
+    return tuple(check_positive_int(name, v) for v in value)
+
+
 def check_fraction(name: str, value, *, allow_one: bool = False) -> float:
     """A rate in [0, 1) (or [0, 1] with ``allow_one``), such as a dropout rate."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)

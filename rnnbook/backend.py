@@ -195,8 +195,25 @@ def _quietly(execute, module):
         execute()
 
 
+def _register_custom_objects(module) -> None:
+    from rnnbook.saving import register_custom_objects
+
+    register_custom_objects()
+
+
 def install_import_hooks() -> None:
-    """Keep TensorFlow out on other backends and its start-up log off stderr (idempotent, imports nothing)."""
+    """Arrange what must happen when Keras is imported; idempotent, and imports nothing itself.
+
+    * rnnbook's custom layers and metrics are registered with Keras the moment Keras is imported, so
+      ``.keras`` files of rnnbook models load in any process that imported rnnbook
+      (:mod:`rnnbook.saving`);
+    * on JAX and PyTorch, TensorFlow stays out of the process; on TensorFlow, its start-up log stays
+      off stderr (see the module docstring).
+    """
+    if "keras" in sys.modules:
+        _register_custom_objects(sys.modules["keras"])
+    else:
+        _HOOKS.actions.setdefault("keras", _after(_register_custom_objects))
     if backend() == "tensorflow":
         if "tensorflow" not in sys.modules:
             _HOOKS.actions.setdefault("tensorflow", _quietly)

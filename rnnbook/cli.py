@@ -1,26 +1,56 @@
-"""The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard``."""
+"""The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard``.
+
+Everything that can be checked is checked before anything trains (the output path, the profile, the
+backend, the seed, the model names), and every error is one line on stderr, never a traceback.
+
+Exit codes: ``0`` success; ``1`` some models failed (listed, the others' rows still written);
+``2`` a usage error; ``130`` interrupted (Ctrl-C: the rows finished so far are written, marked partial).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import warnings
+
+EXIT_OK, EXIT_MODELS_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
+    from rnnbook import __version__
+    from rnnbook.backend import BACKENDS
+
+    backend_help = "Keras backend (default: $KERAS_BACKEND, else jax)"
     parser = argparse.ArgumentParser(prog="rnnbook", description="Sequence models of the rnnbook book.")
-    parser.add_argument("--backend", choices=("jax", "tensorflow", "torch"),
-                        help="Keras backend (default: $KERAS_BACKEND, else jax)")
+    parser.add_argument("--version", action="version", version=f"rnnbook {__version__}")
+    parser.add_argument("--backend", choices=BACKENDS, help=backend_help)
+    # --backend is accepted after the subcommand too; there it must not reset what came before.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=backend_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("models", help="list built-in and plugin models, broken plugins with their error")
-    lb = sub.add_parser("leaderboard", help="train the models on the same split and print a table")
-    lb.add_argument("--profile", choices=("quick", "full"), default=None,
-                    help="data and training size (default: $RNNBOOK_PROFILE, else quick)")
+    sub.add_parser("models", parents=[common],
+                   help="list built-in and plugin models, broken plugins with their error")
+    lb = sub.add_parser("leaderboard", parents=[common],
+                        help="train the models on the same split and print a table")
+    lb.add_argument("--profile", default=None, help="data and training size: quick or full "
+                    "(default: $RNNBOOK_PROFILE, else quick)")
     lb.add_argument("--models", nargs="+", metavar="NAME", help="models to train (default: all)")
-    lb.add_argument("--json", metavar="FILE", help="also write the results as JSON")
-    lb.add_argument("--seed", type=int, default=None, help="seed for data and weights (default 42)")
-    lb.add_argument("--quiet", action="store_true", help="no progress bars")
+    lb.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each model)")
+    lb.add_argument("--seed", type=_seed, default=None, help="seed for data and weights (default 42)")
+    lb.add_argument("--quiet", action="store_true", help="no progress output")
     return parser
 
 
@@ -31,8 +61,8 @@ def _cmd_models() -> int:
         warnings.simplefilter("always")
         specs = list_models()
         build_errors = check_plugins()
-    for w in caught:  # re-emit once, on stderr, so they are visible but not mixed with the table
-        print(f"warning: {w.message}", file=sys.stderr)
+    for message in dict.fromkeys(str(w.message) for w in caught):  # once each, apart from the table
+        print(f"warning: {message}", file=sys.stderr)
     width = max(len(s.name) for s in specs)
     for s in specs:
         error = s.error or build_errors.get(s.name)
@@ -41,50 +71,93 @@ def _cmd_models() -> int:
             print(f"{s.name:<{width}}  BROKEN: {error}{where}")
         else:
             print(f"{s.name:<{width}}  {s.description}{where}")
-    return 0
+    return EXIT_OK
 
 
 def _cmd_leaderboard(args) -> int:
-    from rnnbook.leaderboard import format_table, run_leaderboard, write_json
+    from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, write_json
     from rnnbook.profiles import profile_name
+    from rnnbook.registry import get_spec
 
+    # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
-    errors: dict = {}
-    rows = run_leaderboard(args.models, profile=profile, seed=args.seed, progress=not args.quiet,
-                           errors=errors)
+    json_path = check_json_path(args.json) if args.json else None
+    for name in args.models or ():
+        get_spec(name)
+
     import keras
 
-    print(f"\nprofile={profile} backend={keras.backend.backend()}")
+    backend = keras.backend.backend()
+    rows: list[dict] = []
+    errors: dict = {}
+    stop = threading.Event()
+
+    def save(partial: bool) -> None:
+        if json_path is not None:
+            write_json(json_path, rows, profile, backend, errors, partial=partial)
+
+    def on_row(row: dict) -> None:
+        rows.append(row)
+        save(partial=True)   # a finished row is never lost, whatever happens next
+
+    def on_interrupt(signum, frame):
+        if stop.is_set():    # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        stop.set()
+        print("\ninterrupted: stopping after the current training step (Ctrl-C again to quit now)",
+              file=sys.stderr, flush=True)
+
+    # A KeyboardInterrupt raised inside XLA compilation can crash the process; the first Ctrl-C only
+    # asks training to stop at the next batch, from Python.
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        # In a terminal a bar over the epochs; redirected, one plain line per model (see training._EpochBar).
+        run_leaderboard(args.models, profile=profile, seed=args.seed, progress=not args.quiet,
+                        errors=errors, on_row=on_row, stop=stop)
+    except KeyboardInterrupt:
+        stop.set()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    interrupted = stop.is_set()
+    rows.sort(key=lambda r: (r["horizon"], r["val_mse"]))
+    print(f"\nprofile={profile} backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
     for name, error in errors.items():
         print(f"{name}: BROKEN: {error}")
-    if args.json:
-        path = write_json(args.json, rows, profile, keras.backend.backend(), errors)
-        print(f"wrote {path}")
-    return 0
+    save(partial=interrupted)
+    if json_path is not None:
+        print(f"wrote {json_path}" + (" (partial)" if interrupted else ""))
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_MODELS_FAILED if errors else EXIT_OK
 
 
 def main(argv=None) -> int:
-    args = _parser().parse_args(argv)
-    if args.backend:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != args.backend:
-            print("error: --backend must be chosen before Keras is imported", file=sys.stderr)
-            return 2
-        os.environ["KERAS_BACKEND"] = args.backend
     from rnnbook.backend import backend, install_import_hooks, missing_backend
 
+    args = _parser().parse_args(argv)
+    # Warnings (a broken plugin, say) are one line each, like errors, without source lines.
+    warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
+    if getattr(args, "backend", None):
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != args.backend:
+            print("error: --backend must be chosen before Keras is imported", file=sys.stderr)
+            return EXIT_USAGE
+        os.environ["KERAS_BACKEND"] = args.backend
     missing = missing_backend(backend())
     if missing:
-        print(f"error: {missing}", file=sys.stderr)
-        return 2
+        print(f"error: {missing}" + ("" if args.backend else " (from $KERAS_BACKEND)"), file=sys.stderr)
+        return EXIT_USAGE
     install_import_hooks()
     try:
         if args.command == "models":
             return _cmd_models()
         return _cmd_leaderboard(args)
-    except ValueError as exc:  # bad names or values: one clear line, not a traceback
+    except (ValueError, RuntimeError, OSError) as exc:  # bad names, values or paths: one line
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -64,8 +64,37 @@ def generate_time_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray
     return series[..., np.newaxis].astype(np.float32)
 
 
+_DTYPE_HINTS = {
+    "M": " -- dates or times are not values: pass the measurements (the dates can index them)",
+    "m": " -- durations are not values: convert them to numbers in the unit you mean first",
+    "c": " -- complex values: put the real and imaginary parts in two features",
+    "b": " -- booleans: convert them to 0.0 and 1.0 first if that is what you mean",
+}
+
+
+def as_real(series, name: str = "series") -> np.ndarray:
+    """``series`` as a float32 array, refusing what is not real numbers instead of casting it.
+
+    NumPy would turn dates into day counts and drop the imaginary part of complex values; rnnbook
+    raises a ``ValueError`` naming the dtype instead.
+
+    Example:
+
+    >>> as_real([1, 2.5]).dtype
+    dtype('float32')
+    >>> as_real(np.array(["2024-01-01"], dtype="datetime64[D]"))   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: `series` must hold real numbers, got dtype datetime64[D] -- dates or times ...
+    """
+    array = np.asarray(series)
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"`{name}` must hold real numbers, got dtype {array.dtype}"
+                         f"{_DTYPE_HINTS.get(array.dtype.kind, '')}.")
+    return array.astype(np.float32)
+
+
 def _as_batch(series, name: str = "series") -> np.ndarray:
-    series = np.asarray(series, dtype=np.float32)
+    series = as_real(series, name)
     if series.ndim != 3:
         raise ValueError(
             f"`{name}` must have rank 3 (batch, steps, features), got rank {series.ndim} with shape "
@@ -141,7 +170,7 @@ def sliding_windows(series, length: int, stride: int = 1) -> np.ndarray:
     >>> sliding_windows(np.arange(10.0), 4, stride=3)[:, :, 0].tolist()
     [[0.0, 1.0, 2.0, 3.0], [3.0, 4.0, 5.0, 6.0], [6.0, 7.0, 8.0, 9.0]]
     """
-    series = np.asarray(series, dtype=np.float32)
+    series = as_real(series)
     if series.ndim == 1:
         series = series[:, None]
     if series.ndim != 2:

@@ -11,7 +11,10 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -22,18 +25,27 @@ COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
 
 
 def run_leaderboard(models=None, profile=None, seed: int | None = None, progress: bool = True,
-                    errors: dict | None = None) -> list[dict]:
+                    errors: dict | None = None, *, bars: bool | None = None, on_row=None,
+                    stop=None) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
     entry in ``errors`` (if given) -- the other rows are still computed. Unknown names raise
     ``ValueError`` before anything trains.
 
+    Args:
+        progress: print one line per model.
+        bars: a progress bar over each model's epochs (default: ``progress``).
+        on_row: called with each row as soon as its model is scored (``rnnbook leaderboard`` writes
+            the JSON file there, so a finished row survives an interruption).
+        stop: a ``threading.Event``; once set, the model in training stops at its next batch, is
+            dropped, and no further model starts.
+
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` sorted by horizon,
         then validation MSE.
     """
-    from rnnbook.training import train
+    from rnnbook.training import StopWhen, train
 
     profile = get_profile(profile) if not hasattr(profile, "n_series") else profile
     if models is None:
@@ -43,18 +55,28 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         names, broken = list(models), {}
         for name in names:  # fail fast on a typo, before minutes of training
             get_spec(name)
+    bars = progress if bars is None else bars
+    callbacks = [StopWhen(stop)] if stop is not None else []
     rows = []
     for i, name in enumerate(names, 1):
+        if stop is not None and stop.is_set():
+            break
         if progress:
             print(f"[{i}/{len(names)}] {name}", flush=True)
         try:
-            rows.append(train(name, profile=profile, seed=seed, progress=progress).row())
+            result = train(name, profile=profile, seed=seed, progress=bars, callbacks=callbacks)
         except Exception as exc:
             if get_spec(name).source == "builtin":
                 raise
             broken[name] = f"{type(exc).__name__}: {exc}"
             warnings.warn(f"Model {name!r} failed on the leaderboard: {broken[name]}", PluginWarning,
                           stacklevel=2)
+            continue
+        if stop is not None and stop.is_set():
+            break  # stopped part-way: not a result
+        rows.append(result.row())
+        if on_row is not None:
+            on_row(result.row())
     if errors is not None:
         errors.update(broken)
     return sorted(rows, key=lambda r: (r["horizon"], r["val_mse"]))
@@ -77,10 +99,42 @@ def to_dataframe(rows: list[dict]):
     return pd.DataFrame(rows, columns=COLUMNS).set_index("model")
 
 
-def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict | None = None) -> Path:
-    """Write ``{"profile", "backend", "rows", "errors"}`` to ``path`` (parents created)."""
+def check_json_path(path) -> Path:
+    """Fail now, not after the training, if ``path`` cannot be written: a directory, or not writable."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"--json {str(path)!r} is a directory; expected a file name such as results.json.")
+    parent = path.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ValueError(f"--json {str(path)!r} cannot be written: {exc.strerror or exc}.") from None
+    return path
+
+
+def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict | None = None,
+               partial: bool = False) -> Path:
+    """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically.
+
+    The file is written beside ``path`` and renamed over it, so a reader (or an interruption) never
+    sees half a file. ``partial`` marks results of a run that did not finish.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"profile": profile, "backend": backend, "rows": rows, "errors": errors or {}}
-    path.write_text(json.dumps(payload, indent=2) + "\n")
+    payload = {"profile": profile, "backend": backend, "partial": bool(partial), "rows": rows,
+               "errors": errors or {}}
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps(payload, indent=2) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     return path

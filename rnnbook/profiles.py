@@ -131,11 +131,11 @@ def fit_settings(model: str, profile: "Profile | str | None" = None, fit_default
 
 def profile_name(name: str | None = None) -> str:
     """Resolve a profile name from the argument, then ``$RNNBOOK_PROFILE``, then ``"quick"``."""
+    source = "argument" if name else ENV_VAR
     name = name or os.environ.get(ENV_VAR) or "quick"
     if name not in PROFILES:
         raise ValueError(
-            f"Unknown profile {name!r} (from {'argument' if name else ENV_VAR}); known profiles: "
-            f"{', '.join(PROFILES)}."
+            f"Unknown profile {name!r} (from {source}); known profiles: {', '.join(PROFILES)}."
         )
     return name
 

@@ -40,6 +40,10 @@ class PluginWarning(UserWarning):
     """A plugin model could not be loaded or built; the rest of rnnbook keeps working."""
 
 
+class PluginContractError(RuntimeError):
+    """A plugin's builder or model breaks the contract of :func:`spec_from_plugin`."""
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelSpec:
     """Everything rnnbook knows about one registered model.
@@ -190,6 +194,11 @@ def _plugins() -> dict[str, ModelSpec]:
 def refresh() -> None:
     """Forget the cached entry points so the next lookup reads them again (after a ``pip install``)."""
     _plugins.cache_clear()
+    _reported_clashes.clear()
+
+
+# Name clashes already reported: each is a warning once per process (or per refresh), not per lookup.
+_reported_clashes: set[tuple[str, str]] = set()
 
 
 def _all_specs() -> dict[str, ModelSpec]:
@@ -197,8 +206,10 @@ def _all_specs() -> dict[str, ModelSpec]:
     specs = dict(_BUILTINS)
     for name, spec in _plugins().items():
         if name in specs:
-            warnings.warn(f"Plugin model {name!r} from {spec.source} has the name of a built-in model; "
-                          "the built-in one is used.", PluginWarning, stacklevel=3)
+            if (name, spec.source) not in _reported_clashes:
+                _reported_clashes.add((name, spec.source))
+                warnings.warn(f"Plugin model {name!r} from {spec.source} has the name of a built-in model; "
+                              "the built-in one is used.", PluginWarning, stacklevel=3)
             continue
         specs[name] = spec
     return specs
@@ -249,13 +260,86 @@ def build_model(name: str, *, n_steps: int | None = 50, n_features: int = 1, hor
         check_positive_int("n_steps", n_steps)
     check_positive_int("n_features", n_features)
     horizon = spec.horizon if horizon is None else check_positive_int("horizon", horizon)
-    try:
+    if spec.source == "builtin":  # built-ins raise their own precise errors (e.g. bad `units`)
         return spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
+    _check_signature(spec, hparams)
+    try:
+        model = spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
     except Exception as exc:
-        if spec.source == "builtin":  # built-ins raise their own precise errors (e.g. bad `units`)
-            raise
         raise RuntimeError(f"Plugin model {name!r} ({spec.source}) failed to build: "
                            f"{type(exc).__name__}: {exc}") from exc
+    _check_model(spec, model, n_steps, n_features, horizon)
+    return model
+
+
+_REQUIRED_KEYWORDS = ("n_steps", "n_features", "horizon")
+
+
+def _check_signature(spec: ModelSpec, hparams: Mapping) -> None:
+    """The builder takes ``n_steps``, ``n_features``, ``horizon`` and the given hyper-parameters by keyword."""
+    try:
+        parameters = inspect.signature(spec.builder).parameters
+    except (TypeError, ValueError):  # a builtin or C callable: nothing to inspect, its call will tell
+        return
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return
+    keyword = {n for n, p in parameters.items()
+               if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
+    missing = [k for k in _REQUIRED_KEYWORDS if k not in keyword]
+    if missing:
+        raise PluginContractError(
+            f"Plugin model {spec.name!r} ({spec.source}) breaks the contract: its builder must accept the "
+            f"keyword arguments {', '.join(_REQUIRED_KEYWORDS)}; it lacks {', '.join(missing)}.")
+    unknown = [k for k in hparams if k not in keyword]
+    if unknown:
+        raise ValueError(f"Model {spec.name!r} has no hyper-parameter {', '.join(map(repr, unknown))}; "
+                         f"it takes {', '.join(k for k in keyword if k not in _REQUIRED_KEYWORDS) or 'none'}.")
+
+
+def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
+    """The contract's output shape as text, e.g. ``"(batch, 10)"`` or ``"(batch, steps, 10)"``."""
+    return "(batch, steps, {})".format(horizon) if spec.eval_target == "seq2seq" else f"(batch, {horizon})"
+
+
+def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
+    """Check what a plugin built against the contract, once, on a batch of zeros (no training)."""
+    def broken(what):
+        return PluginContractError(f"Plugin model {spec.name!r} ({spec.source}) breaks the contract: {what}")
+
+    if spec.kind == "forecaster":
+        missing = [m for m in ("fit", "predict", "count_params") if not callable(getattr(model, m, None))]
+        if missing:
+            raise broken(f"a forecaster needs the methods fit, predict and count_params; "
+                         f"{type(model).__name__} lacks {', '.join(missing)}.")
+        return
+    import keras
+    import numpy as np
+
+    if not isinstance(model, keras.Model):
+        raise broken(f"the builder must return a keras.Model, it returned {type(model).__name__}.")
+    steps = 50 if n_steps is None else n_steps
+    batch = 2
+    try:
+        output = model(np.zeros((batch, steps, n_features), dtype="float32"))
+    except Exception as exc:
+        raise broken(f"the model cannot take inputs of shape (batch, {steps}, {n_features}): "
+                     f"{type(exc).__name__}: {exc}") from exc
+    shapes = [tuple(keras.ops.shape(o)) for o in keras.tree.flatten(output)]
+    shape = shapes[0] if len(shapes) == 1 else None
+    if spec.eval_target == "seq2seq":
+        ok = shape is not None and len(shape) == 3 and shape[0] == batch and 1 <= shape[1] <= steps \
+            and shape[2] == horizon
+    else:
+        ok = shape == (batch, horizon)
+    if not ok:
+        got = ("several outputs " + ", ".join(_batch_shape(s) for s in shapes) if shape is None
+               else _batch_shape(shape))
+        raise broken(f"for target {spec.eval_target!r} and horizon {horizon} it must map (batch, {steps}, "
+                     f"{n_features}) to {expected_output_shape(spec, steps, horizon)}; it returned {got}.")
+
+
+def _batch_shape(shape) -> str:
+    return "(" + ", ".join(["batch", *map(str, shape[1:])]) + ")"
 
 
 def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
@@ -273,6 +357,9 @@ def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
             continue
         try:
             build_model(spec.name, n_steps=n_steps, n_features=n_features)
+        except PluginContractError as exc:
+            errors[spec.name] = f"{exc}".replace(f"Plugin model {spec.name!r} ({spec.source}) ", "")
+            warnings.warn(f"rnnbook plugin {spec.name!r} {errors[spec.name]}", PluginWarning, stacklevel=2)
         except Exception as exc:
             cause = exc.__cause__ or exc  # build_model wraps the plugin's own error
             errors[spec.name] = f"{type(cause).__name__}: {cause}"

@@ -120,20 +120,56 @@ def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, targ
 
 
 class _EpochBar:
-    """One progress bar over the epochs instead of a wall of per-epoch logs."""
+    """One progress bar over the epochs instead of a wall of per-epoch logs.
+
+    In a terminal or a notebook: Keras' bar. Anywhere else (output redirected to a file, a CI log):
+    one plain line when training ends -- no carriage returns, no colour codes.
+    """
 
     def __new__(cls, epochs: int):
+        import sys
+
         import keras
+
+        interactive = sys.stdout.isatty() or "ipykernel" in sys.modules
 
         class EpochBar(keras.callbacks.Callback):
             def on_train_begin(self, logs=None):
-                self.bar = keras.utils.Progbar(epochs, stateful_metrics=["loss", "val_loss"])
+                self.bar = keras.utils.Progbar(epochs, stateful_metrics=["loss", "val_loss"]) if interactive \
+                    else None
+                self.last = (0, {})
 
             def on_epoch_end(self, epoch, logs=None):
                 logs = logs or {}
-                self.bar.update(epoch + 1, [(k, logs[k]) for k in ("loss", "val_loss") if k in logs])
+                self.last = (epoch + 1, logs)
+                if self.bar is not None:
+                    self.bar.update(epoch + 1, [(k, logs[k]) for k in ("loss", "val_loss") if k in logs])
+
+            def on_train_end(self, logs=None):
+                if self.bar is None:
+                    done, logs = self.last
+                    scores = "".join(f" - {k}: {logs[k]:.4g}" for k in ("loss", "val_loss") if k in logs)
+                    print(f"  {done}/{epochs} epochs{scores}", flush=True)
 
         return EpochBar()
+
+
+class StopWhen:
+    """A Keras callback that stops training at the next batch once ``event`` (a ``threading.Event``) is set.
+
+    ``rnnbook leaderboard`` sets it on Ctrl-C, so training stops from Python instead of being
+    interrupted inside compiled code.
+    """
+
+    def __new__(cls, event):
+        import keras
+
+        class Stop(keras.callbacks.Callback):
+            def on_train_batch_end(self, batch, logs=None):
+                if event.is_set():
+                    self.model.stop_training = True
+
+        return Stop()
 
 
 SCHEDULES = (None, "constant", "cosine")
@@ -179,7 +215,7 @@ def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch:
 def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, seed: int | None = None,
           epochs: int | None = None, batch_size: int | None = None, learning_rate: float | None = None,
           horizon: int | None = None, progress: bool = True, schedule: str | None = None,
-          **hparams) -> TrainResult:
+          callbacks: list | None = None, **hparams) -> TrainResult:
     """Build, train and evaluate the registered model ``name``.
 
     Args:
@@ -196,6 +232,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         horizon: steps ahead (default: the model's).
         progress: show one progress bar over the epochs.
         schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
+        callbacks: more Keras callbacks for ``fit`` (e.g. :class:`StopWhen`).
         **hparams: passed to the builder.
 
     Returns:
@@ -204,7 +241,18 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
     seed = profile.seed if seed is None else int(seed)
     spec = get_spec(name)
-    horizon = spec.horizon if horizon is None else check_positive_int("horizon", horizon)
+    if horizon is not None:
+        horizon = check_positive_int("horizon", horizon)
+    if dataset is not None and spec.kind != "iterative":
+        # Name a mismatch before training, not as a broadcasting error from inside Keras.
+        if dataset.target != spec.train_target:
+            raise ValueError(f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
+                             f"{dataset.target!r} targets; make it with target={spec.train_target!r}.")
+        if horizon is not None and spec.train_target != "one_step" and horizon != dataset.horizon:
+            raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
+        if spec.train_target != "one_step":
+            horizon = dataset.horizon
+    horizon = spec.horizon if horizon is None else horizon
     from rnnbook.profiles import fit_settings
 
     settings = fit_settings(name, profile, spec.fit_defaults)
@@ -240,7 +288,8 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         if fit_model.trainable_weights:
             steps = int(np.ceil(len(train_ds.X_train) / batch_size))
             compile_model(fit_model, spec, lr, steps, epochs, schedule)
-            callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
+            callbacks = ([_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
+                         + list(callbacks or []))
             if patience:
                 import keras
 

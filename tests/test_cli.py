@@ -54,3 +54,93 @@ def test_unknown_model_is_a_clear_error():
     proc = run("leaderboard", "--models", "lstmm", check=False)
     assert proc.returncode == 2
     assert "Unknown model 'lstmm'" in proc.stderr and "seq2seq_gru" in proc.stderr
+
+
+def _one_clear_line(proc, *fragments):
+    lines = proc.stderr.strip().splitlines()
+    assert "Traceback" not in proc.stderr and len(lines) >= 1, proc.stderr
+    error = [line for line in lines if line.startswith("error:") or "error:" in line]
+    assert len(error) == 1, proc.stderr
+    for fragment in fragments:
+        assert fragment in error[0], (fragment, error[0])
+    return error[0]
+
+
+@pytest.mark.parametrize("target, fragment", [("DIR", "is a directory"),
+                                              ("/proc/rnnbook.json", "cannot be written")])
+def test_a_bad_json_path_is_refused_before_any_training(tmp_path, target, fragment):
+    target = str(tmp_path) if target == "DIR" else target
+    proc = run("leaderboard", "--models", "linear", "--json", target, check=False)
+    assert proc.returncode == 2
+    _one_clear_line(proc, "--json", fragment)
+    assert "[1/1]" not in proc.stdout, "nothing may train before the path is checked"
+
+
+def test_a_bad_profile_from_the_environment_says_so():
+    env = {**os.environ, "RNNBOOK_PROFILE": "bogus"}
+    proc = subprocess.run([str(SCRIPT), "leaderboard", "--models", "linear"], capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert proc.returncode == 2
+    _one_clear_line(proc, "Unknown profile 'bogus' (from RNNBOOK_PROFILE)", "quick, full")
+
+
+def test_a_negative_seed_names_the_option():
+    proc = run("leaderboard", "--seed", "-5", check=False)
+    assert proc.returncode == 2
+    assert "--seed" in proc.stderr and "non-negative integer" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_backend_is_accepted_after_the_subcommand_and_version_is_printed():
+    from rnnbook import __version__
+
+    assert run("--version").stdout.strip() == f"rnnbook {__version__}"
+    backend = os.environ.get("KERAS_BACKEND", "jax")
+    proc = run("models", "--backend", backend)
+    assert "linear" in proc.stdout
+
+
+def test_redirected_progress_has_no_terminal_codes(tmp_path):
+    proc = run("leaderboard", "--models", "linear", "--profile", "quick")
+    assert "\x1b[" not in proc.stdout and "\r" not in proc.stdout and "\b" not in proc.stdout
+    assert "[1/1] linear" in proc.stdout and " epochs - loss: " in proc.stdout
+
+
+def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
+    import plugin_packages as pp
+
+    pp.install(pp.BROKEN)
+    try:
+        path = tmp_path / "out.json"
+        proc = run("leaderboard", "--models", "wrong_shape", "naive_last_value", "--json", str(path),
+                   "--quiet", check=False)
+    finally:
+        pp.uninstall("rnnbook-broken-plugin")
+    assert proc.returncode == 1, proc.stderr
+    assert "wrong_shape: BROKEN: PluginContractError" in proc.stdout and "Traceback" not in proc.stderr
+    payload = json.loads(path.read_text())
+    assert payload["partial"] is False and [r["model"] for r in payload["rows"]] == ["naive_last_value"]
+    assert "(batch, 3)" in payload["errors"]["wrong_shape"]
+
+
+def test_ctrl_c_keeps_the_finished_rows_marks_them_partial_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    path = tmp_path / "lb.json"
+    proc = subprocess.Popen([str(SCRIPT), "leaderboard", "--models", "naive_last_value", "linear", "deep_rnn",
+                             "seq2seq_lstm", "--json", str(path), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and len(json.loads(path.read_text())["rows"]) >= 2:
+            break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, (proc.returncode, err[-2000:])
+    assert "Traceback" not in err and "interrupted" in err
+    payload = json.loads(path.read_text())
+    assert payload["partial"] is True
+    names = [r["model"] for r in payload["rows"]]
+    assert {"naive_last_value", "linear"} <= set(names) and "seq2seq_lstm" not in names
+    assert not list(tmp_path.glob(".lb.json.*")), "no temporary file may be left behind"

@@ -73,3 +73,25 @@ def test_wavenets_are_causal_with_the_stated_receptive_field(name, field):
     # ... but the output at t0 and the last one that still sees t0 do.
     assert not np.allclose(base[:, t0], moved[:, t0])
     assert not np.allclose(base[:, t0 + field - 1], moved[:, t0 + field - 1])
+
+
+def test_dilations_and_kernel_sizes_accept_numpy_integers():
+    import rnnbook
+
+    assert receptive_field(np.int64(2), np.array([1, 2, 4])) == receptive_field(2, (1, 2, 4)) == 8
+    with pytest.raises(ValueError, match="sequence of positive integers .one per layer., got np.int64.4."):
+        receptive_field(2, np.int64(4))
+    model = rnnbook.build_model("wavenet_simple", n_steps=16, dilation_rates=np.array([1, 2]), n_stacks=1)
+    assert [layer.dilation_rate for layer in model.layers[:-1]] == [(1,), (2,)]
+    with pytest.raises(ValueError, match="dilation_rates"):
+        receptive_field(2, np.array([[1, 2]]))
+    with pytest.raises(ValueError, match="dilation_rates"):
+        receptive_field(2, np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("name", ["wavenet_simple", "wavenet", "seq2seq_conv1d_gru"])
+def test_every_conv_model_refuses_a_kernel_longer_than_the_window(name):
+    import rnnbook
+
+    with pytest.raises(ValueError, match="spans 9 steps .* more than n_steps=8"):
+        rnnbook.build_model(name, n_steps=8, kernel_size=9)

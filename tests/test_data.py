@@ -122,3 +122,16 @@ def test_errors_name_the_problem():
         data.real_dataset("sunspots", n_steps=80, horizon=1)
     with pytest.raises(ValueError, match="`name`"):
         data.load_series("bitcoin")
+
+
+@pytest.mark.parametrize("values, fragment", [
+    (np.array(["2024-01-01", "2024-01-02", "2024-01-03"], dtype="datetime64[D]"), "datetime64[D] -- dates"),
+    (np.array([1 + 2j, 3 + 0j, 1j]), "complex128 -- complex values"),
+    (np.array([True, False, True]), "bool -- booleans"),
+    (np.array(["1", "2", "3"]), "<U1"),
+])
+def test_values_that_are_not_real_numbers_are_refused_not_cast(values, fragment):
+    for call in (lambda: data.sliding_windows(values, 2), lambda: data.make_targets(values[None, :, None], 2)):
+        with pytest.raises(ValueError, match="must hold real numbers") as info:
+            call()
+        assert fragment in str(info.value)

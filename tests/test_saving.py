@@ -87,3 +87,75 @@ def test_cell_config_round_trip():
     config = cell.get_config()
     assert {"units": 5, "activation": "relu"}.items() <= config.items()
     assert LNSimpleRNNCell.from_config(config).get_config() == config
+
+
+# ---------------------------------------------------------------------------- in a fresh process
+LOAD_IN_A_FRESH_PROCESS = """
+import sys, numpy as np
+import rnnbook            # nothing else: no rnnbook.layers, no rnnbook.metrics
+import keras
+X = np.load(sys.argv[1])
+out = {}
+for path in sys.argv[2:]:
+    loader = rnnbook.load_model if path.endswith(".via-rnnbook.keras") else keras.saving.load_model
+    model = loader(path)
+    out[path] = keras.ops.convert_to_numpy(model(X))
+np.savez(sys.argv[1] + ".out.npz", **{str(i): out[p] for i, p in enumerate(sys.argv[2:])})
+"""
+
+
+def test_every_model_saved_here_loads_in_a_fresh_process_after_a_plain_import_rnnbook(tmp_path):
+    import subprocess
+    import sys
+
+    from rnnbook.training import train
+
+    expected, paths = [], []
+    # Plugins made of Keras layers only load anywhere too (the test environment installs the example one).
+    plugins = [s.name for s in rnnbook.list_models(include_broken=False) if s.source != "builtin"]
+    assert "mlp_forecaster" in plugins
+    for name in KERAS_MODELS + plugins:
+        keras.utils.set_random_seed(0)
+        hparams = {"horizon": 3} if rnnbook.get_spec(name).kind == "iterative" else {}
+        model = rnnbook.build_model(name, n_steps=N_STEPS, **hparams)
+        perturb_weights(model)
+        path = tmp_path / f"{name}.keras"
+        model.save(path)
+        paths.append(path)
+        expected.append(to_np(model(X)))
+    # Trained and compiled by the common recipe, with the seq2seq metric: loaded through rnnbook.load_model.
+    ds = rnnbook.data.synthetic_dataset(60, N_STEPS, (40, 10, 10), horizon=3, target="seq2seq", seed=0)
+    trained = train("seq2seq_gru", ds, epochs=1, progress=False)
+    path = tmp_path / "seq2seq_gru_trained.via-rnnbook.keras"
+    trained.model.save(path)
+    paths.append(path)
+    expected.append(to_np(trained.model(X)))
+    np.save(tmp_path / "X.npy", X)
+    proc = subprocess.run([sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, str(tmp_path / "X.npy"),
+                           *map(str, paths)], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    loaded = np.load(tmp_path / "X.npy.out.npz")
+    for i, (path, want) in enumerate(zip(paths, expected)):
+        np.testing.assert_allclose(loaded[str(i)], want, atol=1e-5, err_msg=path.name)
+
+
+def test_import_rnnbook_registers_nothing_until_keras_is_imported():
+    import subprocess
+    import sys
+
+    code = ("import sys, time; t = time.perf_counter(); import rnnbook; t = time.perf_counter() - t; "
+            "print(sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch', 'rnnbook.layers') "
+            "if m in sys.modules)); import keras; "
+            "print('rnnbook>UnrolledRNN' in keras.saving.get_custom_objects())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split("\n")[:2] == ["[]", "True"]
+
+
+def test_load_model_says_what_is_wrong_with_a_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No saved model at"):
+        rnnbook.load_model(tmp_path / "missing.keras")
+    with pytest.raises(FileNotFoundError, match="it is a directory"):
+        rnnbook.load_model(tmp_path)
+    (tmp_path / "weights.h5").write_text("")
+    with pytest.raises(ValueError, match="Expected a `.keras` file"):
+        rnnbook.load_model(tmp_path / "weights.h5")

@@ -67,3 +67,17 @@ def test_training_arguments_are_checked():
         train("linear", profile=TINY, epochs=0, progress=False)
     with pytest.raises(ValueError, match="`learning_rate`"):
         train("linear", profile=TINY, learning_rate=-0.1, progress=False)
+
+
+def test_a_dataset_with_the_wrong_targets_is_named_before_training():
+    from rnnbook import data
+
+    one_step = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
+    with pytest.raises(ValueError, match="'seq2seq_gru' trains on 'seq2seq' targets, but the dataset has "
+                                         "'one_step' targets; make it with target='seq2seq'"):
+        train("seq2seq_gru", one_step, epochs=1, progress=False)
+    vector = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=5, target="vector", seed=0)
+    with pytest.raises(ValueError, match="horizon=3 does not match the dataset's horizon 5"):
+        train("linear_n_steps", vector, horizon=3, epochs=1, progress=False)
+    # Without an explicit horizon, the dataset's is used.
+    assert train("linear_n_steps", vector, epochs=1, progress=False).horizon == 5

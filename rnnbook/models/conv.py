@@ -9,9 +9,12 @@ Used in: book/07_convolutions_wavenet.
 
 from __future__ import annotations
 
-import keras
+import numbers
 
-from rnnbook._checks import check_positive_int
+import keras
+import numpy as np
+
+from rnnbook._checks import check_int_sequence, check_positive_int
 from rnnbook.layers import WaveNetResidualBlock
 from rnnbook.models.simple_rnn import check_units
 from rnnbook.registry import register_model
@@ -52,10 +55,12 @@ def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) ->
 
 
 def _check_dilations(dilation_rates) -> tuple[int, ...]:
-    if isinstance(dilation_rates, int) or not dilation_rates:
+    # One dilation per layer, always a sequence: a lone integer is more likely a slip than "one layer".
+    if isinstance(dilation_rates, numbers.Integral) or (isinstance(dilation_rates, np.ndarray)
+                                                        and dilation_rates.ndim == 0):
         raise ValueError(f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
-                         f"sequence of positive integers, got {dilation_rates!r}.")
-    return tuple(check_positive_int("dilation_rates", d) for d in dilation_rates)
+                         f"sequence of positive integers (one per layer), got {dilation_rates!r}.")
+    return check_int_sequence("dilation_rates", dilation_rates)
 
 
 def receptive_field(kernel_size: int, dilation_rates) -> int:
@@ -119,10 +124,7 @@ def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
         # Keras' Conv1D implements one or the other, not both.
         raise ValueError(f"Received strides={strides} and dilation_rate={dilation_rate}: Conv1D supports "
                          "`strides` > 1 or `dilation_rate` > 1, not both.")
-    span = (kernel_size - 1) * dilation_rate + 1
-    if n_steps is not None and n_steps < span:
-        raise ValueError(f"The convolution spans {span} steps (kernel_size={kernel_size}, "
-                         f"dilation_rate={dilation_rate}), more than n_steps={n_steps}.")
+    _check_span(n_steps, kernel_size, dilation_rate)
     layers = [keras.Input((n_steps, n_features), name="window"),
               keras.layers.Conv1D(filters, kernel_size, strides=strides, padding="valid",
                                   dilation_rate=dilation_rate, name="conv")]
@@ -131,9 +133,19 @@ def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
     return keras.Sequential(layers, name="seq2seq_conv1d_gru")
 
 
-def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks):
+def _check_span(n_steps, kernel_size, dilation_rate=1):
+    # A kernel that spans more steps than the window sees only padding on one side: refuse it, in
+    # every convolutional model alike.
+    span = (kernel_size - 1) * dilation_rate + 1
+    if n_steps is not None and n_steps < span:
+        raise ValueError(f"The convolution spans {span} steps (kernel_size={kernel_size}, "
+                         f"dilation_rate={dilation_rate}), more than n_steps={n_steps}.")
+
+
+def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps):
     filters = check_positive_int("filters", filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
+    _check_span(n_steps, kernel_size)
     dilation_rates = _check_dilations(dilation_rates)
     n_stacks = check_positive_int("n_stacks", n_stacks)
     return filters, kernel_size, dilation_rates * n_stacks
@@ -156,7 +168,7 @@ def wavenet_simple(n_steps=50, n_features=1, horizon=10, filters=20, kernel_size
 
     Used in: book/07_convolutions_wavenet.
     """
-    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
+    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
     layers = [keras.Input((n_steps, n_features), name="window")]
     layers += [keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu",
                                    dilation_rate=rate) for rate in dilations]
@@ -184,7 +196,7 @@ def wavenet(n_steps=50, n_features=1, horizon=10, filters=32, kernel_size=2,
 
     Used in: book/07_convolutions_wavenet.
     """
-    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks)
+    filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
     inputs = keras.Input((n_steps, n_features), name="window")
     z = keras.layers.Conv1D(filters, kernel_size, padding="causal", name="input_projection")(inputs)
     skips = []

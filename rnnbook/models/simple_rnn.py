@@ -5,11 +5,10 @@ Used in: book/04_forecasting, book/05_unstable_gradients, book/05_unstable_gradi
 
 from __future__ import annotations
 
-import numbers
 
 import keras
 
-from rnnbook._checks import check_choice, check_fraction, check_positive_int
+from rnnbook._checks import check_choice, check_fraction, check_int_sequence, check_positive_int
 from rnnbook.layers import IterativeForecaster, LNSimpleRNNCell, UnrolledRNN
 from rnnbook.registry import register_model
 
@@ -28,12 +27,7 @@ def check_units(units, name: str = "units") -> tuple[int, ...]:
 
     Shared by the recurrent builders of ``rnnbook.models``; raises ``ValueError`` naming ``name``.
     """
-    if isinstance(units, numbers.Integral) and not isinstance(units, bool):
-        units = (units,)
-    if not isinstance(units, (list, tuple)) or not units:
-        raise ValueError(f"Received an invalid value for argument `{name}`, expected a positive integer "
-                         f"or a non-empty sequence of them, got {units!r}.")
-    return tuple(check_positive_int(name, u) for u in units)
+    return check_int_sequence(name, units)
 
 
 def _input(n_steps, n_features):

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import html
+import warnings
 
 import numpy as np
 
@@ -234,23 +236,42 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
     >>> from rnnbook.widgets import forecast_explorer
     >>> forecast_explorer(models=["linear", "seq2seq_rnn"])     # doctest: +SKIP
     """
-    from rnnbook.registry import get_spec, list_models
+    from rnnbook.registry import PluginWarning, get_spec, list_models
 
     if models is None:
         models = DEFAULT_MODELS
     elif models == "all":
         models = [s.name for s in list_models(include_broken=False)]
     models = list(models)
-    specs = {name: get_spec(name) for name in models}
+    # A broken plugin -- one that fails to load or to build, or breaks the output-shape contract --
+    # is shown as broken, with its error, in the widget; it never takes the widget down.
+    specs, broken = {}, {}
+    for name in models:
+        try:
+            specs[name] = get_spec(name)
+        except RuntimeError as exc:   # unknown names are a ValueError and still raise
+            broken[name] = str(exc)
     H = max(horizons)
     data = {}
     for s in series:
-        for name in models:
+        for name in (n for n in models if n in specs):
             for strategy in strategies_for(specs[name]):
-                data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed)
+                if name in broken:
+                    break
+                try:
+                    data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed)
+                except Exception as exc:
+                    if specs[name].source == "builtin":
+                        raise
+                    broken[name] = str(exc)
+                    warnings.warn(f"forecast_explorer: model {name!r} is broken: {exc}", PluginWarning,
+                                  stacklevel=2)
 
     def frame(key):
         s, m, st, h = key
+        if models[m] in broken:
+            return (f"<p style='padding:2em;color:#a00'><b>{html.escape(models[m])}</b> is broken: "
+                    f"{html.escape(broken[models[m]])}</p>")
         d = data.get((series[s], models[m], STRATEGIES[st]))
         if d is None:
             ok = ", ".join(strategies_for(specs[models[m]]))
@@ -261,7 +282,8 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
     keys = [(s, m, st, h) for s in range(len(series)) for m in range(len(models))
             for st in range(len(STRATEGIES)) for h in range(len(horizons))]
     frames = {key: frame(key) for key in keys}
-    first = strategies_for(specs[models[0]])[0]
+    working = [n for n in models if n not in broken]
+    first = strategies_for(specs[working[0]])[0] if working else STRATEGIES[0]
     controls = [Control("series", "series", list(series), kind="dropdown"),
                 Control("model", "model", models, kind="dropdown"),
                 Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
