@@ -1,4 +1,4 @@
-"""Where rnnbook keeps what it can recompute (today: JAX's compiled programs), and how to turn that off.
+"""Where rnnbook keeps what it can recompute (JAX's compiled programs, trained models), and how to turn it off.
 
 The root follows the platform's cache convention (``platformdirs.user_cache_dir("rnnbook")``):
 
@@ -10,7 +10,9 @@ Environment variables:
 
 * ``RNNBOOK_CACHE_DIR`` -- another root;
 * ``RNNBOOK_CACHE=0`` -- no cache at all;
-* ``RNNBOOK_COMPILE_CACHE`` -- the JAX compile cache alone: a directory, or ``0`` to turn it off.
+* ``RNNBOOK_COMPILE_CACHE`` -- the JAX compile cache alone (``<root>/jax``): a directory, or ``0``;
+* ``RNNBOOK_MODEL_CACHE`` -- the trained-model cache alone (``<root>/models``, see
+  :mod:`rnnbook.model_cache`): a directory, or ``0``.
 
 A cache is an optimisation, never a requirement: a directory that cannot be created or written (a
 read-only home, a full disk) gives one :class:`CacheWarning` and rnnbook runs without that cache.
@@ -35,6 +37,9 @@ from typing import Mapping
 CACHE_ENV = "RNNBOOK_CACHE"
 CACHE_DIR_ENV = "RNNBOOK_CACHE_DIR"
 COMPILE_CACHE_ENV = "RNNBOOK_COMPILE_CACHE"
+MODEL_CACHE_ENV = "RNNBOOK_MODEL_CACHE"
+# Each cache's own variable: a directory, or 0 to turn that cache alone off.
+_OWN_ENV = {"jax": COMPILE_CACHE_ENV, "models": MODEL_CACHE_ENV}
 _OFF = ("0", "off", "false", "no")
 
 
@@ -61,8 +66,10 @@ def root(environ: Mapping[str, str] | None = None) -> str | None:
 def cache_dir(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The directory of one cache under :func:`root` (not created), or ``None`` when caching is off."""
     environ = os.environ if environ is None else environ
-    if name == "jax":
-        setting = environ.get(COMPILE_CACHE_ENV, "").strip()
+    if environ.get(CACHE_ENV, "").strip().lower() in _OFF:   # every cache off wins over any one's setting
+        return None
+    if name in _OWN_ENV:
+        setting = environ.get(_OWN_ENV[name], "").strip()
         if setting.lower() in _OFF:
             return None
         if setting:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from rnnbook import data as data_lib
+from rnnbook import model_cache
 from rnnbook._checks import check_positive_float, check_positive_int
 from rnnbook.backend import set_seed
 from rnnbook.profiles import Profile, get_profile
@@ -88,6 +89,8 @@ class TrainResult:
     learning_rate: float | None = None
     schedule: str | None = None
     epoch_seconds: list = dataclasses.field(default_factory=list, repr=False)
+    #: True when the model came from the trained-model cache (its ``fit_seconds`` are the original run's).
+    cached: bool = False
 
     def row(self) -> dict:
         """The leaderboard row of this result."""
@@ -165,8 +168,11 @@ class StopWhen:
         import keras
 
         class Stop(keras.callbacks.Callback):
+            stopped = False
+
             def on_train_batch_end(self, batch, logs=None):
                 if event.is_set():
+                    self.stopped = True
                     self.model.stop_training = True
 
         return Stop()
@@ -215,7 +221,7 @@ def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch:
 def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, seed: int | None = None,
           epochs: int | None = None, batch_size: int | None = None, learning_rate: float | None = None,
           horizon: int | None = None, progress: bool = True, schedule: str | None = None,
-          callbacks: list | None = None, **hparams) -> TrainResult:
+          callbacks: list | None = None, cache: bool | None = None, **hparams) -> TrainResult:
     """Build, train and evaluate the registered model ``name``.
 
     Args:
@@ -233,6 +239,10 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         progress: show one progress bar over the epochs.
         schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
         callbacks: more Keras callbacks for ``fit`` (e.g. :class:`StopWhen`).
+        cache: use the trained-model cache (:mod:`rnnbook.model_cache`): a model already trained with
+            the same code, backend, hyper-parameters, fit settings, seed and data is loaded instead of
+            trained again, with the same scores. ``None`` (default): on unless ``RNNBOOK_MODEL_CACHE=0``
+            or ``RNNBOOK_CACHE=0``; ``False``: neither read nor write it.
         **hparams: passed to the builder.
 
     Returns:
@@ -273,6 +283,25 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         eval_ds = (train_ds.retarget(horizon, "vector") if train_ds.series is not None
                    else dataset_for(spec, profile, horizon, seed, target="vector"))
 
+    fit = {"epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "schedule": schedule,
+           "patience": patience, "min_delta": settings["min_delta"] if patience else None,
+           "eval_batch_size": eval_batch_size}
+    # Forecaster objects (ARMA) fit in seconds and are not Keras models: they are not cached.
+    cache_root = model_cache.directory(cache) if spec.kind != "forecaster" else None
+    if cache_root is not None:
+        key = model_cache.make_key({
+            "code": model_cache.code_fingerprint(), **model_cache.backend_fields(), "model": name,
+            "source": spec.source, "hparams": hparams, "horizon": horizon, "seed": seed, **fit,
+            "data": model_cache.fingerprint(*(a for _, X, y in train_ds.splits() for a in (X, y)),
+                                            *(a for _, X, y in eval_ds.splits() for a in (X, y))),
+            "targets": [train_ds.target, eval_ds.target]})
+        hit = model_cache.load(cache_root, key)
+        if hit is not None:
+            model, record = hit
+            return TrainResult(name=name, spec=spec, model=model, horizon=horizon, dataset=eval_ds,
+                               batch_size=batch_size, learning_rate=lr, schedule=schedule, cached=True,
+                               **{k: record[k] for k in _RECORDED})
+
     enable_compile_cache()
     set_seed(seed)
     model = build_model(name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon,
@@ -305,11 +334,20 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     score_batch = eval_batch_size or 1000
     val_mse = forecast_mse(eval_ds.y_valid, predict(model, eval_ds.X_valid, score_batch), eval_ds.target)
     test_mse = forecast_mse(eval_ds.y_test, predict(model, eval_ds.X_test, score_batch), eval_ds.target)
-    return TrainResult(name=name, spec=spec, model=model, horizon=horizon, val_mse=val_mse,
-                       test_mse=test_mse, params=int(model.count_params()), fit_seconds=fit_seconds,
-                       epochs=len(history.get("loss", [])), history=history, dataset=eval_ds,
-                       batch_size=batch_size, learning_rate=lr, schedule=schedule,
-                       epoch_seconds=epoch_seconds)
+    result = TrainResult(name=name, spec=spec, model=model, horizon=horizon, val_mse=val_mse,
+                         test_mse=test_mse, params=int(model.count_params()), fit_seconds=fit_seconds,
+                         epochs=len(history.get("loss", [])), history=history, dataset=eval_ds,
+                         batch_size=batch_size, learning_rate=lr, schedule=schedule,
+                         epoch_seconds=epoch_seconds)
+    # A run stopped from outside (Ctrl-C in the leaderboard) is not the model the key describes.
+    stopped = any(getattr(c, "stopped", False) for c in callbacks or ())
+    if cache_root is not None and not stopped:
+        model_cache.store(cache_root, key, model, {k: getattr(result, k) for k in _RECORDED})
+    return result
+
+
+# What a cache entry records besides the model: everything a hit must return as the miss did.
+_RECORDED = ("val_mse", "test_mse", "params", "fit_seconds", "epochs", "history", "epoch_seconds")
 
 
 def predict(model, X, batch_size: int = 1000) -> np.ndarray:

@@ -16,6 +16,19 @@ def pytest_configure(config):
     )
 
 
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_trained_model_cache(monkeypatch):
+    """Unit tests train for real: a cached model would make a seed or training test pass trivially.
+
+    (The chapters, collected from book/, are outside this directory and keep the cache: nbval reuses
+    what the book build trained. Tests of the cache itself point it at a directory of their own.)
+    """
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", "0")
+
+
 # rnnbook must be imported before any test imports Keras: it sets the default backend (JAX) unless
 # KERAS_BACKEND is set, and Keras reads that variable once, on its first import.
 import rnnbook  # noqa: E402,F401
