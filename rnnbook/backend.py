@@ -34,6 +34,8 @@ import os
 import re
 import sys
 import tempfile
+import threading
+import warnings
 
 DEFAULT_BACKEND = "jax"
 BACKENDS = ("jax", "tensorflow", "torch")
@@ -43,14 +45,18 @@ BACKENDS = ("jax", "tensorflow", "torch")
 _TF_STARTUP_LINE = re.compile(
     r"^(WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"
     r"|I\d{4} .*"
-    r"|W\d{4} .*(cuda|TensorRT|TF-TRT|cpu_feature_guard|Unable to register).*"
+    r"|[WE]\d{4} .*(cuda|cuDNN|cuFFT|cuBLAS|TensorRT|TF-TRT|cpu_feature_guard|Unable to register).*"
     r"|.*This TensorFlow binary is optimized to use available CPU instructions.*"
     r"|.*To enable the following instructions: .*in other operations, rebuild TensorFlow.*"
     r"|\s*)$")
 
 
 def backend() -> str:
-    """The Keras backend this process uses (read from ``KERAS_BACKEND``; importing Keras not needed)."""
+    """The Keras backend this process uses: Keras' own answer once it is imported, else ``KERAS_BACKEND``."""
+    keras = sys.modules.get("keras")
+    config = getattr(keras, "config", None)
+    if config is not None and hasattr(config, "backend"):
+        return config.backend()
     return os.environ.get("KERAS_BACKEND", DEFAULT_BACKEND)
 
 
@@ -104,7 +110,13 @@ def _native_stderr_filtered():
     except OSError:  # no descriptor 2 at all (a detached service): nothing can reach a page
         yield
         return
-    with tempfile.TemporaryFile() as capture:
+    try:
+        capture = tempfile.TemporaryFile()
+    except OSError:   # nowhere to capture to: let the lines through rather than fail the import
+        os.close(saved)
+        yield
+        return
+    with capture:
         for stream in (sys.stderr, sys.__stderr__):
             with contextlib.suppress(Exception):
                 stream.flush()
@@ -117,7 +129,7 @@ def _native_stderr_filtered():
             capture.seek(0)
             text = capture.read().decode("utf-8", errors="replace")
             kept = [line for line in text.splitlines() if not _TF_STARTUP_LINE.match(line)]
-            if kept:
+            if kept and sys.stderr is not None:
                 sys.stderr.write("\n".join(kept) + "\n")
 
 
@@ -142,15 +154,21 @@ def _keep_tensorflow_out(module_utils) -> None:
 class _Loader(importlib.abc.Loader):
     """Wraps a module's loader to run ``around(exec)`` instead of ``exec``; hands the real one back after."""
 
-    def __init__(self, loader, around):
-        self.loader, self.around = loader, around
+    def __init__(self, loader, name, hooks):
+        self.loader, self.name, self.hooks = loader, name, hooks
 
     def create_module(self, spec):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
+        # The action is taken when the module really executes -- not when someone merely looks it up
+        # with importlib.util.find_spec -- and only once.
+        around = self.hooks.take(self.name)
         try:
-            self.around(lambda: self.loader.exec_module(module), module)
+            if around is None:
+                self.loader.exec_module(module)
+            else:
+                around(lambda: self.loader.exec_module(module), module)
         finally:
             module.__loader__ = self.loader
             if getattr(module, "__spec__", None) is not None:
@@ -162,10 +180,14 @@ class _ImportHooks(importlib.abc.MetaPathFinder):
 
     def __init__(self):
         self.actions = {}
+        self.lock = threading.Lock()
+
+    def take(self, name):
+        with self.lock:
+            return self.actions.pop(name, None)
 
     def find_spec(self, name, path, target=None):
-        around = self.actions.pop(name, None)
-        if around is None:
+        if name not in self.actions:
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -176,7 +198,7 @@ class _ImportHooks(importlib.abc.MetaPathFinder):
         else:
             return None
         if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-            spec.loader = _Loader(spec.loader, around)
+            spec.loader = _Loader(spec.loader, name, self)
         return spec
 
 
@@ -186,7 +208,11 @@ _HOOKS = _ImportHooks()
 def _after(action):
     def around(execute, module):
         execute()
-        action(module)
+        try:
+            action(module)
+        except Exception as exc:   # never break the user's `import keras` over rnnbook's own step
+            warnings.warn(f"rnnbook could not finish setting up after importing {module.__name__}: "
+                          f"{type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
     return around
 
 

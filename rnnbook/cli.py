@@ -113,7 +113,7 @@ def _cmd_leaderboard(args) -> int:
     try:
         # In a terminal a bar over the epochs; redirected, one plain line per model (see training._EpochBar).
         run_leaderboard(args.models, profile=profile, seed=args.seed, progress=not args.quiet,
-                        errors=errors, on_row=on_row, stop=stop)
+                        errors=errors, on_row=on_row, stop=stop, keep_going=True)
     except KeyboardInterrupt:
         stop.set()
     finally:

@@ -26,7 +26,7 @@ COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
 
 def run_leaderboard(models=None, profile=None, seed: int | None = None, progress: bool = True,
                     errors: dict | None = None, *, bars: bool | None = None, on_row=None,
-                    stop=None) -> list[dict]:
+                    stop=None, keep_going: bool = False) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
@@ -40,6 +40,8 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
             the JSON file there, so a finished row survives an interruption).
         stop: a ``threading.Event``; once set, the model in training stops at its next batch, is
             dropped, and no further model starts.
+        keep_going: record a failing *built-in* model in ``errors`` too and go on (by default a
+            built-in's failure is a bug and raises; a plugin's is always recorded).
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` sorted by horizon,
@@ -57,6 +59,9 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
             get_spec(name)
     bars = progress if bars is None else bars
     callbacks = [StopWhen(stop)] if stop is not None else []
+    if errors is None:
+        errors = {}
+    errors.update(broken)   # as they happen, so a caller that stops early still has them
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -66,10 +71,10 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         try:
             result = train(name, profile=profile, seed=seed, progress=bars, callbacks=callbacks)
         except Exception as exc:
-            if get_spec(name).source == "builtin":
+            if get_spec(name).source == "builtin" and not keep_going:
                 raise
-            broken[name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"Model {name!r} failed on the leaderboard: {broken[name]}", PluginWarning,
+            errors[name] = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"Model {name!r} failed on the leaderboard: {errors[name]}", PluginWarning,
                           stacklevel=2)
             continue
         if stop is not None and stop.is_set():
@@ -77,8 +82,6 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         rows.append(result.row())
         if on_row is not None:
             on_row(result.row())
-    if errors is not None:
-        errors.update(broken)
     return sorted(rows, key=lambda r: (r["horizon"], r["val_mse"]))
 
 

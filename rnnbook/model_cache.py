@@ -81,6 +81,22 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def builder_fingerprint(builder) -> str:
+    """A sha256 of a builder's module, name and source: a model edited under the same name misses.
+
+    (rnnbook's own builders are also covered by :func:`code_fingerprint`; this catches models
+    registered in a notebook or a plugin reinstalled without a new version.)
+    """
+    import inspect
+
+    parts = [getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(type(builder)))]
+    try:
+        parts.append(inspect.getsource(builder))
+    except (OSError, TypeError):   # no source to read (a C callable, an interactive definition)
+        parts.append(repr(builder))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def backend_fields() -> dict:
     """The Keras version, the backend and the backend library's version."""
     import importlib.metadata
@@ -122,25 +138,42 @@ def _report_once(entry: str, problem: str) -> None:
                       "model is trained again.", cache.CacheWarning, stacklevel=3)
 
 
-def load(root: str, key: str):
-    """``(model, record)`` for ``key``, or ``None`` on a miss (a bad entry is reported, removed: a miss)."""
+def load(root: str, key: str, fields=()):
+    """``(model, record)`` for ``key``, or ``None`` on a miss.
+
+    An entry that is damaged -- unreadable record, a model file that does not match its checksum, a
+    missing field -- is reported once, removed and so becomes a miss. An intact entry whose model does
+    not load here (a layer this process cannot deserialize) is reported once and left alone: a miss
+    that is not stored again.
+    """
     entry = os.path.join(root, key)
     if not os.path.isdir(entry):
         return None
+    model_path = os.path.join(entry, MODEL_FILE)
     try:
         with open(os.path.join(entry, RESULT_FILE)) as f:
             record = json.load(f)
         if record.get("format") != FORMAT or record.get("key") != key:
             raise ValueError("it was written for another key or format")
-        model_path = os.path.join(entry, MODEL_FILE)
+        missing = [k for k in fields if k not in record]
+        if missing:
+            raise ValueError(f"its record lacks {', '.join(missing)}")
         if _sha256(model_path) != record["model_sha256"]:
             raise ValueError(f"{MODEL_FILE} does not match its checksum")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        _report_once(entry, f"{type(exc).__name__}: {exc}")
+        shutil.rmtree(entry, ignore_errors=True)
+        return None
+    try:
         from rnnbook.saving import load_model
 
         model = load_model(model_path)
-    except Exception as exc:   # any unreadable entry is a miss, never a failure
-        _report_once(entry, f"{type(exc).__name__}: {exc}")
-        shutil.rmtree(entry, ignore_errors=True)
+    except Exception as exc:   # intact, but not loadable here: a miss, and the entry stays
+        if entry not in _reported:
+            _reported.add(entry)
+            warnings.warn(f"rnnbook's model cache entry {entry} does not load in this process "
+                          f"({type(exc).__name__}: {exc}); the model is trained again.",
+                          cache.CacheWarning, stacklevel=3)
         return None
     return model, record
 

@@ -157,17 +157,21 @@ class _EpochBar:
         return EpochBar()
 
 
+class _Stop:
+    """Marks the callbacks :class:`StopWhen` makes (the only ones a cached training may carry)."""
+
+
 class StopWhen:
     """A Keras callback that stops training at the next batch once ``event`` (a ``threading.Event``) is set.
 
     ``rnnbook leaderboard`` sets it on Ctrl-C, so training stops from Python instead of being
-    interrupted inside compiled code.
+    interrupted inside compiled code. A training it stopped is not stored in the model cache.
     """
 
     def __new__(cls, event):
         import keras
 
-        class Stop(keras.callbacks.Callback):
+        class Stop(keras.callbacks.Callback, _Stop):
             stopped = False
 
             def on_train_batch_end(self, batch, logs=None):
@@ -286,18 +290,26 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     fit = {"epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "schedule": schedule,
            "patience": patience, "min_delta": settings["min_delta"] if patience else None,
            "eval_batch_size": eval_batch_size}
-    # Forecaster objects (ARMA) fit in seconds and are not Keras models: they are not cached.
-    cache_root = model_cache.directory(cache) if spec.kind != "forecaster" else None
+    # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model), and runs with
+    # callbacks of the caller's, which may change the training in ways no key can describe.
+    cacheable = spec.kind != "forecaster" and all(isinstance(c, _Stop) for c in callbacks or ())
+    cache_root = model_cache.directory(cache) if cacheable else None
     if cache_root is not None:
         key = model_cache.make_key({
             "code": model_cache.code_fingerprint(), **model_cache.backend_fields(), "model": name,
-            "source": spec.source, "hparams": hparams, "horizon": horizon, "seed": seed, **fit,
+            "builder": model_cache.builder_fingerprint(spec.builder), "source": spec.source,
+            "kind": spec.kind, "target": spec.target, "hparams": hparams, "horizon": horizon,
+            "seed": seed, **fit,
             "data": model_cache.fingerprint(*(a for _, X, y in train_ds.splits() for a in (X, y)),
                                             *(a for _, X, y in eval_ds.splits() for a in (X, y))),
             "targets": [train_ds.target, eval_ds.target]})
-        hit = model_cache.load(cache_root, key)
+        hit = model_cache.load(cache_root, key, _RECORDED)
         if hit is not None:
             model, record = hit
+            if spec.kind == "iterative" and record["epochs"]:
+                # As after a miss: the one-step model inside is compiled by the recipe.
+                compile_model(model.step_model, spec, lr, int(np.ceil(len(train_ds.X_train) / batch_size)),
+                              epochs, schedule)
             return TrainResult(name=name, spec=spec, model=model, horizon=horizon, dataset=eval_ds,
                                batch_size=batch_size, learning_rate=lr, schedule=schedule, cached=True,
                                **{k: record[k] for k in _RECORDED})

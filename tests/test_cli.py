@@ -97,6 +97,13 @@ def test_backend_is_accepted_after_the_subcommand_and_version_is_printed():
     backend = os.environ.get("KERAS_BACKEND", "jax")
     proc = run("models", "--backend", backend)
     assert "linear" in proc.stdout
+    other = "torch" if backend != "torch" else "jax"
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "lb.json"
+        run("leaderboard", "--models", "naive_last_value", "--quiet", "--json", str(out), "--backend", other)
+        assert json.loads(out.read_text())["backend"] == other, "--backend after the subcommand takes effect"
 
 
 def test_redirected_progress_has_no_terminal_codes(tmp_path):

@@ -136,3 +136,48 @@ def test_the_key_covers_the_code_the_backend_and_the_data():
     assert model_cache.fingerprint(a) != model_cache.fingerprint(a.astype("float64"))
     assert model_cache.fingerprint(a) != model_cache.fingerprint(a.reshape(3, 2))
     assert model_cache.make_key({"x": np.array([1, 2])}) != model_cache.make_key({"x": np.array([1, 3])})
+
+
+def test_a_model_redefined_under_the_same_name_misses(cache_dir):
+    import keras
+
+    from rnnbook.registry import _BUILTINS, register_model
+
+    def define(units):
+        @register_model("notebook_model", overwrite=True)
+        def notebook_model(n_steps=50, n_features=1, horizon=1):
+            """A model a reader registers in a notebook."""
+            return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
+                                     keras.layers.Dense(units), keras.layers.Dense(horizon)])
+        return notebook_model
+
+    try:
+        define(3)
+        first = train("notebook_model", profile=TINY, progress=False)
+        assert train("notebook_model", profile=TINY, progress=False).cached
+        def edited(n_steps=50, n_features=1, horizon=1):   # same name, other code
+            return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
+                                     keras.layers.Dense(horizon)])
+        register_model("notebook_model", overwrite=True)(edited)
+        second = train("notebook_model", profile=TINY, progress=False)
+        assert not second.cached and second.params != first.params
+    finally:
+        _BUILTINS.pop("notebook_model", None)
+
+
+def test_a_run_with_the_callers_own_callbacks_is_neither_read_nor_stored(cache_dir):
+    import keras
+
+    train("linear", profile=TINY, progress=False)
+    seen = []
+    custom = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    result = train("linear", profile=TINY, progress=False, callbacks=[custom])
+    assert not result.cached and seen == [0, 1], "the caller's callbacks must run"
+    assert len(_entries(cache_dir)) == 1
+
+
+def test_an_iterative_hit_has_its_one_step_model_compiled_like_a_miss(cache_dir):
+    miss = train("iterative_deep_rnn", profile=TINY, progress=False)
+    hit = train("iterative_deep_rnn", profile=TINY, progress=False)
+    assert hit.cached and miss.model.step_model.compiled and hit.model.step_model.compiled
+    assert type(hit.model.step_model.optimizer) is type(miss.model.step_model.optimizer)
