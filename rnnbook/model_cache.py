@@ -131,11 +131,11 @@ def _sha256(path: str) -> str:
 _reported: set[str] = set()
 
 
-def _report_once(entry: str, problem: str) -> None:
-    if entry not in _reported:
-        _reported.add(entry)
-        warnings.warn(f"rnnbook's model cache entry {entry} is unusable ({problem}); it is removed and the "
-                      "model is trained again.", cache.CacheWarning, stacklevel=3)
+def _report_once(where: str, message: str) -> None:
+    """One :class:`~rnnbook.cache.CacheWarning` per entry or directory and process."""
+    if where not in _reported:
+        _reported.add(where)
+        warnings.warn(message, cache.CacheWarning, stacklevel=4)
 
 
 def load(root: str, key: str, fields=()):
@@ -161,7 +161,8 @@ def load(root: str, key: str, fields=()):
         if _sha256(model_path) != record["model_sha256"]:
             raise ValueError(f"{MODEL_FILE} does not match its checksum")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        _report_once(entry, f"{type(exc).__name__}: {exc}")
+        _report_once(entry, f"rnnbook's model cache entry {entry} is unusable ({type(exc).__name__}: {exc}); "
+                            "it is removed and the model is trained again.")
         shutil.rmtree(entry, ignore_errors=True)
         return None
     try:
@@ -169,11 +170,8 @@ def load(root: str, key: str, fields=()):
 
         model = load_model(model_path)
     except Exception as exc:   # intact, but not loadable here: a miss, and the entry stays
-        if entry not in _reported:
-            _reported.add(entry)
-            warnings.warn(f"rnnbook's model cache entry {entry} does not load in this process "
-                          f"({type(exc).__name__}: {exc}); the model is trained again.",
-                          cache.CacheWarning, stacklevel=3)
+        _report_once(entry, f"rnnbook's model cache entry {entry} does not load in this process "
+                            f"({type(exc).__name__}: {exc}); the model is trained again.")
         return None
     return model, record
 
@@ -198,11 +196,8 @@ def store(root: str, key: str, model, record: dict) -> bool:
         return True
     except Exception as exc:   # a full disk, or a model Keras cannot save: train on, uncached
         if not os.path.isdir(entry):   # (a lost race leaves the other process's entry: nothing to say)
-            if root not in _reported:
-                _reported.add(root)
-                warnings.warn(f"rnnbook's model cache cannot store {key[:16]}... in {root} "
-                              f"({type(exc).__name__}: {exc}); training goes on without it.",
-                              cache.CacheWarning, stacklevel=3)
+            _report_once(root, f"rnnbook's model cache cannot store {key[:16]}... in {root} "
+                               f"({type(exc).__name__}: {exc}); training goes on without it.")
         return False
     finally:
         if tmp is not None:
