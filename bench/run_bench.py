@@ -139,6 +139,8 @@ def run_side(side, rows, cache: Path, profile: str, backend: str | None, rerun: 
             # Cold start: a fresh, empty JAX compilation cache for every model, so each row pays its
             # compilation like a first run of the book (rnnbook caches compiled programs on disk).
             env["RNNBOOK_COMPILE_CACHE"] = str(compile_cache or tempfile.mkdtemp(prefix="rnnbook-bench-jit-"))
+            # A benchmark measures training: never a model loaded from the trained-model cache.
+            env["RNNBOOK_MODEL_CACHE"] = "0"
             cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", MODEL_MAP[row],
                    "--profile", profile]
         t0 = time.perf_counter()
