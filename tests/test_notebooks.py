@@ -83,3 +83,11 @@ def test_checked_outputs_hold_no_errors(notebook):
         for output in cell.get("outputs", []):
             assert output.get("output_type") != "error", f"{path.name}: cell {i} stores an error"
             assert output.get("name") != "stderr", f"{path.name}: cell {i} stores stderr (a warning?)"
+
+
+def test_no_control_characters_in_cell_sources(notebook):
+    # A LaTeX `\times` written into the JSON unescaped becomes a TAB and "imes" on the page.
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        bad = sorted({f"U+{ord(ch):04X}" for ch in cell.source if ord(ch) < 32 and ch != "\n" or ord(ch) == 127})
+        assert not bad, f"{path.name}: cell {i} holds control characters {bad}"
