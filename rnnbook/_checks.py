@@ -7,6 +7,8 @@ integer, got 0.") so a reader meets one style of error whether it comes from Ker
 from __future__ import annotations
 
 import numbers
+import os
+import tempfile
 
 import numpy as np
 
@@ -83,3 +85,17 @@ def check_finite(name: str, array: np.ndarray) -> np.ndarray:
             "fill or drop them before windowing (rnnbook never fills them silently)."
         )
     return array
+
+
+def prove_writable(directory) -> None:
+    """Create ``directory`` and write, then remove, a file there; raises ``OSError`` if either fails.
+
+    The one way rnnbook checks a place before relying on it (the caches, ``rnnbook leaderboard --json``).
+    """
+    os.makedirs(directory, exist_ok=True)
+    fd, probe = tempfile.mkstemp(prefix=".rnnbook-probe-", suffix=".tmp", dir=directory)
+    try:
+        os.write(fd, b"rnnbook")
+    finally:
+        os.close(fd)
+        os.unlink(probe)

@@ -30,9 +30,10 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import warnings
 from typing import Mapping
+
+from rnnbook._checks import prove_writable
 
 CACHE_ENV = "RNNBOOK_CACHE"
 CACHE_DIR_ENV = "RNNBOOK_CACHE_DIR"
@@ -81,13 +82,7 @@ def cache_dir(name: str, environ: Mapping[str, str] | None = None) -> str | None
 def writable_dir(path: str) -> str | None:
     """Create ``path`` and prove a file can be written there; else warn once and return ``None``."""
     try:
-        os.makedirs(path, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=path)
-        try:
-            os.write(fd, b"rnnbook")
-        finally:
-            os.close(fd)
-            os.unlink(probe)
+        prove_writable(path)
         return path
     except OSError as error:
         if path not in _warned:

@@ -77,13 +77,10 @@ def _cmd_models() -> int:
 def _cmd_leaderboard(args) -> int:
     from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, write_json
     from rnnbook.profiles import profile_name
-    from rnnbook.registry import get_spec
 
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
-    json_path = check_json_path(args.json) if args.json else None
-    for name in args.models or ():
-        get_spec(name)
+    json_path = check_json_path(args.json) if args.json else None   # (names: run_leaderboard checks them)
 
     import keras
 

@@ -18,6 +18,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from rnnbook._checks import prove_writable
 from rnnbook.profiles import get_profile
 from rnnbook.registry import PluginWarning, get_spec, list_models
 
@@ -25,8 +26,8 @@ COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
 
 
 def run_leaderboard(models=None, profile=None, seed: int | None = None, progress: bool = True,
-                    errors: dict | None = None, *, bars: bool | None = None, on_row=None,
-                    stop=None, keep_going: bool = False) -> list[dict]:
+                    errors: dict | None = None, *, on_row=None, stop=None,
+                    keep_going: bool = False) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
@@ -34,8 +35,7 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
     ``ValueError`` before anything trains.
 
     Args:
-        progress: print one line per model.
-        bars: a progress bar over each model's epochs (default: ``progress``).
+        progress: print one line per model, and its training progress (see ``training.train``).
         on_row: called with each row as soon as its model is scored (``rnnbook leaderboard`` writes
             the JSON file there, so a finished row survives an interruption).
         stop: a ``threading.Event``; once set, the model in training stops at its next batch, is
@@ -57,7 +57,6 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         names, broken = list(models), {}
         for name in names:  # fail fast on a typo, before minutes of training
             get_spec(name)
-    bars = progress if bars is None else bars
     callbacks = [StopWhen(stop)] if stop is not None else []
     if errors is None:
         errors = {}
@@ -69,7 +68,7 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         if progress:
             print(f"[{i}/{len(names)}] {name}", flush=True)
         try:
-            result = train(name, profile=profile, seed=seed, progress=bars, callbacks=callbacks)
+            result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
         except Exception as exc:
             if get_spec(name).source == "builtin" and not keep_going:
                 raise
@@ -107,12 +106,8 @@ def check_json_path(path) -> Path:
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"--json {str(path)!r} is a directory; expected a file name such as results.json.")
-    parent = path.parent
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        os.close(fd)
-        os.unlink(probe)
+        prove_writable(path.parent)
     except OSError as exc:
         raise ValueError(f"--json {str(path)!r} cannot be written: {exc.strerror or exc}.") from None
     return path

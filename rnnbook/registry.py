@@ -41,7 +41,14 @@ class PluginWarning(UserWarning):
 
 
 class PluginContractError(RuntimeError):
-    """A plugin's builder or model breaks the contract of :func:`spec_from_plugin`."""
+    """A plugin's builder or model breaks the contract of :func:`spec_from_plugin`.
+
+    ``reason`` is the message without the model's name and source ("breaks the contract: ...").
+    """
+
+    def __init__(self, spec: "ModelSpec", what: str):
+        self.reason = f"breaks the contract: {what}"
+        super().__init__(f"Plugin model {spec.name!r} ({spec.source}) {self.reason}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -288,7 +295,7 @@ def _check_signature(spec: ModelSpec, hparams: Mapping) -> None:
     missing = [k for k in _REQUIRED_KEYWORDS if k not in keyword]
     if missing:
         raise PluginContractError(
-            f"Plugin model {spec.name!r} ({spec.source}) breaks the contract: its builder must accept the "
+            spec, f"its builder must accept the "
             f"keyword arguments {', '.join(_REQUIRED_KEYWORDS)}; it lacks {', '.join(missing)}.")
     unknown = [k for k in hparams if k not in keyword]
     if unknown:
@@ -304,7 +311,7 @@ def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
 def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
     """Check what a plugin built against the contract, once, on a batch of zeros (no training)."""
     def broken(what):
-        return PluginContractError(f"Plugin model {spec.name!r} ({spec.source}) breaks the contract: {what}")
+        return PluginContractError(spec, what)
 
     if spec.kind == "forecaster":
         missing = [m for m in ("fit", "predict", "count_params") if not callable(getattr(model, m, None))]
@@ -358,7 +365,7 @@ def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
         try:
             build_model(spec.name, n_steps=n_steps, n_features=n_features)
         except PluginContractError as exc:
-            errors[spec.name] = f"{exc}".replace(f"Plugin model {spec.name!r} ({spec.source}) ", "")
+            errors[spec.name] = exc.reason
             warnings.warn(f"rnnbook plugin {spec.name!r} {errors[spec.name]}", PluginWarning, stacklevel=2)
         except Exception as exc:
             cause = exc.__cause__ or exc  # build_model wraps the plugin's own error
