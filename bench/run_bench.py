@@ -1,6 +1,6 @@
 """Benchmark: rnnbook's full profile against the chapter's published table and its reference recipe.
 
-For every row of the chapter's table (``bench/published_ch15.json``, source cited there) this script
+For every row of the chapter's table (:mod:`rnnbook.published`, source cited there) this script
 
 * trains the matching registered rnnbook model with ``rnnbook.training.train(name, profile=...)``
   (default: the ``full`` profile, on rnnbook's default Keras backend), one model per subprocess so
@@ -38,40 +38,20 @@ import tempfile
 import time
 from pathlib import Path
 
+from rnnbook.published import PUBLISHED, SOURCE
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
-PUBLISHED = BENCH / "published_ch15.json"
 
-# Published row -> rnnbook registry name.
-MODEL_MAP = {
-    "naive_last_value": "naive_last_value",
-    "linear_flatten_dense1": "linear",
-    "simple_rnn_1_unit": "simple_rnn",
-    "deep_rnn_20_20_1": "deep_rnn",
-    "deep_rnn_20_20_dense1": "deep_rnn_dense",
-    "iterative_10_steps_with_deep_rnn": "iterative_deep_rnn",
-    "naive_10_steps": "naive_n_steps",
-    "linear_10_outputs": "linear_n_steps",
-    "seq_to_vector_rnn_10_outputs": "seq_to_vector_rnn",
-    "seq2seq_rnn_timedistributed": "seq2seq_rnn",
-    "seq2seq_rnn_batchnorm": "seq2seq_rnn_batchnorm",
-    "seq2seq_layernorm_simple_rnn_cell": "seq2seq_layernorm_rnn",
-    "seq2seq_lstm_20_20": "seq2seq_lstm",
-    "seq2seq_gru_20_20": "seq2seq_gru",
-    "seq2seq_conv1d_k4_s2_gru_20_20": "seq2seq_conv1d_gru",
-    "seq2seq_wavenet_simple_dilations_1_2_4_8_x2": "wavenet_simple",
-}
+# Published row -> rnnbook registry name (the published values live in rnnbook.published).
+MODEL_MAP = {row.row: name for name, row in PUBLISHED.items()}
 NAIVE = ("naive_last_value", "naive_10_steps")  # nothing to train in the reference recipe
 
 
 def published():
     """``(rows, source)``: the chapter's published validation MSEs, with where they come from."""
-    doc = json.loads(PUBLISHED.read_text())
-    rows = {}
-    for r in doc["results"]:
-        rows[r["model"]] = r.get("val_mse", r.get("val_last_time_step_mse"))
-    return rows, doc["source"]
+    return {row.row: row.val_mse for row in PUBLISHED.values()}, SOURCE
 
 
 def peak_rss_mb() -> float:
@@ -284,8 +264,8 @@ def main(argv=None):
         "trained_rows_at_or_below_published": sum(1 for r in trained_names if r["val_mse"] is not None
                                                   and r["val_mse"] <= r["published_val_mse"]),
         "trained_rows": len(trained_names),
-        "naive_rows_note": "no training: their MSE only reflects the data set (rnnbook draws its series "
-                           "with default_rng(42), the chapter with the legacy np.random.seed(42) stream)",
+        "naive_rows_note": "no training: on the chapter's data (the full profile's draw) they equal the "
+                           "published values",
         "rnnbook_fit_seconds_total": total_ours,
         "reference_fit_seconds_total": total_ref,
         "speedup_total": total_ref / total_ours if total_ours else None,

@@ -45,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="list built-in and plugin models, broken plugins with their error")
     lb = sub.add_parser("leaderboard", parents=[common],
                         help="train the models on the same split and print a table")
-    lb.add_argument("--profile", default=None, help="data and training size: quick or full "
-                    "(default: $RNNBOOK_PROFILE, else quick)")
+    lb.add_argument("--profile", default=None, help="data and training: full (the book's) or "
+                    "quick (a smoke test) (default: $RNNBOOK_PROFILE, else full)")
     lb.add_argument("--models", nargs="+", metavar="NAME", help="models to train (default: all)")
     lb.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each model)")
     lb.add_argument("--seed", type=_seed, default=None, help="seed for data and weights (default 42)")

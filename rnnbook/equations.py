@@ -691,7 +691,8 @@ def _gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after, act, re
         g = act(x_g + r * h_g)  # reset after the product: r * (h W_hg + b_hg)
     else:
         g = act(x_g + (r * h_prev) @ recurrent_kernel[:, 2 * units:])  # the book's form
-    # Keras keeps z of the old state; the book (and the original paper) writes (1 - z) instead.
+    # z is the fraction of the old state kept, as in Cho et al. (2014, eq. 7), Keras and eq-gru; Chung et
+    # al. (2014) and many figures swap z and 1 - z.
     h = z * h_prev + (1.0 - z) * g
     return z, r, g, h
 

@@ -1,7 +1,9 @@
-"""Run profiles: ``quick`` for CPU CI, ``full`` for the chapter's recipe.
+"""Run profiles: ``full`` for the book (the chapter's data, trained to convergence), ``quick`` for unit tests.
 
-The profile is chosen by an argument, else by the ``RNNBOOK_PROFILE`` environment variable (the notebooks
-read it too), else ``quick``. Used in: every chapter of ``book/`` and ``rnnbook leaderboard``.
+The profile is chosen by an argument, else by the ``RNNBOOK_PROFILE`` environment variable, else
+``full``. The book's chapters always ask for ``full``: a page a reader sees never shows under-trained
+numbers. ``quick`` (a fifth of the data, 8 epochs) exists so that unit tests run in seconds.
+Used in: every chapter of ``book/``, ``rnnbook leaderboard``, ``bench/``.
 
 Example:
 
@@ -23,7 +25,7 @@ class Profile:
     """How much data and training one run uses.
 
     Args:
-        name: ``"quick"`` or ``"full"``.
+        name: ``"full"`` or ``"quick"``.
         n_series: number of synthetic series generated.
         n_steps: input length of each series (the forecast targets come after it).
         split: sizes of the train, validation and test sets (they sum to ``n_series``).
@@ -32,15 +34,14 @@ class Profile:
         patience: early-stopping patience in epochs (``None``: no early stopping).
         seed: default seed for data and weights.
         learning_rate: if set, the learning rate of every model in this profile (over the models'
-            ``fit_defaults``, which hold the chapter's rates for its batches of 32), unless
-            :data:`MODEL_OVERRIDES` says otherwise.
-        learning_rate_scale: factor applied to a model's default learning rate (its ``fit_defaults``, else
-            0.001) when neither ``train`` nor the profile sets one -- larger batches take larger steps.
+            ``fit_defaults``, which hold the chapter's rates for its batches of 32).
         schedule: learning-rate schedule: ``None``/``"constant"`` or ``"cosine"`` (decays to 0 over the
             run; see :func:`rnnbook.training.compile_model`).
         eval_batch_size: batch size for validation during ``fit`` and for scoring (``None``: the
             training batch size for validation, 1000 for scoring).
         min_delta: smallest validation improvement that resets early stopping's patience.
+        draw: how the synthetic series are drawn (:func:`rnnbook.data.synthetic_dataset`):
+            ``"chapter"`` for the chapter's exact data, ``"default"`` for NumPy's modern generator.
     """
 
     name: str
@@ -51,88 +52,82 @@ class Profile:
     batch_size: int
     patience: int | None
     seed: int = 42
-    learning_rate_scale: float = 1.0
     learning_rate: float | None = None
     schedule: str | None = None
     eval_batch_size: int | None = None
     min_delta: float = 0.0
+    draw: str = "default"
+
+    def describe(self) -> str:
+        """One line saying what this profile trains on and how (printed at the top of every chapter).
+
+        Example:
+
+        >>> print(get_profile("full").describe())
+        profile 'full': the chapter's data (10000 series of 50 steps, split 7000/2000/1000); every model: Adam, batches of 50, learning rate 0.01 with cosine decay to 0 over 20 epochs
+        """
+        data = "the chapter's data" if self.draw == "chapter" else "synthetic series"
+        if self.learning_rate is None:
+            rate = "its own learning rate (fit_defaults, else 0.001)"
+        else:
+            rate = f"learning rate {self.learning_rate:g}"
+        if self.schedule == "cosine":
+            rate += f" with cosine decay to 0 over {self.epochs} epochs"
+        else:
+            rate += f", {self.epochs} epochs"
+        return (f"profile {self.name!r}: {data} ({self.n_series} series of {self.n_steps} steps, split "
+                f"{'/'.join(map(str, self.split))}); every model: Adam, batches of {self.batch_size}, {rate}")
 
 
 PROFILES = {
-    # Small enough that the whole quick leaderboard trains in a few minutes on 2 CPU cores, large
+    # The book's profile. The chapter's data (Géron, HOML2 ch. 15: np.random.seed(42), 10,000 series of
+    # 50 steps, 7000/2000/1000 -- see rnnbook.data.synthetic_dataset(draw="chapter")) and one recipe for
+    # every model, so that any two rows of any table are trained alike: Adam on the MSE, batches of 50, a
+    # learning rate of 0.01 decayed to 0 by a cosine schedule over 20 epochs. Measured on 2 cores (bench/
+    # and the notes of issue 8): every trained model of the chapter reaches or beats its published
+    # validation MSE with it; the chapter's batches of 32 at a constant 0.001 need 3-5x the time for less.
+    "full": Profile("full", n_series=10000, n_steps=50, split=(7000, 2000, 1000), epochs=20,
+                    batch_size=50, patience=None, learning_rate=0.01, schedule="cosine",
+                    eval_batch_size=1000, draw="chapter"),
+    # Unit tests only: small enough that a model trains in a second or two on 2 CPU cores, large
     # enough that every one-step model still beats the naive baseline.
     "quick": Profile("quick", n_series=2000, n_steps=50, split=(1400, 400, 200), epochs=8,
                      batch_size=32, patience=None),
-    # The chapter's data (Géron, HOML2 ch. 15): 10,000 series of 50 steps, 7000/2000/1000 -- trained
-    # with bench/'s fast recipe instead of the chapter's batch 32 at a constant rate: batches of 250
-    # (they divide every split, so no ragged last batch triggers a second XLA compilation), a learning
-    # rate of 0.01 (10x the chapter's 0.001) decayed to 0 by a cosine schedule over 20 epochs. Measured against the
-    # published table and the chapter's own recipe in bench/ (bench/results/).
-    "full": Profile("full", n_series=10000, n_steps=50, split=(7000, 2000, 1000), epochs=20,
-                    batch_size=250, patience=None, learning_rate=0.01, schedule="cosine",
-                    eval_batch_size=1000),
-}
-
-
-# Per-model settings of a profile, over the model's ``fit_defaults``: {profile: {model: {key: value}}}.
-# Keys: epochs, batch_size, learning_rate (absolute, not scaled), schedule, patience, eval_batch_size.
-MODEL_OVERRIDES: dict[str, dict[str, dict]] = {
-    "quick": {},
-    "full": {
-        # Measured in bench/. These stall at batch 250 (simple_rnn 0.15 at lr 0.02, seq2seq_rnn 0.017
-        # at lr 0.02); batches of 50 at 0.01 reach 0.0094 and 0.0055.
-        "simple_rnn": {"batch_size": 50, "learning_rate": 0.01},
-        "seq2seq_rnn": {"batch_size": 50, "learning_rate": 0.01},
-        "seq2seq_rnn_dropout": {"batch_size": 50, "learning_rate": 0.01},
-        "seq_to_vector_rnn": {"batch_size": 50, "learning_rate": 0.01},   # batch 250, lr 0.01: 0.0119
-        "seq2seq_rnn_batchnorm": {"batch_size": 50, "learning_rate": 0.01},   # batch 250: 0.0225
-        # Layer norm inside the recurrence learns slowly: at batch 250 it stalls near 0.02 (lr 0.01 to
-        # 0.03); batches of 50 at 0.005 reach 0.008 in the same 20 epochs.
-        "seq2seq_layernorm_rnn": {"batch_size": 50, "learning_rate": 0.005},
-        "wavenet_simple": {"batch_size": 50, "learning_rate": 0.01},   # batch 250: 0.0108; 50: 0.0053
-        # Adam needs many small, cheap epochs (0.05 s each) to reach the least-squares optimum.
-        "linear": {"epochs": 100, "learning_rate": 0.02},
-        "linear_n_steps": {"epochs": 100, "learning_rate": 0.02},
-        # The gated seq2seq RNNs end just above the chapter's score after 20 epochs (LSTM 0.0087,
-        # GRU 0.0110); 30 epochs bring GRU to 0.006.
-        "seq2seq_lstm": {"epochs": 30},
-        "seq2seq_gru": {"epochs": 30},
-    },
 }
 
 
 def fit_settings(model: str, profile: "Profile | str | None" = None, fit_defaults=None) -> dict:
     """How ``model`` is trained in ``profile``: epochs, batch size, learning rate, schedule, patience.
 
-    Precedence: the profile's per-model override (:data:`MODEL_OVERRIDES`), then the profile's
-    ``learning_rate`` if set, then the model's ``fit_defaults`` (its learning rate multiplied by the
-    profile's ``learning_rate_scale``), then the profile. Explicit arguments to :func:`rnnbook.training.train` beat all of them.
+    Precedence: the profile's ``learning_rate`` if set (the ``full`` profile: one rate for every model),
+    then the model's ``fit_defaults``, then the profile. Explicit arguments to
+    :func:`rnnbook.training.train` beat all of them.
 
     Example:
 
     >>> fit_settings("linear", "quick")["batch_size"]
     32
+    >>> fit_settings("seq2seq_lstm", "full") == fit_settings("linear", "full")     # one recipe
+    True
     """
     p = profile if isinstance(profile, Profile) else get_profile(profile)
     defaults = dict(fit_defaults or {})
-    settings = {
+    return {
         "epochs": defaults.get("epochs", p.epochs),
         "batch_size": defaults.get("batch_size", p.batch_size),
         "learning_rate": (p.learning_rate if p.learning_rate is not None
-                          else defaults.get("learning_rate", 1e-3) * p.learning_rate_scale),
+                          else defaults.get("learning_rate", 1e-3)),
         "schedule": defaults.get("schedule", p.schedule),
         "patience": p.patience,
         "eval_batch_size": p.eval_batch_size,
         "min_delta": p.min_delta,
     }
-    settings.update(MODEL_OVERRIDES.get(p.name, {}).get(model, {}))
-    return settings
 
 
 def profile_name(name: str | None = None) -> str:
-    """Resolve a profile name from the argument, then ``$RNNBOOK_PROFILE``, then ``"quick"``."""
+    """Resolve a profile name from the argument, then ``$RNNBOOK_PROFILE``, then ``"full"``."""
     source = "argument" if name else ENV_VAR
-    name = name or os.environ.get(ENV_VAR) or "quick"
+    name = name or os.environ.get(ENV_VAR) or "full"
     if name not in PROFILES:
         raise ValueError(
             f"Unknown profile {name!r} (from {source}); known profiles: {', '.join(PROFILES)}."

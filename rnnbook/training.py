@@ -114,7 +114,7 @@ def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, targ
     target = target or spec.train_target
     ds = data_lib.synthetic_dataset(profile.n_series, profile.n_steps, profile.split,
                                     horizon=1 if target == "one_step" else horizon, target=target,
-                                    seed=seed, max_horizon=max(horizon, 10))
+                                    seed=seed, max_horizon=max(horizon, 10), draw=profile.draw)
     if target == "seq2seq" and spec.time_steps is not None:
         steps = spec.time_steps(profile.n_steps, dict(hparams or {}))
         ds = dataclasses.replace(ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps],
@@ -232,13 +232,14 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         name: a registry name (see ``rnnbook models``).
         dataset: a :class:`rnnbook.data.Dataset` whose targets fit the model; by default the profile's
             synthetic data with the model's targets.
-        profile: ``"quick"``, ``"full"``, a :class:`~rnnbook.profiles.Profile` or ``None``
-            (``$RNNBOOK_PROFILE``).
-        seed: seeds the data and the weights (default: the profile's seed, 42).
+        profile: ``"full"`` (the book's), ``"quick"`` (unit tests), a :class:`~rnnbook.profiles.Profile`
+            or ``None`` (``$RNNBOOK_PROFILE``, else ``"full"``).
+        seed: seeds the data and the weights (default: the profile's seed, 42): another seed repeats
+            the whole experiment, data included.
         epochs, batch_size, learning_rate: override the profile's per-model settings
             (:func:`rnnbook.profiles.fit_settings`), the model's ``fit_defaults`` and the profile. Without
-            an explicit ``learning_rate``, the model's default is multiplied by the profile's
-            ``learning_rate_scale`` (the full profile trains with larger batches and larger steps).
+            an explicit ``learning_rate``, the profile's (``full``: 0.01 for every model), else the
+            model's default.
         horizon: steps ahead (default: the model's).
         progress: show one progress bar over the epochs.
         schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
@@ -258,13 +259,15 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     if horizon is not None:
         horizon = check_positive_int("horizon", horizon)
     if dataset is not None and spec.kind != "iterative":
-        # Name a mismatch before training, not as a broadcasting error from inside Keras.
-        if dataset.target != spec.train_target:
+        # Name a mismatch before training, not as a broadcasting error from inside Keras. A one-step
+        # Keras model may also learn vector targets: its builder takes `horizon` (seq-to-vector).
+        widened = spec.train_target == "one_step" and spec.kind == "keras" and dataset.target == "vector"
+        if dataset.target != spec.train_target and not widened:
             raise ValueError(f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
                              f"{dataset.target!r} targets; make it with target={spec.train_target!r}.")
-        if horizon is not None and spec.train_target != "one_step" and horizon != dataset.horizon:
+        if horizon is not None and dataset.target != "one_step" and horizon != dataset.horizon:
             raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
-        if spec.train_target != "one_step":
+        if dataset.target != "one_step":
             horizon = dataset.horizon
     horizon = spec.horizon if horizon is None else horizon
     from rnnbook.profiles import fit_settings
@@ -284,8 +287,10 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     if spec.kind == "iterative":
         if dataset is not None and dataset.target != "one_step":
             raise ValueError(f"{name!r} is trained on one-step targets; got a {dataset.target!r} dataset.")
-        eval_ds = (train_ds.retarget(horizon, "vector") if train_ds.series is not None
-                   else dataset_for(spec, profile, horizon, seed, target="vector"))
+        # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
+        # (the chapter draws its ten-step series separately from its one-step ones).
+        eval_ds = (dataset_for(spec, profile, horizon, seed, target="vector") if dataset is None
+                   else train_ds.retarget(horizon, "vector"))
 
     fit = {"epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "schedule": schedule,
            "patience": patience, "min_delta": settings["min_delta"] if patience else None,

@@ -29,6 +29,13 @@ def no_trained_model_cache(monkeypatch):
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", "0")
 
 
+@pytest.fixture(autouse=True)
+def quick_profile(monkeypatch):
+    """Unit tests train in the quick profile (seconds per model) unless they name another; the book's
+    default, ``full``, is for the chapters (outside this directory)."""
+    monkeypatch.setenv("RNNBOOK_PROFILE", "quick")
+
+
 # rnnbook must be imported before any test imports Keras: it sets the default backend (JAX) unless
 # KERAS_BACKEND is set, and Keras reads that variable once, on its first import.
 import rnnbook  # noqa: E402,F401

@@ -81,7 +81,7 @@ def test_a_bad_profile_from_the_environment_says_so():
     proc = subprocess.run([str(SCRIPT), "leaderboard", "--models", "linear"], capture_output=True, text=True,
                           env=env, timeout=600)
     assert proc.returncode == 2
-    _one_clear_line(proc, "Unknown profile 'bogus' (from RNNBOOK_PROFILE)", "quick, full")
+    _one_clear_line(proc, "Unknown profile 'bogus' (from RNNBOOK_PROFILE)", "full, quick")
 
 
 def test_a_negative_seed_names_the_option():

@@ -135,3 +135,69 @@ def test_values_that_are_not_real_numbers_are_refused_not_cast(values, fragment)
         with pytest.raises(ValueError, match="must hold real numbers") as info:
             call()
         assert fragment in str(info.value)
+
+
+def _chapter_series(batch_size, n_steps):
+    """The chapter's generator as the chapter writes it: NumPy's legacy global generator."""
+    freq1, freq2, offsets1, offsets2 = np.random.rand(4, batch_size, 1)
+    time = np.linspace(0, 1, n_steps)
+    series = 0.5 * np.sin((time - offsets1) * (freq1 * 10 + 10))
+    series += 0.2 * np.sin((time - offsets2) * (freq2 * 20 + 20))
+    series += 0.1 * (np.random.rand(batch_size, n_steps) - 0.5)
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def test_the_chapter_draw_is_the_chapters_data_and_scores_the_published_naive_values():
+    import json
+    from pathlib import Path
+
+    reference = json.loads((Path(__file__).resolve().parents[2] / "shared" / "reference"
+                            / "geron_ch15_ml2.json").read_text())
+    published = {r["model"]: r.get("val_mse") for r in reference["results"]}
+    state = np.random.get_state()
+    try:
+        np.random.seed(42)
+        one = _chapter_series(10000, 51)
+        np.random.seed(42)
+        ten = _chapter_series(10000, 60)
+    finally:
+        np.random.set_state(state)
+    ds1 = data.synthetic_dataset(horizon=1, draw="chapter")
+    np.testing.assert_array_equal(ds1.X_train, one[:7000, :50])
+    np.testing.assert_array_equal(ds1.y_valid, one[7000:9000, -1])
+    np.testing.assert_array_equal(ds1.X_test, one[9000:, :50])
+    ds10 = data.synthetic_dataset(horizon=10, target="vector", draw="chapter")
+    np.testing.assert_array_equal(ds10.y_valid, ten[7000:9000, -10:, 0])
+    seq = data.synthetic_dataset(horizon=10, target="seq2seq", draw="chapter")
+    np.testing.assert_array_equal(seq.X_valid, ten[7000:9000, :50])
+    for k in (1, 10):                          # Y[:, t, k - 1] = x(t + k), as the chapter fills it
+        np.testing.assert_array_equal(seq.y_valid[..., k - 1], ten[7000:9000, k:k + 50, 0])
+    naive_1 = np.mean((ds1.X_valid[:, -1] - ds1.y_valid) ** 2)
+    naive_10 = np.mean((ds10.X_valid[:, -1] - ds10.y_valid) ** 2)
+    assert abs(naive_1 - published["naive_last_value"]) < 1e-8
+    assert abs(naive_10 - published["naive_10_steps"]) < 1e-7
+    # The default draw is another data set: the same generator, NumPy's modern stream.
+    assert not np.array_equal(data.synthetic_dataset(horizon=1).X_train, ds1.X_train)
+
+
+def test_the_chapter_draw_needs_an_int_seed_and_a_known_draw():
+    with pytest.raises(ValueError, match="draw='chapter' needs an int seed"):
+        data.synthetic_dataset(100, 20, (60, 20, 20), draw="chapter", seed=np.random.default_rng(0))
+    with pytest.raises(ValueError, match="draw"):
+        data.synthetic_dataset(100, 20, (60, 20, 20), draw="legacy")
+
+
+def test_retarget_cuts_the_kept_series_or_remakes_the_data():
+    chapter = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, draw="chapter", seed=3)
+    ten = chapter.retarget(10, "vector")                  # the chapter draws 10-step series anew
+    expected = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=10, target="vector", draw="chapter", seed=3)
+    np.testing.assert_array_equal(ten.y_valid, expected.y_valid)
+    default = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, seed=3)
+    np.testing.assert_array_equal(default.retarget(5, "vector").X_train, default.X_train)   # same inputs
+    sun = data.real_dataset("sunspots", n_steps=20)
+    np.testing.assert_array_equal(sun.retarget(3, "vector").y_valid,
+                                  data.real_dataset("sunspots", n_steps=20, horizon=3, target="vector").y_valid)
+    bare = data.Dataset(*default.splits()[0][1:], *default.splits()[1][1:], *default.splits()[2][1:],
+                        n_steps=20, horizon=1, target="one_step")
+    with pytest.raises(ValueError, match="cannot be cut for horizon 3"):
+        bare.retarget(3, "vector")

@@ -91,3 +91,15 @@ def test_no_control_characters_in_cell_sources(notebook):
     for i, cell in enumerate(nb.cells):
         bad = sorted({f"U+{ord(ch):04X}" for ch in cell.source if ord(ch) < 32 and ch != "\n" or ord(ch) == 127})
         assert not bad, f"{path.name}: cell {i} holds control characters {bad}"
+
+
+def test_every_page_is_computed_in_the_book_profile(notebook):
+    # A reader never sees the quick profile: a chapter names the book's profile, whatever
+    # $RNNBOOK_PROFILE says, and does not train with an explicit other one.
+    import re
+
+    path, nb = notebook
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    calls = re.findall(r"get_profile\(([^)]*)\)", code)
+    assert all(arg == '"full"' for arg in calls), f"{path.name}: get_profile({calls})"
+    assert "quick" not in code and "RNNBOOK_PROFILE" not in code, path.name

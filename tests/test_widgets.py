@@ -303,3 +303,30 @@ def test_insert_cells_is_idempotent_and_places_the_cell_after_its_marker(tmp_pat
     cells = nbformat.read(path, as_version=4).cells
     assert [c.cell_type for c in cells] == ["markdown", "markdown", "code", "markdown", "code"]
     assert cells[2].source.endswith("gate_inspector()") and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
+
+
+def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch):
+    import keras
+
+    from rnnbook.training import train
+    from rnnbook.widgets import forecast
+    from rnnbook.widgets._models import tiny_rnn
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
+    chapter = train("linear", epochs=1, progress=False)              # what a chapter trains
+    forecast._trained.cache_clear()
+    tiny_rnn.cache_clear()
+    fits = []
+    real_fit = keras.Model.fit
+    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k))
+    model, direct = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
+    assert fits == [] and not direct                                  # loaded, not trained again
+    for got, want in zip(model.get_weights(), chapter.model.get_weights()):
+        np.testing.assert_array_equal(got, want)
+    tiny = tiny_rnn("gru", units=2, n_steps=8, epochs=1)             # trained once, by train()
+    assert len(fits) == 1
+    tiny_rnn.cache_clear()                                            # as in a new process
+    again = tiny_rnn("gru", units=2, n_steps=8, epochs=1)
+    assert len(fits) == 1
+    for got, want in zip(again.layer.get_weights(), tiny.layer.get_weights()):
+        np.testing.assert_array_equal(got, want)

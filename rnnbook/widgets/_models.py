@@ -1,10 +1,12 @@
-"""Small recurrent models trained once per process for the widgets (seconds, not minutes).
+"""Small recurrent models for the widgets, trained once per machine by :func:`rnnbook.training.train`.
 
 The unrolling explorer and the gate inspector both show one tiny recurrent layer (3-4 neurons, so the
 equations fit on screen with their real numbers) trained on the chapter's synthetic series. They are
 the registry's seq2seq models (``seq2seq_rnn``, ``seq2seq_lstm``, ``seq2seq_gru``) with one layer
-and a one-step horizon, trained with the chapter's recipe (:func:`rnnbook.training.compile_model`): at every time step the layer's
-state feeds a ``Dense(1)`` that forecasts the next value, so each unrolled step has a visible output.
+and a one-step horizon: at every time step the layer's state feeds a ``Dense(1)`` that forecasts the next
+value, so each unrolled step has a visible output. ``train`` trains them like every other model and
+keeps them in the trained-model cache (:mod:`rnnbook.model_cache`), so the book's build trains them
+once and every later run -- nbval, a live notebook -- loads them.
 
 Used in: :mod:`rnnbook.widgets.unrolling`, :mod:`rnnbook.widgets.gates`.
 """
@@ -48,13 +50,13 @@ class TinyRNN:
 @functools.lru_cache(maxsize=16)
 def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs: int = 8,
              n_series: int = 1000, seed: int = 42) -> TinyRNN:
-    """Train (once per process, then cached) a one-layer ``cell`` RNN forecasting the next value.
+    """A one-layer ``cell`` RNN forecasting the next value, trained by ``train`` (cached per machine).
 
     Args:
         cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
         units: neurons of the recurrent layer; 3 keeps the filled-in equations readable.
         n_steps: length of the training windows (and of the unrolled network shown).
-        epochs: training epochs (a few seconds on 2 CPU cores).
+        epochs: training epochs (a few seconds on 2 CPU cores, once per machine).
         n_series: synthetic series generated (70 % train, 20 % validation, 10 % test).
         seed: seeds the data and the initial weights.
 
@@ -70,26 +72,21 @@ def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs
     import keras
 
     from rnnbook import data, equations
-    from rnnbook.registry import build_model, get_spec
-    from rnnbook.training import compile_model, set_seed
+    from rnnbook.training import train
 
     check_choice("cell", cell, tuple(CELL_MODELS))
     units = check_positive_int("units", units)
     n_train, n_valid = int(n_series * 0.7), int(n_series * 0.2)
     ds = data.synthetic_dataset(n_series, n_steps, (n_train, n_valid, n_series - n_train - n_valid),
                                 horizon=1, target="seq2seq", seed=seed)
-    name = CELL_MODELS[cell]
-    set_seed(seed)
-    model = build_model(name, n_steps=n_steps, horizon=1, units=(units,))
-    # The chapter's recipe (rnnbook.training.compile_model: Adam + MSE) with a high learning rate, but
-    # no validation pass and no Keras predict: under JAX each of those compiles the model once more,
-    # and compiling, not training, dominates the seconds a widget may spend. The forecasts and the
-    # validation MSE come from the NumPy equations instead (exact, see tests/test_widgets.py).
-    compile_model(model, get_spec(name), learning_rate=0.02)
-    model.fit(ds.X_train, ds.y_train, epochs=epochs, batch_size=32, verbose=0, shuffle=True)
+    # A constant, high learning rate: a few epochs of batches of 32 train a 3-neuron layer well.
+    result = train(CELL_MODELS[cell], ds, seed=seed, epochs=epochs, batch_size=32, learning_rate=0.02,
+                   schedule="constant", progress=False, units=(units,))
+    model = result.model
     layer = next(lay for lay in model.layers if hasattr(lay, "cell"))
     dense = model.layers[-1].layer if hasattr(model.layers[-1], "layer") else model.layers[-1]
     w, b = (np.asarray(keras.ops.convert_to_numpy(v), dtype=np.float64) for v in dense.weights)
+    # Every step's forecast, from the NumPy equations (exact, see tests/test_widgets.py).
     y_pred = equations.forward_from_keras(layer, ds.X_valid).h @ w + b
     val_mse = float(np.mean((y_pred - ds.y_valid) ** 2))
     return TinyRNN(cell=cell, model=model, layer=layer, head=(w, b), X_valid=ds.X_valid,

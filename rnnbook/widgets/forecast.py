@@ -1,7 +1,9 @@
 """Forecast explorer: a series, a registered model, a strategy and a horizon -> the forecast and its errors.
 
-:func:`forecast_data` is the computation. It trains the registry model ``name`` once per process
-(cached) with the recipe of :mod:`rnnbook.training` for the chosen strategy, at the longest horizon offered:
+:func:`forecast_data` is the computation. It gets the registry model ``name`` trained for the chosen
+strategy, at the longest horizon offered, from :func:`rnnbook.training.train` -- on the synthetic series
+with the book's data and recipe, so that a model the chapters trained is loaded from the trained-model
+cache, not trained again:
 
 * ``"iterative"``: a one-step model fed its own forecasts ``horizon`` times (a model registered with
   ``kind="iterative"`` does the feeding itself);
@@ -63,47 +65,36 @@ def strategies_for(spec) -> tuple[str, ...]:
     return ("iterative", "seq-to-vector")
 
 
-def _dataset(series: str, horizon: int, target: str, seed: int):
+def _dataset(series: str, horizon: int, target: str, seed: int, profile=None):
     from rnnbook import data
 
     if series == "synthetic":
-        return data.synthetic_dataset(1000, WINDOWS[series], (700, 200, 100), horizon=horizon, target=target,
-                                      seed=seed, max_horizon=horizon)
+        return data.profile_dataset(profile, horizon=horizon, target=target, seed=seed)
     return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
 
 
 @functools.lru_cache(maxsize=64)
-def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int, seed: int):
-    """``(model, direct)``: the model trained for ``strategy``; ``direct`` is False when the caller
-    must feed a one-step model its own forecasts."""
-    from rnnbook.registry import build_model, get_spec
-    from rnnbook.training import compile_model, set_seed
+def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int,
+             profile: str | None = None):
+    """``(model, direct)``: the model trained for ``strategy`` by :func:`rnnbook.training.train`;
+    ``direct`` is False when the caller must feed a one-step model its own forecasts."""
+    from rnnbook.registry import get_spec
+    from rnnbook.training import train
 
     spec = get_spec(name)
     if strategy not in strategies_for(spec):
         raise ValueError(f"Model {name!r} does not support the {strategy!r} strategy; it supports "
                          f"{', '.join(strategies_for(spec))}.")
-    if strategy == "iterative":
-        ds, direct = _dataset(series, 1, "one_step", seed), spec.kind == "iterative"
-    else:
-        ds, direct = _dataset(series, horizon, "seq2seq" if strategy == "seq2seq" else "vector", seed), True
-    set_seed(seed)
-    model = build_model(name, n_steps=ds.n_steps, n_features=ds.n_features, horizon=horizon if direct else 1)
-    if spec.kind == "forecaster":
-        model.fit(ds.X_train, ds.y_train)
-        return model, direct
-    fit_model = model.step_model if spec.kind == "iterative" else model
-    # rnnbook.training's recipe (Adam + MSE, the model's learning rate) without its validation and
-    # test passes: under JAX each extra pass compiles the model again, and compiling, not training,
-    # dominates the seconds the explorer may spend per model. The explorer scores the validation
-    # windows itself.
-    if fit_model.trainable_weights:
-        # A few epochs only: models registered with Keras' default 1e-3 would barely move, so the
-        # rate is at least 5e-3 (the chapter's RNNs train at 1e-2).
-        lr = max(float(spec.fit_defaults.get("learning_rate", 1e-3)), 5e-3)
-        compile_model(fit_model, spec, lr)
-        fit_model.fit(ds.X_train, ds.y_train, epochs=epochs, batch_size=32, verbose=0, shuffle=True)
-    return model, direct
+    target = {"iterative": "one_step", "seq-to-vector": "vector", "seq2seq": "seq2seq"}[strategy]
+    direct = strategy != "iterative" or spec.kind == "iterative"
+    fit = {"profile": profile, "epochs": epochs, "seed": seed, "progress": False,
+           # How many values the model outputs: a one-step model fed its own forecasts outputs one.
+           "horizon": horizon if direct else None}
+    if series == "synthetic" and target == spec.train_target:
+        # The chapters' call: the model they trained, from the trained-model cache.
+        return train(name, **fit).model, direct
+    ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
+    return train(name, ds, **fit).model, direct
 
 
 def _forecast(model, direct: bool, strategy: str, X: np.ndarray, horizon: int) -> np.ndarray:
@@ -147,16 +138,18 @@ class ForecastData:
 
 
 def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq-to-vector",
-                  horizon: int = 10, *, epochs: int = 4, seed: int = 42) -> ForecastData:
-    """Train (once per process) and evaluate ``model`` on ``series`` with ``strategy``.
+                  horizon: int = 10, *, epochs: int | None = None, seed: int = 42,
+                  profile: str | None = None) -> ForecastData:
+    """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
 
     Args:
         series: ``"synthetic"`` or a name of :data:`rnnbook.data.REAL_SERIES`.
         model: a registry name (plugins included).
         strategy: one of :data:`STRATEGIES` supported by the model (:func:`strategies_for`).
         horizon: steps ahead.
-        epochs: training epochs (few: the explorer trains in seconds).
+        epochs: training epochs (``None``: the profile's, so the synthetic models are the chapters').
         seed: seeds data and weights.
+        profile: the run profile (``None``: ``$RNNBOOK_PROFILE``, else the book's ``full``).
 
     Returns:
         A :class:`ForecastData`.
@@ -170,8 +163,8 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     check_choice("series", series, tuple(WINDOWS))
     check_choice("strategy", strategy, STRATEGIES)
     horizon = check_positive_int("horizon", horizon)
-    trained, direct = _trained(series, model, strategy, horizon, epochs, seed)
-    ds = _dataset(series, horizon, "vector", seed)
+    trained, direct = _trained(series, model, strategy, horizon, epochs, seed, profile)
+    ds = _dataset(series, horizon, "vector", seed, profile)
     X, y = ds.X_valid, ds.y_valid
     forecast = _forecast(trained, direct, strategy, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
@@ -212,20 +205,21 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
 
 
 def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1, 5, 10), *,
-                      epochs: int = 4, seed: int = 42) -> FrameView:
+                      epochs: int | None = None, seed: int = 42, profile: str | None = None) -> FrameView:
     """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.
 
-    Every (series, model, strategy) the model supports is trained once (cached per process) at the
-    longest horizon and drawn for every horizon offered; the frames are precomputed, so the controls
-    work in the static book.
+    Every (series, model, strategy) the model supports is trained once per machine by
+    :func:`rnnbook.training.train` (the trained-model cache) at the longest horizon and drawn for every
+    horizon offered; the frames are precomputed, so the controls work in the static book.
 
     Args:
         models: registry names to offer; ``None`` gives :data:`DEFAULT_MODELS`, ``"all"`` every
             working registered model, plugins included (each trains once per strategy: slow).
         series: series offered (``"synthetic"`` and names of :data:`rnnbook.data.REAL_SERIES`).
         horizons: horizons offered; the longest is trained.
-        epochs: training epochs per model.
+        epochs: training epochs per model (``None``: the profile's).
         seed: seeds data and weights.
+        profile: the run profile (``None``: ``$RNNBOOK_PROFILE``, else the book's ``full``).
 
     Returns:
         A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps ``(series, model, strategy)`` to
@@ -259,7 +253,8 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
                 if name in broken:
                     break
                 try:
-                    data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed)
+                    data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed,
+                                                                 profile=profile)
                 except Exception as exc:
                     if specs[name].source == "builtin":
                         raise
@@ -288,8 +283,9 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
                 Control("model", "model", models, kind="dropdown"),
                 Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
                 Control("horizon", "horizon", [str(h) for h in horizons], initial=len(horizons) - 1)]
-    title = ("<b>Forecast explorer</b> &mdash; every model trained for a few epochs on the series' "
-             f"training windows (the real series standardised); errors on the validation windows.")
+    title = ("<b>Forecast explorer</b> &mdash; every model trained by <code>rnnbook.training.train</code> "
+             "on the series' training windows (the real series standardised); errors on the validation "
+             "windows.")
     view = FrameView(controls, frames, title=title)
     view.data = data
     return view
