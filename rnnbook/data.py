@@ -313,6 +313,98 @@ def profile_dataset(profile=None, horizon: int = 1, target: str = "one_step", se
                              p.seed if seed is None else seed, draw=p.draw)
 
 
+# ------------------------------------------------------------------- tasks that show one lesson each
+def logistic_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray:
+    """Series with nonlinear dynamics: the logistic map, which no linear model can forecast well.
+
+    ``z(t + 1) = r z(t) (1 - z(t))`` with a growth rate ``r ~ U[3.6, 4.0)`` drawn per series (the chaotic
+    regime) and ``z(0) ~ U[0.1, 0.9)``; the series is ``z(t) - 0.5`` plus a little observation noise,
+    ``0.02 (u - 0.5)``. The next value is a quadratic function of the current one whose coefficient
+    differs from series to series, so a forecaster must read ``r`` off the window and apply a
+    nonlinearity: a deep RNN does, a linear autoregression cannot (book/04_forecasting).
+
+    Example:
+
+    >>> s = logistic_series(2, 30, seed=0)
+    >>> s.shape, bool(abs(s).max() <= 0.51)
+    ((2, 30, 1), True)
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_steps = check_positive_int("n_steps", n_steps)
+    rng = _rng(seed)
+    rate = rng.uniform(3.6, 4.0, batch_size)
+    z = np.empty((batch_size, n_steps))
+    z[:, 0] = rng.uniform(0.1, 0.9, batch_size)
+    for t in range(1, n_steps):
+        z[:, t] = rate * z[:, t - 1] * (1 - z[:, t - 1])
+    series = z - 0.5 + 0.02 * (rng.random((batch_size, n_steps)) - 0.5)
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def logistic_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 1000), horizon: int = 1,
+                     target: str = "one_step", seed=42) -> Dataset:
+    """:func:`logistic_series` windowed and split like the chapter's data (same sizes, same targets).
+
+    Example:
+
+    >>> logistic_dataset(100, 20, (60, 20, 20)).X_train.shape
+    (60, 20, 1)
+    """
+    n_series = check_positive_int("n_series", n_series)
+    n_steps = check_positive_int("n_steps", n_steps)
+    horizon = check_positive_int("horizon", horizon)
+    series = logistic_series(n_series, n_steps + max(horizon, 10), seed=seed)
+    return _dataset_from_series(series, n_steps, horizon, target, split, "logistic")
+
+
+def adding_problem(batch_size: int, n_steps: int, seed=None):
+    """A task that needs a long memory: the adding problem (Hochreiter and Schmidhuber, 1997).
+
+    Each step has two features: a value ``u(t) ~ U[0, 1)`` and a marker, 1 at exactly two steps -- one
+    in the first half of the window, one in the second -- and 0 elsewhere. The answer is the sum of the
+    two marked values. As a seq2seq target, ``Y[:, t, 0]`` is the sum of the values marked up to step
+    ``t``, so the last step's target is the answer: to give it, a model must carry the first marked value
+    for up to ``n_steps`` steps. Predicting the mean answer (1) scores an MSE of 1/6.
+
+    Returns:
+        ``(X, Y)``: float32 arrays ``(batch_size, n_steps, 2)`` and ``(batch_size, n_steps, 1)``.
+
+    Example:
+
+    >>> X, Y = adding_problem(3, 10, seed=0)
+    >>> X.shape, Y.shape, X[:, :, 1].sum(axis=1).tolist()
+    ((3, 10, 2), (3, 10, 1), [2.0, 2.0, 2.0])
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_steps = check_positive_int("n_steps", n_steps)
+    if n_steps < 2:
+        raise ValueError(f"The adding problem needs at least 2 steps (one marker per half), got {n_steps}.")
+    rng = _rng(seed)
+    values = rng.random((batch_size, n_steps))
+    markers = np.zeros((batch_size, n_steps))
+    rows, half = np.arange(batch_size), n_steps // 2
+    markers[rows, rng.integers(0, half, batch_size)] = 1.0
+    markers[rows, rng.integers(half, n_steps, batch_size)] = 1.0
+    X = np.stack([values, markers], axis=-1).astype(np.float32)
+    Y = np.cumsum(values * markers, axis=1)[..., np.newaxis].astype(np.float32)
+    return X, Y
+
+
+def adding_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 1000), seed=42) -> Dataset:
+    """:func:`adding_problem` split into training, validation and test sets (seq2seq targets, horizon 1).
+
+    Example:
+
+    >>> ds = adding_dataset(100, 20, (60, 20, 20))
+    >>> ds.X_train.shape, ds.y_train.shape, ds.target
+    ((60, 20, 2), (60, 20, 1), 'seq2seq')
+    """
+    X, Y = adding_problem(n_series, n_steps, seed=seed)
+    parts = [split_batch(a, split) for a in (X, Y)]
+    arrays = [a for i in range(3) for a in (parts[0][i], parts[1][i])]
+    return Dataset(*arrays, n_steps=int(n_steps), horizon=1, target="seq2seq", name="adding")
+
+
 # --------------------------------------------------------------------------------- real series
 REAL_SERIES = {
     "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "

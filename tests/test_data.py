@@ -201,3 +201,27 @@ def test_retarget_cuts_the_kept_series_or_remakes_the_data():
                         n_steps=20, horizon=1, target="one_step")
     with pytest.raises(ValueError, match="cannot be cut for horizon 3"):
         bare.retarget(3, "vector")
+
+
+def test_logistic_series_follow_the_map_up_to_their_noise():
+    s = data.logistic_series(50, 40, seed=1)[..., 0] + 0.5          # z(t) + noise in [-0.01, 0.01]
+    np.testing.assert_array_equal(s, data.logistic_series(50, 40, seed=1)[..., 0] + 0.5)
+    # z(t+1) = r z(t) (1 - z(t)): the ratio is r, constant along a series, up to the noise.
+    rates = s[:, 1:] / (s[:, :-1] * (1 - s[:, :-1]))
+    median = np.median(rates, axis=1)
+    assert ((median > 3.5) & (median < 4.1)).all() and np.ptp(median) > 0.2    # one rate per series
+    ds = data.logistic_dataset(100, 20, (60, 20, 20), seed=1)
+    assert ds.name == "logistic" and ds.X_valid.shape == (20, 20, 1) and ds.y_valid.shape == (20, 1)
+
+
+def test_adding_problem_targets_are_the_sums_of_the_marked_values():
+    X, Y = data.adding_problem(200, 30, seed=5)
+    values, markers = X[..., 0], X[..., 1]
+    assert set(np.unique(markers)) == {0.0, 1.0} and (markers.sum(axis=1) == 2).all()
+    assert (markers[:, :15].sum(axis=1) == 1).all() and (markers[:, 15:].sum(axis=1) == 1).all()
+    np.testing.assert_allclose(Y[:, -1, 0], (values * markers).sum(axis=1), rtol=1e-6)
+    np.testing.assert_allclose(Y[..., 0], np.cumsum(values * markers, axis=1), rtol=1e-6)
+    ds = data.adding_dataset(100, 30, (60, 20, 20), seed=5)
+    assert (ds.X_train.shape, ds.y_test.shape, ds.target, ds.horizon) == ((60, 30, 2), (20, 30, 1), "seq2seq", 1)
+    with pytest.raises(ValueError, match="at least 2 steps"):
+        data.adding_problem(4, 1)
