@@ -38,19 +38,25 @@ import tempfile
 import time
 from pathlib import Path
 
-from rnnbook.published import PUBLISHED, SOURCE
-
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 RESULTS = BENCH / "results"
 
-# Published row -> rnnbook registry name (the published values live in rnnbook.published).
-MODEL_MAP = {row.row: name for name, row in PUBLISHED.items()}
+
+def model_map() -> dict:
+    """Published row -> rnnbook registry name (the published values live in :mod:`rnnbook.published`;
+    imported here, not at module level, so a worker times its own first ``import rnnbook``)."""
+    from rnnbook.published import PUBLISHED
+
+    return {row.row: name for name, row in PUBLISHED.items()}
+
 NAIVE = ("naive_last_value", "naive_10_steps")  # nothing to train in the reference recipe
 
 
 def published():
     """``(rows, source)``: the chapter's published validation MSEs, with where they come from."""
+    from rnnbook.published import PUBLISHED, SOURCE
+
     return {row.row: row.val_mse for row in PUBLISHED.values()}, SOURCE
 
 
@@ -146,7 +152,7 @@ def run_side(side, rows, cache: Path, profile: str, backend: str | None, rerun: 
             env["RNNBOOK_COMPILE_CACHE"] = str(compile_cache or tempfile.mkdtemp(prefix="rnnbook-bench-jit-"))
             # A benchmark measures training: never a model loaded from the trained-model cache.
             env["RNNBOOK_MODEL_CACHE"] = "0"
-            cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", MODEL_MAP[row],
+            cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", model_map()[row],
                    "--profile", profile]
         t0 = time.perf_counter()
         load_before = os.getloadavg()[0]
@@ -239,11 +245,11 @@ def main(argv=None):
         return 0
 
     pub, source = published()
-    inverse = {v: k for k, v in MODEL_MAP.items()}
-    names = [inverse.get(m, m) for m in (args.models or list(MODEL_MAP))]
-    unknown = [m for m in names if m not in MODEL_MAP]
+    inverse = {v: k for k, v in model_map().items()}
+    names = [inverse.get(m, m) for m in (args.models or list(model_map()))]
+    unknown = [m for m in names if m not in model_map()]
     if unknown:
-        parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODEL_MAP)}")
+        parser.error(f"unknown model(s) {unknown}; known: {', '.join(model_map())}")
 
     date = datetime.date.today().isoformat()
     RESULTS.mkdir(exist_ok=True)
@@ -271,7 +277,7 @@ def main(argv=None):
         o, r, w = ours.get(n, {}), reference.get(n, {}), warm.get(n, {})
         to_quality, epochs_to_quality = time_to_quality(o.get("epoch_seconds"), o.get("val_history"), pub.get(n))
         warm_to_quality, _ = time_to_quality(w.get("epoch_seconds"), w.get("val_history"), pub.get(n))
-        rows.append({"model": n, "rnnbook_model": MODEL_MAP[n], "published_val_mse": pub.get(n),
+        rows.append({"model": n, "rnnbook_model": model_map()[n], "published_val_mse": pub.get(n),
                      "seconds_to_published": to_quality, "epochs_to_published": epochs_to_quality,
                      "seconds_to_published_warm_compile_cache": warm_to_quality,
                      "val_mse": o.get("val_mse"), "test_mse": o.get("test_mse"),

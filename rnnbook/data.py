@@ -238,7 +238,11 @@ class Dataset:
     def retarget(self, horizon: int, target: str) -> "Dataset":
         """The same data with other targets: the kept ``series`` cut anew when they are long enough,
         else the data set's ``recipe`` run again (the chapter's draw, a real series windowed anew)."""
-        if self.series is not None and self.series.shape[1] >= self.n_steps + horizon:
+        # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
+        chapter = self.recipe is not None and self.recipe.keywords.get("draw") == "chapter"
+        length = self.n_steps + horizon
+        if self.series is not None and (self.series.shape[1] == length
+                                        or self.series.shape[1] > length and not chapter):
             n_train, n_valid = len(self.X_train), len(self.X_valid)
             ds = _dataset_from_series(self.series, self.n_steps, horizon, target,
                                       (n_train, n_valid, len(self.X_test)), self.name)
@@ -383,8 +387,9 @@ def adding_problem(batch_size: int, n_steps: int, seed=None):
     values = rng.random((batch_size, n_steps))
     markers = np.zeros((batch_size, n_steps))
     rows, half = np.arange(batch_size), n_steps // 2
-    markers[rows, rng.integers(0, half, batch_size)] = 1.0
-    markers[rows, rng.integers(half, n_steps, batch_size)] = 1.0
+    # floor(u * k): uniform integers from either kind of generator (RandomState has no `integers`).
+    markers[rows, np.floor(rng.random(batch_size) * half).astype(int)] = 1.0
+    markers[rows, half + np.floor(rng.random(batch_size) * (n_steps - half)).astype(int)] = 1.0
     X = np.stack([values, markers], axis=-1).astype(np.float32)
     Y = np.cumsum(values * markers, axis=1)[..., np.newaxis].astype(np.float32)
     return X, Y

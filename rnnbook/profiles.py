@@ -33,13 +33,13 @@ class Profile:
         batch_size: mini-batch size used unless a model's defaults override it.
         patience: early-stopping patience in epochs (``None``: no early stopping).
         seed: default seed for data and weights.
-        learning_rate: if set, the learning rate of every model in this profile (over the models'
-            ``fit_defaults``, which hold the chapter's rates for its batches of 32).
+        learning_rate: the learning rate of a model whose ``fit_defaults`` name none (``None``: 0.001).
         schedule: learning-rate schedule: ``None``/``"constant"`` or ``"cosine"`` (decays to 0 over the
             run; see :func:`rnnbook.training.compile_model`).
         eval_batch_size: batch size for validation during ``fit`` and for scoring (``None``: the
             training batch size for validation, 1000 for scoring).
         min_delta: smallest validation improvement that resets early stopping's patience.
+        uniform: train every model alike: the models' ``fit_defaults`` (plugins' included) are ignored.
         draw: how the synthetic series are drawn (:func:`rnnbook.data.synthetic_dataset`):
             ``"chapter"`` for the chapter's exact data, ``"default"`` for NumPy's modern generator.
     """
@@ -56,6 +56,7 @@ class Profile:
     schedule: str | None = None
     eval_batch_size: int | None = None
     min_delta: float = 0.0
+    uniform: bool = False
     draw: str = "default"
 
     def describe(self) -> str:
@@ -67,16 +68,15 @@ class Profile:
         profile 'full': the chapter's data (10000 series of 50 steps, split 7000/2000/1000); every model: Adam, batches of 50, learning rate 0.01 with cosine decay to 0 over 20 epochs
         """
         data = "the chapter's data" if self.draw == "chapter" else "synthetic series"
-        if self.learning_rate is None:
-            rate = "its own learning rate (fit_defaults, else 0.001)"
-        else:
-            rate = f"learning rate {self.learning_rate:g}"
+        rate = (f"learning rate {self.learning_rate if self.learning_rate is not None else 0.001:g}"
+                if self.uniform else "its own learning rate (fit_defaults, else the profile's)")
         if self.schedule == "cosine":
             rate += f" with cosine decay to 0 over {self.epochs} epochs"
         else:
             rate += f", {self.epochs} epochs"
         return (f"profile {self.name!r}: {data} ({self.n_series} series of {self.n_steps} steps, split "
-                f"{'/'.join(map(str, self.split))}); every model: Adam, batches of {self.batch_size}, {rate}")
+                f"{'/'.join(map(str, self.split))}); "
+                f"{'every model' if self.uniform else 'each model'}: Adam, batches of {self.batch_size}, {rate}")
 
 
 PROFILES = {
@@ -88,7 +88,7 @@ PROFILES = {
     # validation MSE with it; the chapter's batches of 32 at a constant 0.001 need 3-5x the time for less.
     "full": Profile("full", n_series=10000, n_steps=50, split=(7000, 2000, 1000), epochs=20,
                     batch_size=50, patience=None, learning_rate=0.01, schedule="cosine",
-                    eval_batch_size=1000, draw="chapter"),
+                    eval_batch_size=1000, uniform=True, draw="chapter"),
     # Unit tests only: small enough that a model trains in a second or two on 2 CPU cores, large
     # enough that every one-step model still beats the naive baseline.
     "quick": Profile("quick", n_series=2000, n_steps=50, split=(1400, 400, 200), epochs=8,
@@ -96,27 +96,27 @@ PROFILES = {
 }
 
 
-def fit_settings(model: str, profile: "Profile | str | None" = None, fit_defaults=None) -> dict:
-    """How ``model`` is trained in ``profile``: epochs, batch size, learning rate, schedule, patience.
+def fit_settings(profile: "Profile | str | None" = None, fit_defaults=None) -> dict:
+    """How a model with ``fit_defaults`` is trained in ``profile``: epochs, batch size, learning rate,
+    schedule, patience.
 
-    Precedence: the profile's ``learning_rate`` if set (the ``full`` profile: one rate for every model),
-    then the model's ``fit_defaults``, then the profile. Explicit arguments to
-    :func:`rnnbook.training.train` beat all of them.
+    A ``uniform`` profile (``full``, the book's) trains every model alike, plugins included: the models'
+    ``fit_defaults`` are ignored. Otherwise they beat the profile. Explicit arguments to
+    :func:`rnnbook.training.train` beat both.
 
     Example:
 
-    >>> fit_settings("linear", "quick")["batch_size"]
-    32
-    >>> fit_settings("seq2seq_lstm", "full") == fit_settings("linear", "full")     # one recipe
+    >>> fit_settings("quick", {"learning_rate": 0.02})["learning_rate"]
+    0.02
+    >>> fit_settings("full", {"learning_rate": 0.02, "epochs": 5}) == fit_settings("full")    # one recipe
     True
     """
     p = profile if isinstance(profile, Profile) else get_profile(profile)
-    defaults = dict(fit_defaults or {})
+    defaults = {} if p.uniform else dict(fit_defaults or {})
     return {
         "epochs": defaults.get("epochs", p.epochs),
         "batch_size": defaults.get("batch_size", p.batch_size),
-        "learning_rate": (p.learning_rate if p.learning_rate is not None
-                          else defaults.get("learning_rate", 1e-3)),
+        "learning_rate": defaults.get("learning_rate", p.learning_rate if p.learning_rate is not None else 1e-3),
         "schedule": defaults.get("schedule", p.schedule),
         "patience": p.patience,
         "eval_batch_size": p.eval_batch_size,

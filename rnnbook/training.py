@@ -4,7 +4,7 @@ One function, :func:`train`, turns a registry name into a trained model and its 
 the leaderboard, the widgets and the benchmark all train models identically:
 
 * the data: the profile's synthetic data set with the targets the model needs (one step, a vector of
-  ``horizon`` values, or seq2seq), the same series for every model thanks to the shared seed;
+  ``horizon`` values, or seq2seq), the same data for every model of a horizon thanks to the shared seed;
 * the recipe: Adam and MSE, with the model's ``fit_defaults`` (learning rate, batch size, epochs)
   over the profile's;
 * the score: validation and test MSE -- for seq2seq models the MSE of the last time step's forecast,
@@ -110,8 +110,14 @@ def forecast_mse(y_true, y_pred, target: str) -> float:
 
 def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, target: str | None = None,
                 hparams: dict | None = None) -> data_lib.Dataset:
-    """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs)."""
+    """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs).
+
+    A one-step Keras model asked for ``horizon > 1`` learns vector targets: its builder outputs
+    ``horizon`` values (seq-to-vector).
+    """
     target = target or spec.train_target
+    if target == "one_step" and horizon > 1 and spec.kind == "keras":
+        target = "vector"
     ds = data_lib.synthetic_dataset(profile.n_series, profile.n_steps, profile.split,
                                     horizon=1 if target == "one_step" else horizon, target=target,
                                     seed=seed, max_horizon=max(horizon, 10), draw=profile.draw)
@@ -206,7 +212,7 @@ def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch:
     """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
 
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
-    (used with large batches in the full profile, see bench/).
+    (the full profile's schedule, see :mod:`rnnbook.profiles`).
     """
     import keras
 
@@ -238,8 +244,8 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
             the whole experiment, data included.
         epochs, batch_size, learning_rate: override the profile's per-model settings
             (:func:`rnnbook.profiles.fit_settings`), the model's ``fit_defaults`` and the profile. Without
-            an explicit ``learning_rate``, the profile's (``full``: 0.01 for every model), else the
-            model's default.
+            an explicit ``learning_rate``: the ``full`` profile's 0.01 for every model, else the model's
+            ``fit_defaults``.
         horizon: steps ahead (default: the model's).
         progress: show one progress bar over the epochs.
         schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
@@ -272,7 +278,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     horizon = spec.horizon if horizon is None else horizon
     from rnnbook.profiles import fit_settings
 
-    settings = fit_settings(name, profile, spec.fit_defaults)
+    settings = fit_settings(profile, spec.fit_defaults)
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
     batch_size = check_positive_int("batch_size", settings["batch_size"] if batch_size is None else batch_size)

@@ -103,3 +103,14 @@ def test_every_page_is_computed_in_the_book_profile(notebook):
     calls = re.findall(r"get_profile\(([^)]*)\)", code)
     assert all(arg == '"full"' for arg in calls), f"{path.name}: get_profile({calls})"
     assert "quick" not in code and "RNNBOOK_PROFILE" not in code, path.name
+
+
+MAX_CODE_LINE = 110
+
+
+def test_code_lines_fit_the_page(notebook):
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            long = [line for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
+            assert not long, f"{path.name}: cell {i} has lines over {MAX_CODE_LINE} characters: {long}"

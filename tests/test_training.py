@@ -81,3 +81,24 @@ def test_a_dataset_with_the_wrong_targets_is_named_before_training():
         train("linear_n_steps", vector, horizon=3, epochs=1, progress=False)
     # Without an explicit horizon, the dataset's is used.
     assert train("linear_n_steps", vector, epochs=1, progress=False).horizon == 5
+
+
+def test_a_one_step_model_asked_for_a_horizon_learns_vector_targets():
+    r = train("linear", profile=TINY, horizon=4, progress=False)
+    assert r.dataset.target == "vector" and r.dataset.y_valid.shape == (20, 4)
+    assert r.model.output_shape == (None, 4) and r.horizon == 4
+    vector = data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="vector", seed=42)
+    same = train("linear", vector, profile=TINY, progress=False)            # the same, from a dataset
+    assert same.val_mse == pytest.approx(r.val_mse, rel=1e-6)
+    with pytest.raises(ValueError, match="trains on 'one_step' targets"):
+        train("linear", data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="seq2seq"),
+              profile=TINY, progress=False)
+
+
+def test_the_book_profile_ignores_a_models_own_recipe():
+    from rnnbook.profiles import get_profile
+
+    book = dataclasses.replace(get_profile("full"), n_series=120, n_steps=20, split=(80, 20, 20), epochs=2)
+    r = train("simple_rnn", profile=book, progress=False)       # fit_defaults: learning rate 0.02
+    assert (r.learning_rate, r.batch_size, r.schedule, r.epochs) == (0.01, 50, "cosine", 2)
+    assert train("simple_rnn", profile=TINY, progress=False).learning_rate == 0.02

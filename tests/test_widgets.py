@@ -313,7 +313,7 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     from rnnbook.widgets._models import tiny_rnn
 
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
-    chapter = train("linear", epochs=1, progress=False)              # what a chapter trains
+    chapter = train("linear", profile="full", epochs=1, progress=False)   # what a chapter trains
     forecast._trained.cache_clear()
     tiny_rnn.cache_clear()
     fits = []

@@ -80,8 +80,8 @@ def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs
     ds = data.synthetic_dataset(n_series, n_steps, (n_train, n_valid, n_series - n_train - n_valid),
                                 horizon=1, target="seq2seq", seed=seed)
     # A constant, high learning rate: a few epochs of batches of 32 train a 3-neuron layer well.
-    result = train(CELL_MODELS[cell], ds, seed=seed, epochs=epochs, batch_size=32, learning_rate=0.02,
-                   schedule="constant", progress=False, units=(units,))
+    result = train(CELL_MODELS[cell], ds, profile="full", seed=seed, epochs=epochs, batch_size=32,
+                   learning_rate=0.02, schedule="constant", progress=False, units=(units,))
     model = result.model
     layer = next(lay for lay in model.layers if hasattr(lay, "cell"))
     dense = model.layers[-1].layer if hasattr(model.layers[-1], "layer") else model.layers[-1]

@@ -65,7 +65,7 @@ def strategies_for(spec) -> tuple[str, ...]:
     return ("iterative", "seq-to-vector")
 
 
-def _dataset(series: str, horizon: int, target: str, seed: int, profile=None):
+def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "full"):
     from rnnbook import data
 
     if series == "synthetic":
@@ -75,7 +75,7 @@ def _dataset(series: str, horizon: int, target: str, seed: int, profile=None):
 
 @functools.lru_cache(maxsize=64)
 def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int,
-             profile: str | None = None):
+             profile: str = "full"):
     """``(model, direct)``: the model trained for ``strategy`` by :func:`rnnbook.training.train`;
     ``direct`` is False when the caller must feed a one-step model its own forecasts."""
     from rnnbook.registry import get_spec
@@ -139,7 +139,7 @@ class ForecastData:
 
 def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq-to-vector",
                   horizon: int = 10, *, epochs: int | None = None, seed: int = 42,
-                  profile: str | None = None) -> ForecastData:
+                  profile: str = "full") -> ForecastData:
     """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
 
     Args:
@@ -149,7 +149,7 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
         horizon: steps ahead.
         epochs: training epochs (``None``: the profile's, so the synthetic models are the chapters').
         seed: seeds data and weights.
-        profile: the run profile (``None``: ``$RNNBOOK_PROFILE``, else the book's ``full``).
+        profile: the run profile: the book's ``full`` by default, whatever ``$RNNBOOK_PROFILE`` says.
 
     Returns:
         A :class:`ForecastData`.
@@ -205,7 +205,7 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
 
 
 def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1, 5, 10), *,
-                      epochs: int | None = None, seed: int = 42, profile: str | None = None) -> FrameView:
+                      epochs: int | None = None, seed: int = 42, profile: str = "full") -> FrameView:
     """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.
 
     Every (series, model, strategy) the model supports is trained once per machine by
@@ -219,7 +219,7 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
         horizons: horizons offered; the longest is trained.
         epochs: training epochs per model (``None``: the profile's).
         seed: seeds data and weights.
-        profile: the run profile (``None``: ``$RNNBOOK_PROFILE``, else the book's ``full``).
+        profile: the run profile: the book's ``full`` by default, whatever ``$RNNBOOK_PROFILE`` says.
 
     Returns:
         A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps ``(series, model, strategy)`` to
