@@ -188,3 +188,30 @@ def test_errors(data):
         hidden_state_gradient_norms(keras.layers.Dense(3), X, y)
     with pytest.raises(ValueError, match=r"argument `dL_dh_last`.*got shape \(5,\)"):
         simple_rnn_bptt_numpy(X, *random_weights(), dL_dh_last=np.zeros(UNITS))
+
+
+@pytest.mark.parametrize("make", [lambda: keras.layers.LSTM(UNITS), lambda: keras.layers.GRU(UNITS),
+                                  lambda: keras.layers.GRU(UNITS, reset_after=False)],
+                         ids=["lstm", "gru", "gru_reset_before"])
+def test_gated_gradients_by_finite_differences(data, make):
+    # dL/dh(t) of a gated layer, nudging one neuron of h(t) and finishing the sequence with the NumPy
+    # equations in float64 (the LSTM's long-term state c(t) is held: the gradient is a partial one).
+    X, y = data
+    layer = make()
+    layer.build(X.shape)
+    rng = np.random.default_rng(3)
+    layer.set_weights([0.6 * rng.normal(size=w.shape).astype("float32") for w in layer.get_weights()])
+    grads = hidden_state_gradients(layer, X, y)
+    t, delta = 9, 1e-6
+    head = eq.forward_from_keras(layer, X[:, : t + 1])
+    c_t = head.c[:, -1] if hasattr(head, "c") else None
+    for i, j in ((0, 0), (2, 3)):
+        def loss(shift):
+            h0 = head.h[:, -1].astype(np.float64).copy()
+            h0[i, j] += shift
+            rest = eq.forward_from_keras(layer, X[:, t + 1:], h0=h0, c0=c_t)
+            return np.mean((rest.last - y) ** 2)
+
+        numeric = (loss(delta) - loss(-delta)) / (2 * delta)
+        np.testing.assert_allclose(grads[i, t, j], numeric, rtol=2e-3, atol=1e-7)
+    assert np.abs(grads[:, t]).max() > 1e-4          # not a trivially zero gradient

@@ -27,7 +27,7 @@ def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
 def test_naive_score_equals_the_hand_computed_one():
     result = train("naive_last_value", profile=TINY, progress=False)
     ds = result.dataset
-    assert result.params == 0 and result.fit_seconds < 5
+    assert result.params == 0 and result.epochs == 0 and result.history == {}    # nothing to fit
     assert result.val_mse == pytest.approx(float(((ds.X_valid[:, -1, 0] - ds.y_valid[:, 0]) ** 2).mean()), rel=1e-6)
 
 
