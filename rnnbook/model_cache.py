@@ -70,13 +70,36 @@ def fingerprint(*arrays) -> str:
     return digest.hexdigest()
 
 
+# Modules that present results and cannot change a trained model's weights: editing a widget, a plot, a
+# diagram or the command line must not retrain the book. Paths relative to the package.
+PRESENTATION = ("__main__.py", "cli.py", "compare.py", "diagrams.py", "leaderboard.py", "plotting.py",
+                "published.py", "widgets/")
+
+
+def code_fingerprint(package: str | Path | None = None) -> str:
+    """A sha256 of rnnbook's source files that can change a trained model (not :data:`PRESENTATION`).
+
+    ``package`` is the package directory (default: this one); any edit to the modules that build,
+    train or feed a model changes every key. The tiny models the widgets train are covered by their
+    builder's own fingerprint (:func:`builder_fingerprint`).
+    """
+    if package is None:
+        return _own_code_fingerprint()
+    return _fingerprint_sources(Path(package))
+
+
 @functools.lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """A sha256 of rnnbook's own source files: any edit to the package changes every key."""
-    package = Path(__file__).resolve().parent
+def _own_code_fingerprint() -> str:
+    return _fingerprint_sources(Path(__file__).resolve().parent)
+
+
+def _fingerprint_sources(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(PRESENTATION):
+            continue
+        digest.update(relative.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
