@@ -17,11 +17,13 @@ from rnnbook.backend import DEFAULT_BACKEND, install_import_hooks, set_seed  # n
 os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
 # TensorFlow's Python-level start-up logging; its native lines are filtered by the import hooks.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-install_import_hooks()
 
 from rnnbook.profiles import get_profile  # noqa: E402  (cheap: no backend)
 from rnnbook.registry import build_model, get_spec, list_models, register_model  # noqa: E402
-from rnnbook.saving import load_model  # noqa: E402  (imports Keras only when called)
+from rnnbook.saving import load_model, register_custom_objects  # noqa: E402  (import Keras only when called)
+
+# rnnbook's custom layers and metric register with Keras the moment Keras is imported.
+install_import_hooks(on_keras_import=register_custom_objects)
 
 __all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "load_model",
            "register_model", "set_seed"]

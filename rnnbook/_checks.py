@@ -45,6 +45,28 @@ def check_int_sequence(name: str, value) -> tuple[int, ...]:
     return tuple(check_positive_int(name, v) for v in value)
 
 
+def check_units(units, name: str = "units") -> tuple[int, ...]:
+    """Layer sizes as a tuple of positive ints; a single int means one layer."""
+    return check_int_sequence(name, units)
+
+
+def check_dilations(dilation_rates) -> tuple[int, ...]:
+    """One dilation per layer, always a sequence: a lone integer is more likely a slip than "one layer"."""
+    if isinstance(dilation_rates, numbers.Integral) or (isinstance(dilation_rates, np.ndarray)
+                                                        and dilation_rates.ndim == 0):
+        raise ValueError(f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
+                         f"sequence of positive integers (one per layer), got {dilation_rates!r}.")
+    return check_int_sequence("dilation_rates", dilation_rates)
+
+
+def check_order(name: str, order, length: int) -> tuple[int, ...]:
+    """An ARIMA order: exactly ``length`` non-negative integers, as a tuple."""
+    if not isinstance(order, (list, tuple)) or len(order) != length:
+        raise ValueError(f"Received an invalid value for argument `{name}`, expected {length} "
+                         f"non-negative integers, got {order!r}.")
+    return tuple(check_positive_int(name, v, minimum=0) for v in order)
+
+
 def check_fraction(name: str, value, *, allow_one: bool = False) -> float:
     """A rate in [0, 1) (or [0, 1] with ``allow_one``), such as a dropout rate."""
     ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
@@ -83,6 +105,33 @@ def check_finite(name: str, array: np.ndarray) -> np.ndarray:
         raise ValueError(
             f"`{name}` contains {int(bad.sum())} non-finite value(s) ({kind} first at index {where}); "
             "fill or drop them before windowing (rnnbook never fills them silently)."
+        )
+    return array
+
+
+def check_array(name: str, value, ndim=None, what: str = "") -> np.ndarray:
+    """``value`` as a float64 array (of rank ``ndim`` if given); ``what`` describes the expected shape."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a numeric array, "
+            f"got {type(value).__name__} ({error})."
+        ) from None
+    if ndim is not None and array.ndim != ndim:
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected an array of rank {ndim}"
+            f"{' ' + what if what else ''}, got shape {array.shape}."
+        )
+    return array
+
+
+def check_shape(name: str, array: np.ndarray, shape: tuple, what: str) -> np.ndarray:
+    """``array`` if its shape is ``shape``; ``what`` says where that shape comes from."""
+    if array.shape != tuple(shape):
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected shape {tuple(shape)} "
+            f"{what}, got shape {array.shape}."
         )
     return array
 

@@ -221,25 +221,21 @@ def _quietly(execute, module):
         execute()
 
 
-def _register_custom_objects(module) -> None:
-    from rnnbook.saving import register_custom_objects
-
-    register_custom_objects()
-
-
-def install_import_hooks() -> None:
+def install_import_hooks(on_keras_import=None) -> None:
     """Arrange what must happen when Keras is imported; idempotent, and imports nothing itself.
 
-    * rnnbook's custom layers and metrics are registered with Keras the moment Keras is imported, so
-      ``.keras`` files of rnnbook models load in any process that imported rnnbook
-      (:mod:`rnnbook.saving`);
+    * ``on_keras_import()`` runs the moment Keras is imported (at once if it already is): ``import
+      rnnbook`` passes `rnnbook.saving.register_custom_objects`, so ``.keras`` files of rnnbook
+      models load in any process that imported rnnbook. (Passed in rather than imported here, so this
+      foundation module depends on nothing above it.)
     * on JAX and PyTorch, TensorFlow stays out of the process; on TensorFlow, its start-up log stays
       off stderr (see the module docstring).
     """
-    if "keras" in sys.modules:
-        _register_custom_objects(sys.modules["keras"])
-    else:
-        _HOOKS.actions.setdefault("keras", _after(_register_custom_objects))
+    if on_keras_import is not None:
+        if "keras" in sys.modules:
+            on_keras_import()
+        else:
+            _HOOKS.actions.setdefault("keras", _after(lambda module: on_keras_import()))
     if backend() == "tensorflow":
         if "tensorflow" not in sys.modules:
             _HOOKS.actions.setdefault("tensorflow", _quietly)

@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from typing import Mapping
+from collections.abc import Mapping
 
 from rnnbook._checks import prove_writable
 

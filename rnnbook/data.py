@@ -235,7 +235,7 @@ class Dataset:
         return [("train", self.X_train, self.y_train), ("valid", self.X_valid, self.y_valid),
                 ("test", self.X_test, self.y_test)]
 
-    def retarget(self, horizon: int, target: str) -> "Dataset":
+    def retarget(self, horizon: int, target: str) -> Dataset:
         """The same data with other targets: the kept ``series`` cut anew when they are long enough,
         else the data set's ``recipe`` run again (the chapter's draw, a real series windowed anew)."""
         # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.

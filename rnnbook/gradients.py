@@ -32,18 +32,11 @@ import json
 
 import numpy as np
 
-from rnnbook._checks import check_choice
-from rnnbook.equations import (
-    SimpleRNNTrace,
-    _array,
-    _expect_shape,
-    _keras_cell,
-    _keras_config,
-    _sequence,
-    _simple_rnn_weights,
-    simple_rnn_forward,
-    weights_from_keras,
-)
+from rnnbook._checks import check_array, check_choice, check_shape
+from rnnbook.equations import cells
+from rnnbook.equations.base import as_sequence
+from rnnbook.equations.keras_bridge import keras_cell, keras_config, weights_from_keras
+from rnnbook.equations.simple_rnn import SimpleRNNTrace, simple_rnn_forward, simple_rnn_weights
 
 __all__ = [
     "BPTTResult",
@@ -53,7 +46,8 @@ __all__ = [
 ]
 
 LOSSES = ("mse", "mae")
-TARGETS = ("last", "sequence")
+#: Which outputs of the recurrent layer enter the loss: ``h(T)`` alone (seq2vec) or every ``h(t)`` (seq2seq).
+OUTPUTS = ("last", "sequence")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -126,15 +120,15 @@ def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") 
     >>> result.dh.shape, result.dWh.shape, result.norms.shape  # (m, T, n_neurons), ...
     ((8, 30, 4), (4, 4), (30,))
 
-    Used in: book/02_recurrent_neurons.
+    Used in: book/03_training_rnns.
     """
     check_choice("activation", activation, ("tanh", "relu"))
-    Wx, Wh, b = _simple_rnn_weights(Wx, Wh, b)
-    X, single = _sequence(X, Wx.shape[0], "Wx")
+    Wx, Wh, b = simple_rnn_weights(Wx, Wh, b)
+    X, single = as_sequence(X, Wx.shape[0], "Wx")
     trace = simple_rnn_forward(X, Wx, Wh, b, h0=h0, activation=activation)
     state_shape = trace.h.shape[:-2] + trace.h.shape[-1:]
-    grad = _expect_shape(
-        "dL_dh_last", _array("dL_dh_last", dL_dh_last), state_shape,
+    grad = check_shape(
+        "dL_dh_last", check_array("dL_dh_last", dL_dh_last), state_shape,
         f"(the shape of h(T) for `X` of shape {X.shape})",
     )
     # One code path for both cases: one instance is a mini-batch of one.
@@ -161,48 +155,28 @@ def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") 
 def _step_function(kind, activation, recurrent_activation, reset_after):
     """One step of the cell in ``keras.ops``: ``step(params, x_t, state) -> state``.
 
-    Written from the weights rather than by calling the Keras cell so the same pure function can
-    be traced once by ``jax.jit`` and reused for any layer with the same configuration.
+    The step is `rnnbook.equations.cells`' -- the very function the NumPy reference runs -- on
+    ``keras.ops``, so the gradients differentiate the equations the book prints. Written from the
+    weights rather than by calling the Keras cell, so the same pure function can be traced once by
+    ``jax.jit`` and reused for any layer with the same configuration.
     """
     import keras
 
-    ops = keras.ops
+    ops = cells.keras_ops()
     act = keras.activations.get(activation)
     rec = keras.activations.get(recurrent_activation) if recurrent_activation else None
 
     if kind == "simple_rnn":
         def step(p, x, state):
-            return (act(ops.matmul(x, p["Wx"]) + ops.matmul(state[0], p["Wh"]) + p["b"]),)
+            return (cells.simple_rnn_parts(x, state[0], p["Wx"], p["Wh"], p["b"], act, ops)[3],)
     elif kind == "lstm":
         def step(p, x, state):
-            h, c = state
-            z = ops.matmul(x, p["kernel"]) + ops.matmul(h, p["recurrent_kernel"]) + p["bias"]
-            z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
-            c = rec(z_f) * c + rec(z_i) * act(z_g)
-            return (rec(z_o) * act(c), c)
+            *_, c, h = cells.lstm_parts(x, *state, p["kernel"], p["recurrent_kernel"], p["bias"], act, rec, ops)
+            return (h, c)
     else:
         def step(p, x, state):
-            h = state[0]
-            units = p["recurrent_kernel"].shape[0]
-            bias = p["bias"]
-            x_z, x_r, x_g = ops.split(
-                ops.matmul(x, p["kernel"]) + (bias[0] if reset_after else bias), 3, axis=-1
-            )
-            if reset_after:
-                h_z, h_r, h_g = ops.split(
-                    ops.matmul(h, p["recurrent_kernel"]) + bias[1], 3, axis=-1
-                )
-            else:
-                h_z, h_r = ops.split(
-                    ops.matmul(h, p["recurrent_kernel"][:, : 2 * units]), 2, axis=-1
-                )
-            z = rec(x_z + h_z)
-            r = rec(x_r + h_r)
-            if reset_after:
-                g = act(x_g + r * h_g)
-            else:
-                g = act(x_g + ops.matmul(r * h, p["recurrent_kernel"][:, 2 * units:]))
-            return (z * h + (1.0 - z) * g,)
+            return (cells.gru_parts(x, state[0], p["kernel"], p["recurrent_kernel"], p["bias"], reset_after,
+                                    act, rec, ops)[3],)
     return step
 
 
@@ -239,7 +213,7 @@ def _initial_state(kind, m, units, dtype="float32"):
     return (zeros, zeros) if kind == "lstm" else (zeros,)
 
 
-def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, target,
+def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, outputs,
                             head):
     import jax
     import jax.numpy as jnp
@@ -257,8 +231,8 @@ def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after,
         # lax.scan keeps the compiled program the same size whatever T is (a Python loop would
         # inline T copies of the cell and compile slowly for T = 200).
         last, hs = jax.lax.scan(body, init, (jnp.swapaxes(X, 0, 1), eps))
-        outputs = last[0] if target == "last" else jnp.swapaxes(hs, 0, 1)
-        return _loss_value(loss, y, _predict(head, head_params, outputs))
+        states = last[0] if outputs == "last" else jnp.swapaxes(hs, 0, 1)
+        return _loss_value(loss, y, _predict(head, head_params, states))
 
     grad = jax.grad(total_loss)
 
@@ -299,11 +273,11 @@ def _head_template(head):
     return _HEAD_TEMPLATES.setdefault((type(head), config, shapes), head)
 
 
-def _jax_gradients(config, params, loss, target, head, X, y):
+def _jax_gradients(config, params, loss, outputs, head, X, y):
     import jax.numpy as jnp
 
     key = (config["kind"], config["activation"], config.get("recurrent_activation"),
-           config.get("reset_after", False), loss, target, _head_template(head))
+           config.get("reset_after", False), loss, outputs, _head_template(head))
     try:
         function = _jax_gradients_cached(*key)
     except TypeError:  # an unhashable loss or head: compile for this call only
@@ -317,7 +291,7 @@ def _jax_gradients(config, params, loss, target, head, X, y):
     return np.asarray(grads)
 
 
-def _tensorflow_gradients(config, params, loss, target, head, X, y):
+def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
     import tensorflow as tf
 
     step = _step_function(config["kind"], config["activation"],
@@ -329,13 +303,13 @@ def _tensorflow_gradients(config, params, loss, target, head, X, y):
     eps = [tf.zeros((m, units)) for _ in range(T)]
     with tf.GradientTape() as tape:
         tape.watch(eps)
-        value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, target, head, loss,
+        value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, outputs, head, loss,
                                lambda hs: tf.stack(hs, axis=1))
     grads = tape.gradient(value, eps)
     return np.stack([np.zeros((m, units)) if g is None else g.numpy() for g in grads])
 
 
-def _unrolled_loss(step, params, X, y, eps, kind, units, target, head, loss, stack):
+def _unrolled_loss(step, params, X, y, eps, kind, units, outputs, head, loss, stack):
     """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to h(t) (eager backends).
 
     Shared by the TensorFlow and PyTorch paths; ``stack`` is the backend's stack along time.
@@ -346,11 +320,11 @@ def _unrolled_loss(step, params, X, y, eps, kind, units, target, head, loss, sta
         new = step(params, X[:, t], state)
         state = (new[0] + eps[t],) + tuple(new[1:])
         hs.append(state[0])
-    outputs = hs[-1] if target == "last" else stack(hs)
-    return _loss_value(loss, y, _predict(head, None, outputs))
+    states = hs[-1] if outputs == "last" else stack(hs)
+    return _loss_value(loss, y, _predict(head, None, states))
 
 
-def _torch_gradients(config, params, loss, target, head, X, y):
+def _torch_gradients(config, params, loss, outputs, head, X, y):
     import keras
     import torch
 
@@ -362,7 +336,7 @@ def _torch_gradients(config, params, loss, target, head, X, y):
     units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
     # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
     eps = [keras.ops.zeros((m, units), dtype="float32").requires_grad_(True) for _ in range(T)]
-    value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, target, head, loss,
+    value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, outputs, head, loss,
                            lambda hs: torch.stack(hs, dim=1))
     grads = torch.autograd.grad(value, eps, allow_unused=True)
     return np.stack(
@@ -383,14 +357,15 @@ def _is_keras_layer(obj) -> bool:
     return isinstance(obj, keras.layers.Layer)
 
 
-def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="last") -> np.ndarray:
+def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, outputs="last", *,
+                           weights=None) -> np.ndarray:
     r"""``dL/dh(t)`` for every instance, time step and neuron, by backpropagation through time.
 
     See `hidden_state_gradient_norms`, which takes the same arguments and reduces this array to
     one norm per time step.
 
     Args:
-        cell_or_layer, X, y, loss, head, target: as in `hidden_state_gradient_norms`.
+        cell_or_layer, X, y, loss, head, outputs, weights: as in `hidden_state_gradient_norms`.
 
     Returns:
         float32 array of shape ``(m, T, n_neurons)`` (the layout of ``X``).
@@ -403,12 +378,12 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
     >>> hidden_state_gradients(keras.layers.GRU(3), X, y).shape       # (m, T, n_neurons)
     (4, 10, 3)
 
-    Used in: book/06_lstm_gru.
+    Used in: not in the book directly (`hidden_state_gradient_norms` takes its norms).
     """
     import keras
 
-    kind, cell = _keras_cell(cell_or_layer)
-    check_choice("target", target, TARGETS)
+    kind, cell = keras_cell(cell_or_layer)
+    check_choice("outputs", outputs, OUTPUTS)
     if not callable(loss):
         check_choice("loss", loss, LOSSES)
     if head is not None and not callable(head):
@@ -416,7 +391,7 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
             "Received an invalid value for argument `head`, expected None, a Keras layer or a "
             f"callable mapping h to a prediction, got {type(head).__name__}."
         )
-    X = _array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
+    X = check_array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
     if X.shape[0] == 0 or X.shape[1] == 0:
         raise ValueError(
             "Received an invalid value for argument `X`, expected at least one instance and one "
@@ -425,8 +400,14 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
     if not cell.built:
         # A fresh layer gets its initial weights, as on a first call.
         cell.build((None, X.shape[-1]))
-    config = _keras_config(cell_or_layer)
-    params = {k: v.astype(np.float32) for k, v in weights_from_keras(cell).items()}
+    config = keras_config(cell_or_layer)
+    params = weights_from_keras(cell)
+    for name, value in (weights or {}).items():
+        if name not in params:
+            raise ValueError(f"Received an invalid value for argument `weights`: {name!r} is not a weight of "
+                             f"this {kind} layer, whose weights are {', '.join(map(repr, params))}.")
+        params[name] = check_shape(name, check_array(name, value), params[name].shape, "(the layer's own)")
+    params = {k: v.astype(np.float32) for k, v in params.items()}
     n_inputs = (params["Wx"] if kind == "simple_rnn" else params["kernel"]).shape[0]
     if X.shape[-1] != n_inputs:
         raise ValueError(
@@ -435,7 +416,7 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
         )
     if config["go_backwards"]:
         X = np.ascontiguousarray(X[:, ::-1])  # the gradients then come in processing order
-    y = _array("y", y).astype(np.float32)
+    y = check_array("y", y).astype(np.float32)
     units = cell.units
     if _is_keras_layer(head) and not head.built:
         # Built here, outside any traced function, where JAX could not create its weights.
@@ -447,12 +428,12 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, target="l
             f"hidden_state_gradients supports the {', '.join(_BACKENDS)} backends of Keras, "
             f"got KERAS_BACKEND={backend!r}."
         )
-    grads = _BACKENDS[backend](config, params, loss, target, head, X, y)  # (T, m, n_neurons)
+    grads = _BACKENDS[backend](config, params, loss, outputs, head, X, y)  # (T, m, n_neurons)
     return np.swapaxes(np.asarray(grads, dtype=np.float32), 0, 1)
 
 
 def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
-                                target="last") -> np.ndarray:
+                                outputs="last", *, weights=None) -> np.ndarray:
     r"""``||dL/dh(t)||`` at every time step: how much gradient backpropagation brings to each state.
 
     The model is the recurrent layer (or cell) unrolled over ``X`` from a zero state, followed by
@@ -473,15 +454,18 @@ def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
         cell_or_layer: a ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU`` layer, one of their cells
             or an ``RNN`` wrapping one (built on first use if it has no weights yet).
         X: input sequences, shape ``(m, T, n_inputs)``.
-        y: targets. Without ``head``: shape ``(m, n_neurons)`` for ``target="last"``,
-            ``(m, T, n_neurons)`` for ``target="sequence"``; with a head, the head's output shape.
+        y: targets. Without ``head``: shape ``(m, n_neurons)`` for ``outputs="last"``,
+            ``(m, T, n_neurons)`` for ``outputs="sequence"``; with a head, the head's output shape.
         loss: ``"mse"`` (default), ``"mae"``, or a callable ``loss(y_true, y_pred)`` (its result
             is averaged), e.g. ``keras.losses.mean_squared_error``.
         head: ``None`` (the loss is on the states themselves), a Keras layer such as
             ``keras.layers.Dense(1)``, or a callable of ``keras.ops`` mapping ``h`` to the
             prediction.
-        target: ``"last"`` (default): only ``h(T)`` enters the loss (sequence-to-vector);
-            ``"sequence"``: every step's output does (sequence-to-sequence).
+        outputs: ``"last"`` (default): only ``h(T)`` enters the loss (seq2vec);
+            ``"sequence"``: every step's output does (seq2seq).
+        weights: weights to use instead of some of the layer's own, named as by
+            `rnnbook.equations.weights_from_keras` (``{"Wh": ...}`` for a simple RNN,
+            ``{"recurrent_kernel": ...}`` for an LSTM or GRU); the layer itself is left unchanged.
 
     Returns:
         float64 array of shape ``(T,)``: the Frobenius norm of ``dL/dh(t)`` over the batch and
@@ -502,7 +486,7 @@ def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
 
     Used in: book/06_lstm_gru.
     """
-    grads = hidden_state_gradients(cell_or_layer, X, y, loss=loss, head=head, target=target)
+    grads = hidden_state_gradients(cell_or_layer, X, y, loss=loss, head=head, outputs=outputs, weights=weights)
     # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.
     grads = grads.astype(np.float64)
     return np.sqrt(np.sum(grads ** 2, axis=(0, 2)))

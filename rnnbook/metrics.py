@@ -2,7 +2,7 @@
 
 A seq2seq model forecasts the next ``horizon`` values at *every* time step, and its loss averages over
 all of them; the forecast that matters at the end of the window is the one from the last time step.
-``last_time_step_mse`` measures just that, so seq2seq models can be compared with seq-to-vector ones.
+``last_time_step_mse`` measures just that, so seq2seq models can be compared with seq2vec ones.
 
 Used in: book/04_forecasting, book/06_lstm_gru, book/07_convolutions_wavenet and the trainer's evaluation.
 """
@@ -29,7 +29,7 @@ def last_time_step_mse(y_true, y_pred):
         Tensor of shape ``(batch,)``: for each series, the mean over the horizon of the squared error
         at the last time step (Keras averages it over the batch).
 
-    Used in: book/04_forecasting, book/06_lstm_gru, book/07_convolutions_wavenet.
+    Used in: book/04_forecasting, book/05_unstable_gradients, book/06_lstm_gru.
 
     Example:
 

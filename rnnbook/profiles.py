@@ -97,7 +97,7 @@ PROFILES = {
 }
 
 
-def fit_settings(profile: "Profile | str | None" = None, fit_defaults=None) -> dict:
+def fit_settings(profile: Profile | str | None = None, fit_defaults=None) -> dict:
     """How a model with ``fit_defaults`` is trained in ``profile``: epochs, batch size, learning rate,
     schedule, patience.
 

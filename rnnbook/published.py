@@ -46,7 +46,7 @@ PUBLISHED = {
     "iterative_deep_rnn": Published("iterative_10_steps_with_deep_rnn", 0.027510857),
     "naive_n_steps": Published("naive_10_steps", 0.25697407),
     "linear_n_steps": Published("linear_10_outputs", 0.0187),
-    "seq_to_vector_rnn": Published("seq_to_vector_rnn_10_outputs", 0.0085),
+    "seq2vec_rnn": Published("seq_to_vector_rnn_10_outputs", 0.0085),
     "seq2seq_rnn": Published("seq2seq_rnn_timedistributed", 0.0096, "Adam lr=0.01"),
     "seq2seq_rnn_batchnorm": Published("seq2seq_rnn_batchnorm", 0.0164),
     "seq2seq_layernorm_rnn": Published("seq2seq_layernorm_simple_rnn_cell", 0.0121),

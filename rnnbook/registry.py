@@ -2,11 +2,11 @@
 
 A *builder* is a callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` that returns an
 **uncompiled** ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to the forecast -- ``(batch,
-horizon)`` for seq-to-vector models, ``(batch, steps_out, horizon)`` for seq2seq ones -- or, for
+horizon)`` for seq2vec models, ``(batch, steps_out, horizon)`` for seq2seq ones -- or, for
 ``kind="forecaster"`` entries such as ARMA, an object with ``fit(X, y)``, ``predict(X)`` and
 ``count_params()``.
 
-Built-ins register with the :func:`register_model` decorator; other packages add models through the
+Built-ins register with the :func:`register_model` decorator (from the leaf module `rnnbook.specs`); other packages add models through the
 entry-point group ``rnnbook.models`` (see :func:`spec_from_plugin` for the contract). Entry points are
 read once and cached, as in xarray's backend registry: a plugin that fails to import becomes a warning
 and an entry listed with its error, never an exception, and :func:`refresh` reads them again.
@@ -26,14 +26,21 @@ import functools
 import importlib
 import inspect
 import warnings
+from collections.abc import Mapping
 from importlib import metadata
-from typing import Any, Callable, Mapping
 
-from rnnbook._checks import check_choice, check_positive_int
+from rnnbook._checks import check_positive_int
+from rnnbook.specs import BUILTINS, KINDS, TARGETS, ModelSpec, first_doc_line, register_model
+
+# ModelSpec, register_model, TARGETS and KINDS live in the leaf module `rnnbook.specs` (the built-in models
+# import it to register themselves, and this module imports the models: no import circle); they are
+# re-exported here, the registry's public face.
+__all__ = [
+    "ENTRY_POINT_GROUP", "KINDS", "TARGETS", "ModelSpec", "PluginContractError", "PluginWarning",
+    "build_model", "check_plugins", "get_spec", "list_models", "refresh", "register_model", "spec_from_plugin",
+]
 
 ENTRY_POINT_GROUP = "rnnbook.models"
-TARGETS = ("one_step", "vector", "seq2seq")
-KINDS = ("keras", "iterative", "forecaster")
 
 
 class PluginWarning(UserWarning):
@@ -46,97 +53,9 @@ class PluginContractError(RuntimeError):
     ``reason`` is the message without the model's name and source ("breaks the contract: ...").
     """
 
-    def __init__(self, spec: "ModelSpec", what: str):
+    def __init__(self, spec: ModelSpec, what: str):
         self.reason = f"breaks the contract: {what}"
         super().__init__(f"Plugin model {spec.name!r} ({spec.source}) {self.reason}")
-
-
-@dataclasses.dataclass(frozen=True)
-class ModelSpec:
-    """Everything rnnbook knows about one registered model.
-
-    Args:
-        name: registry name (``snake_case``).
-        builder: the builder callable (see the module docstring).
-        description: one line, shown by ``rnnbook models``.
-        target: which targets it is trained on: ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
-        horizon: default number of steps ahead it forecasts.
-        kind: ``"keras"`` (trained directly), ``"iterative"`` (a one-step Keras model fed its own
-            forecasts; trained on one-step targets, evaluated ``horizon`` steps ahead; the built model
-            has the one-step model as ``model.step_model``) or ``"forecaster"`` (``fit``/``predict``
-            object, e.g. ARMA).
-        fit_defaults: training defaults that reproduce the chapter, e.g. ``{"learning_rate": 5e-3}``.
-        time_steps: for seq2seq models whose outputs are not one per input step (Conv1D with a stride),
-            a callable ``(n_steps, hparams) -> slice`` choosing the matching target time steps.
-        source: ``"builtin"`` or ``"plugin <distribution> <version>"``.
-        error: for a broken plugin, why it could not be loaded (``builder`` is then ``None``).
-    """
-
-    name: str
-    builder: Callable[..., Any] | None
-    description: str
-    target: str = "one_step"
-    horizon: int = 1
-    kind: str = "keras"
-    fit_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
-    time_steps: Callable[[int, dict], slice] | None = None
-    source: str = "builtin"
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-    @property
-    def eval_target(self) -> str:
-        """The target shape the model is evaluated on (iterative models forecast a vector)."""
-        return "vector" if self.kind == "iterative" else self.target
-
-    @property
-    def train_target(self) -> str:
-        return "one_step" if self.kind == "iterative" else self.target
-
-    def __post_init__(self):
-        check_choice("target", self.target, TARGETS)
-        check_choice("kind", self.kind, KINDS)
-        check_positive_int("horizon", self.horizon)
-
-
-_BUILTINS: dict[str, ModelSpec] = {}
-
-
-def register_model(name: str, *, description: str | None = None, target: str = "one_step",
-                   horizon: int = 1, kind: str = "keras", fit_defaults: Mapping | None = None,
-                   time_steps=None, overwrite: bool = False):
-    """Decorator that registers a builder under ``name``.
-
-    Example:
-
-    >>> @register_model("my_linear", description="Flatten + Dense.", overwrite=True)
-    ... def my_linear(n_steps=50, n_features=1, horizon=1):
-    ...     import keras
-    ...     return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
-    ...                              keras.layers.Dense(horizon)])
-    >>> get_spec("my_linear").description
-    'Flatten + Dense.'
-    """
-
-    def decorator(builder):
-        if name in _BUILTINS and not overwrite:
-            raise ValueError(f"A model named {name!r} is already registered; pass overwrite=True to replace it.")
-        _BUILTINS[name] = ModelSpec(
-            name=name, builder=builder, description=description or _first_doc_line(builder),
-            target=target, horizon=horizon, kind=kind, fit_defaults=dict(fit_defaults or {}),
-            time_steps=time_steps,
-        )
-        return builder
-
-    return decorator
-
-
-def _first_doc_line(obj) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else "(no description)"
 
 
 def _load_builtins() -> None:
@@ -165,7 +84,7 @@ def spec_from_plugin(name: str, obj, source: str) -> ModelSpec:
         raise TypeError(f"entry point {name!r} resolved to {type(obj).__name__}, which is not callable")
     return ModelSpec(
         name=name, builder=obj,
-        description=getattr(obj, "description", None) or _first_doc_line(obj),
+        description=getattr(obj, "description", None) or first_doc_line(obj),
         target=getattr(obj, "target", "one_step"), horizon=getattr(obj, "horizon", 1),
         kind=getattr(obj, "kind", "keras"), fit_defaults=dict(getattr(obj, "fit_defaults", {}) or {}),
         time_steps=getattr(obj, "time_steps", None), source=source,
@@ -210,7 +129,7 @@ _reported_clashes: set[tuple[str, str]] = set()
 
 def _all_specs() -> dict[str, ModelSpec]:
     _load_builtins()
-    specs = dict(_BUILTINS)
+    specs = dict(BUILTINS)
     for name, spec in _plugins().items():
         if name in specs:
             if (name, spec.source) not in _reported_clashes:
@@ -305,7 +224,7 @@ def _check_signature(spec: ModelSpec, hparams: Mapping) -> None:
 
 def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
     """The contract's output shape as text, e.g. ``"(batch, 10)"`` or ``"(batch, steps, 10)"``."""
-    return "(batch, steps, {})".format(horizon) if spec.eval_target == "seq2seq" else f"(batch, {horizon})"
+    return f"(batch, steps, {horizon})" if spec.eval_target == "seq2seq" else f"(batch, {horizon})"
 
 
 def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:

@@ -113,7 +113,7 @@ def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, targ
     """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs).
 
     A one-step Keras model asked for ``horizon > 1`` learns vector targets: its builder outputs
-    ``horizon`` values (seq-to-vector).
+    ``horizon`` values (seq2vec).
     """
     target = target or spec.train_target
     if target == "one_step" and horizon > 1 and spec.kind == "keras":
@@ -266,7 +266,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         horizon = check_positive_int("horizon", horizon)
     if dataset is not None and spec.kind != "iterative":
         # Name a mismatch before training, not as a broadcasting error from inside Keras. A one-step
-        # Keras model may also learn vector targets: its builder takes `horizon` (seq-to-vector).
+        # Keras model may also learn vector targets: its builder takes `horizon` (seq2vec).
         widened = spec.train_target == "one_step" and spec.kind == "keras" and dataset.target == "vector"
         if dataset.target != spec.train_target and not widened:
             raise ValueError(f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "

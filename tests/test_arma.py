@@ -73,3 +73,15 @@ def test_fit_ignores_keras_arguments(ds):
 def test_invalid_arguments(kwargs, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
         ArimaForecaster(**kwargs)
+
+
+def test_with_horizon_forecasts_what_feeding_back_one_step_forecasts_gives(ds, fitted):
+    one, ahead = fitted.with_horizon(1), fitted.with_horizon(4)
+    assert (one.horizon, ahead.horizon, fitted.horizon) == (1, 4, 3)
+    assert ahead.results_ is fitted.results_                                   # no new fit
+    window, steps = ds.X_valid[:20].astype(np.float64), []
+    for _ in range(4):
+        step = one.predict(window)
+        steps.append(step[:, 0])
+        window = np.concatenate([window[:, 1:], step[:, :, None]], axis=1)
+    np.testing.assert_allclose(ahead.predict(ds.X_valid[:20]), np.stack(steps, axis=1), atol=1e-5)

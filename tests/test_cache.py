@@ -45,8 +45,8 @@ def test_warn_once_about_shows_the_first_matching_warning_only():
         warnings.simplefilter("always")
         cache.warn_once_about("Error writing persistent compilation cache entry")
         for name in ("a", "b", "c"):
-            warnings.warn(f"Error writing persistent compilation cache entry for {name!r}")
-        warnings.warn("another warning")
+            warnings.warn(f"Error writing persistent compilation cache entry for {name!r}", stacklevel=1)
+        warnings.warn("another warning", stacklevel=1)
     assert [str(w.message) for w in caught] == [
         "Error writing persistent compilation cache entry for 'a'", "another warning"]
 

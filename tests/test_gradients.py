@@ -1,5 +1,6 @@
 """Backpropagation through time: autodiff norms, the NumPy algorithm, vanishing and exploding."""
 
+import keras  # noqa: E402
 import numpy as np
 import pytest
 
@@ -9,8 +10,6 @@ from rnnbook.gradients import (
     hidden_state_gradients,
     simple_rnn_bptt_numpy,
 )
-
-import keras  # noqa: E402
 
 M, T, N_INPUTS, UNITS = 4, 20, 1, 5
 
@@ -159,7 +158,7 @@ def test_dense_head_and_sequence_target(data):
     layer = keras.layers.SimpleRNN(UNITS)
     layer.build(X.shape)
     Y = rng.normal(size=(M, T, UNITS)).astype("float32")
-    grads = hidden_state_gradients(layer, X, Y, target="sequence", loss="mae")
+    grads = hidden_state_gradients(layer, X, Y, outputs="sequence", loss="mae")
     h = eq.forward_from_keras(layer, X).h
     np.testing.assert_allclose(grads[:, -1], np.sign(h[:, -1] - Y[:, -1]) / Y.size, atol=1e-7)
 
@@ -206,7 +205,7 @@ def test_gated_gradients_by_finite_differences(data, make):
     head = eq.forward_from_keras(layer, X[:, : t + 1])
     c_t = head.c[:, -1] if hasattr(head, "c") else None
     for i, j in ((0, 0), (2, 3)):
-        def loss(shift):
+        def loss(shift, i=i, j=j):
             h0 = head.h[:, -1].astype(np.float64).copy()
             h0[i, j] += shift
             rest = eq.forward_from_keras(layer, X[:, t + 1:], h0=h0, c0=c_t)

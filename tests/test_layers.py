@@ -5,8 +5,14 @@ import numpy as np
 import pytest
 from keras import ops
 
-from rnnbook.layers import (GatedActivationUnit, IterativeForecaster, LNSimpleRNNCell, RepeatLastValue,
-                            UnrolledRNN, WaveNetResidualBlock)
+from rnnbook.layers import (
+    GatedActivationUnit,
+    IterativeForecaster,
+    LNSimpleRNNCell,
+    RepeatLastValue,
+    UnrolledRNN,
+    WaveNetResidualBlock,
+)
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(4, 12, 3)).astype("float32")

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import warnings
-
 from pathlib import Path
 
 import numpy as np
@@ -156,7 +155,7 @@ def test_the_code_key_changes_with_training_code_not_with_presentation(tmp_path)
 def test_a_model_redefined_under_the_same_name_misses(cache_dir):
     import keras
 
-    from rnnbook.registry import _BUILTINS, register_model
+    from rnnbook.specs import BUILTINS, register_model
 
     def define(units):
         @register_model("notebook_model", overwrite=True)
@@ -177,7 +176,7 @@ def test_a_model_redefined_under_the_same_name_misses(cache_dir):
         second = train("notebook_model", profile=TINY, progress=False)
         assert not second.cached and second.params != first.params
     finally:
-        _BUILTINS.pop("notebook_model", None)
+        BUILTINS.pop("notebook_model", None)
 
 
 def test_a_run_with_the_callers_own_callbacks_is_neither_read_nor_stored(cache_dir):

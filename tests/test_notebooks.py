@@ -2,7 +2,7 @@
 
 Outputs are recomputed whenever the book is built or tested, so the repository stores only the
 reference outputs of the cells nbval checks (first line ``# NBVAL_CHECK_OUTPUT``): small, text-only,
-deterministic. See :mod:`rnnbook.notebooks`.
+deterministic. See ``tools/notebooks.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from rnnbook.notebooks import CHECK_MARKER, is_checked
+from tools.notebooks import CHECK_MARKER, is_checked
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -50,7 +50,7 @@ def test_only_checked_cells_have_outputs(notebook):
     offenders = [i for i, cell in enumerate(nb.cells)
                  if cell.cell_type == "code" and cell.outputs and not is_checked(cell)]
     assert not offenders, (f"{path.name}: cells {offenders} have outputs but are not checked "
-                           f"({CHECK_MARKER}); run rnnbook.notebooks.strip_notebook")
+                           f"({CHECK_MARKER}); run tools.notebooks.strip_notebook")
 
 
 def test_no_execution_counts_on_unchecked_cells(notebook):

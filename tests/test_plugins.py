@@ -3,13 +3,12 @@
 import warnings
 
 import numpy as np
+import plugin_packages as pp
 import pytest
 
 import rnnbook
 from rnnbook import registry
 from rnnbook.training import train
-
-import plugin_packages as pp
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -3,20 +3,20 @@
 import pytest
 
 import rnnbook
-from rnnbook import registry
+from rnnbook import registry, specs
 
 CHAPTER_MODELS = {
     "naive_last_value", "naive_n_steps", "linear", "linear_n_steps", "unrolled_rnn", "simple_rnn",
-    "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn", "seq_to_vector_rnn", "seq2seq_rnn",
+    "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn", "seq2vec_rnn", "seq2seq_rnn",
     "seq2seq_rnn_dropout", "seq2seq_rnn_batchnorm", "seq2seq_layernorm_rnn", "seq2seq_lstm", "seq2seq_gru",
     "seq2seq_conv1d_gru", "wavenet_simple", "wavenet", "arma", "encoder_decoder",
 }
 
 
 def test_every_chapter_model_is_registered_with_a_description():
-    specs = {s.name: s for s in rnnbook.list_models() if s.source == "builtin"}
-    assert CHAPTER_MODELS <= set(specs)
-    for spec in specs.values():
+    builtins = {s.name: s for s in rnnbook.list_models() if s.source == "builtin"}
+    assert CHAPTER_MODELS <= set(builtins)
+    for spec in builtins.values():
         assert spec.description and spec.description != "(no description)"
         assert "\n" not in spec.description
 
@@ -41,7 +41,7 @@ def test_register_decorator_and_overwrite():
         with pytest.raises(ValueError, match="already registered"):
             registry.register_model("tmp_model_for_test")(builder)
     finally:
-        registry._BUILTINS.pop("tmp_model_for_test")
+        specs.BUILTINS.pop("tmp_model_for_test")
 
 
 def test_spec_validation():

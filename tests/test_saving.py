@@ -7,8 +7,14 @@ import numpy as np
 import pytest
 
 import rnnbook
-from rnnbook.layers import (GatedActivationUnit, IterativeForecaster, LNSimpleRNNCell, RepeatLastValue,
-                            UnrolledRNN, WaveNetResidualBlock)
+from rnnbook.layers import (
+    GatedActivationUnit,
+    IterativeForecaster,
+    LNSimpleRNNCell,
+    RepeatLastValue,
+    UnrolledRNN,
+    WaveNetResidualBlock,
+)
 
 N_STEPS = 12
 KERAS_MODELS = [s.name for s in rnnbook.list_models() if s.source == "builtin" and s.kind != "forecaster"]

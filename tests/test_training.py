@@ -7,8 +7,8 @@ import pytest
 
 from rnnbook import data
 from rnnbook.profiles import Profile
-from rnnbook.training import dataset_for, forecast_mse, train
 from rnnbook.registry import get_spec
+from rnnbook.training import dataset_for, forecast_mse, train
 
 TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 

@@ -8,13 +8,11 @@ book: one frame per state, wired to the controls with ``jslink``, frames that di
 
 from __future__ import annotations
 
+import keras  # noqa: E402  (a broken install fails here, it is not skipped)
 import numpy as np
 import pytest
 
 import rnnbook  # noqa: F401  (sets the Keras backend before keras is imported)
-
-import keras  # noqa: E402  (a broken install fails here, it is not skipped)
-
 from rnnbook import equations  # noqa: E402
 from rnnbook.widgets import _frames  # noqa: E402
 from rnnbook.widgets._frames import Control, FrameView  # noqa: E402
@@ -27,7 +25,7 @@ def _links(view: FrameView):
 
     links = [m for m in w.Widget.widgets.values() if isinstance(m, Link)]
     ids = {id(c) for c in view.controls.values()} | ({id(view.play)} if view.play else set())
-    return [(l.source[0], l.source[1], l.target[0], l.target[1]) for l in links if id(l.source[0]) in ids]
+    return [(k.source[0], k.source[1], k.target[0], k.target[1]) for k in links if id(k.source[0]) in ids]
 
 
 # ----------------------------------------------------------------------------------------- frames
@@ -175,6 +173,31 @@ def test_bptt_norms_are_the_gradients_modules_and_padding_changes_nothing():
     np.testing.assert_allclose(direct.norms["simple_rnn"], expected, rtol=1e-5)
 
 
+def test_bptt_leaves_its_cached_layers_as_they_were_built():
+    from rnnbook.widgets.bptt import _layers, bptt_data
+
+    layers = _layers(4, "tanh", 42)
+    before = {cell: [w.copy() for w in layer.get_weights()] for cell, (layer, _, _) in layers.items()}
+    first = bptt_data(10, 2.0, "tanh", units=4, batch=4, _layers_cache=layers)
+    for cell, (layer, _, _) in layers.items():
+        for got, want in zip(layer.get_weights(), before[cell]):
+            np.testing.assert_array_equal(got, want)
+    again = bptt_data(10, 2.0, "tanh", units=4, batch=4, _layers_cache=layers)   # same input, same norms
+    for cell in first.norms:
+        np.testing.assert_array_equal(again.norms[cell], first.norms[cell])
+
+
+def test_gradients_reject_a_weight_the_layer_does_not_have():
+    from rnnbook.gradients import hidden_state_gradient_norms
+
+    layer = keras.layers.GRU(3)
+    X, y = np.zeros((2, 5, 1), "float32"), np.zeros((2, 3), "float32")
+    with pytest.raises(ValueError, match=r"argument `weights`: 'Wh' is not a weight of this gru layer"):
+        hidden_state_gradient_norms(layer, X, y, weights={"Wh": np.eye(3)})
+    with pytest.raises(ValueError, match=r"argument `recurrent_kernel`, expected shape \(3, 9\)"):
+        hidden_state_gradient_norms(layer, X, y, weights={"recurrent_kernel": np.eye(3)})
+
+
 def test_bptt_scale_moves_the_simple_rnn_from_vanishing_to_exploding():
     from rnnbook.widgets.bptt import bptt_grid
 
@@ -252,9 +275,9 @@ def test_strategies_follow_the_registry_metadata():
     from rnnbook.registry import get_spec
     from rnnbook.widgets.forecast import strategies_for
 
-    assert strategies_for(get_spec("linear")) == ("iterative", "seq-to-vector")
+    assert strategies_for(get_spec("linear")) == ("iterative", "seq2vec")
     assert strategies_for(get_spec("seq2seq_rnn")) == ("seq2seq",)
-    assert strategies_for(get_spec("seq_to_vector_rnn")) == ("seq-to-vector",)
+    assert strategies_for(get_spec("seq2vec_rnn")) == ("seq2vec",)
     assert strategies_for(get_spec("iterative_deep_rnn")) == ("iterative",)
 
 
@@ -262,11 +285,11 @@ def test_iterative_forecast_feeds_the_one_step_model_its_own_forecasts():
     from rnnbook.widgets.forecast import _trained, forecast_data
 
     d = forecast_data("synthetic", "linear", "iterative", 3, epochs=1)
-    model, direct = _trained("synthetic", "linear", "iterative", 3, 1, 42)
-    assert not direct
+    model = _trained("synthetic", "linear", "iterative", 3, 1, 42)
+    assert model.horizon == 3
     window = d.X[:5, :, None].astype("float32")
-    for k in range(3):
-        step = model.predict(window, verbose=0)[:, 0]
+    for k in range(3):                       # the feedback loop written out, on the one-step model
+        step = model.step_model.predict(window, verbose=0)[:, 0]
         np.testing.assert_allclose(d.forecast[:5, k], step, atol=1e-5)
         window = np.concatenate([window[:, 1:], step[:, None, None]], axis=1)
     np.testing.assert_allclose(d.naive, np.repeat(d.X[:, -1:], 3, axis=1))
@@ -289,7 +312,7 @@ def test_forecast_explorer_frames_follow_the_controls():
 def test_insert_cells_is_idempotent_and_places_the_cell_after_its_marker(tmp_path):
     import nbformat
 
-    from rnnbook.widgets.insert_cells import insert_into_files
+    from tools.insert_widget_cells import insert_into_files
 
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# Title"),
@@ -319,9 +342,9 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     fits = []
     real_fit = keras.Model.fit
     monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k))
-    model, direct = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
-    assert fits == [] and not direct                                  # loaded, not trained again
-    for got, want in zip(model.get_weights(), chapter.model.get_weights()):
+    model = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
+    assert fits == []                                                 # loaded, not trained again
+    for got, want in zip(model.step_model.get_weights(), chapter.model.get_weights()):
         np.testing.assert_array_equal(got, want)
     tiny = tiny_rnn("gru", units=2, n_steps=8, epochs=1)             # trained once, by train()
     assert len(fits) == 1

@@ -4,7 +4,8 @@ The import order is the registration order, which is the order ``rnnbook models`
 baselines first, then recurrent, gated, convolutional and classical models.
 """
 
-# isort: off  (the order matters, see above)
+# The order matters (see above): import sorting is off here.
+# isort: off
 from rnnbook.models import baselines  # noqa: F401  (imported to register)
 from rnnbook.models import simple_rnn  # noqa: F401
 from rnnbook.models import lstm_gru  # noqa: F401

@@ -12,19 +12,12 @@ import warnings
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.registry import register_model
+from rnnbook._checks import check_choice, check_order, check_positive_int
+from rnnbook.specs import register_model
 
 TRENDS = ("n", "c", "t", "ct")
 # NaN steps put between two training series when they are concatenated (see ArimaForecaster.fit).
 GAP = 10
-
-
-def _check_order(name, order, length):
-    if not isinstance(order, (list, tuple)) or len(order) != length:
-        raise ValueError(f"Received an invalid value for argument `{name}`, expected {length} "
-                         f"non-negative integers, got {order!r}.")
-    return tuple(check_positive_int(name, v, minimum=0) for v in order)
 
 
 class ArimaForecaster:
@@ -68,8 +61,8 @@ class ArimaForecaster:
 
     def __init__(self, order=(2, 0, 1), seasonal_order=(0, 0, 0, 0), trend="c", horizon=1,
                  max_fit_windows=100):
-        self.order = _check_order("order", order, 3)
-        self.seasonal_order = _check_order("seasonal_order", seasonal_order, 4)
+        self.order = check_order("order", order, 3)
+        self.seasonal_order = check_order("seasonal_order", seasonal_order, 4)
         self.trend = check_choice("trend", trend, TRENDS)
         self.horizon = check_positive_int("horizon", horizon)
         self.max_fit_windows = check_positive_int("max_fit_windows", max_fit_windows)
@@ -141,6 +134,19 @@ class ArimaForecaster:
         windows = self._windows(X)
         offset, weights = self._affine_map(windows.shape[1])
         return (offset + windows @ weights.T).astype(np.float32)
+
+    def with_horizon(self, horizon: int) -> ArimaForecaster:
+        """This fitted model, forecasting ``horizon`` steps: the same parameters, no new fit.
+
+        An ARMA model's forecast ``h`` steps ahead is its one-step forecast fed its own forecasts, so
+        a one-step fit serves every horizon.
+        """
+        import copy
+
+        other = copy.copy(self)
+        other.horizon = check_positive_int("horizon", horizon)
+        other._affine_maps = {}
+        return other
 
     def count_params(self) -> int:
         """Number of estimated parameters (AR, MA, trend and noise variance)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import keras
 
 from rnnbook.layers import RepeatLastValue
-from rnnbook.registry import register_model
+from rnnbook.specs import register_model
 
 
 def _require_n_steps(model_name: str, n_steps):

@@ -9,15 +9,11 @@ Used in: book/07_convolutions_wavenet.
 
 from __future__ import annotations
 
-import numbers
-
 import keras
-import numpy as np
 
-from rnnbook._checks import check_int_sequence, check_positive_int
+from rnnbook._checks import check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
-from rnnbook.models.simple_rnn import check_units
-from rnnbook.registry import register_model
+from rnnbook.specs import register_model
 
 # Defaults of seq2seq_conv1d_gru, shared with its `time_steps` so the target slicing always matches
 # the layer actually built.
@@ -54,15 +50,6 @@ def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) ->
     return slice((kernel_size - 1) * dilation_rate, None, strides)
 
 
-def _check_dilations(dilation_rates) -> tuple[int, ...]:
-    # One dilation per layer, always a sequence: a lone integer is more likely a slip than "one layer".
-    if isinstance(dilation_rates, numbers.Integral) or (isinstance(dilation_rates, np.ndarray)
-                                                        and dilation_rates.ndim == 0):
-        raise ValueError(f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
-                         f"sequence of positive integers (one per layer), got {dilation_rates!r}.")
-    return check_int_sequence("dilation_rates", dilation_rates)
-
-
 def receptive_field(kernel_size: int, dilation_rates) -> int:
     """How many input steps one output of a stack of causal convolutions depends on.
 
@@ -86,7 +73,7 @@ def receptive_field(kernel_size: int, dilation_rates) -> int:
     31
     """
     kernel_size = check_positive_int("kernel_size", kernel_size)
-    return 1 + (kernel_size - 1) * sum(_check_dilations(dilation_rates))
+    return 1 + (kernel_size - 1) * sum(check_dilations(dilation_rates))
 
 
 def _conv_gru_time_steps(n_steps, hparams) -> slice:
@@ -146,7 +133,7 @@ def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps):
     filters = check_positive_int("filters", filters)
     kernel_size = check_positive_int("kernel_size", kernel_size)
     _check_span(n_steps, kernel_size)
-    dilation_rates = _check_dilations(dilation_rates)
+    dilation_rates = check_dilations(dilation_rates)
     n_stacks = check_positive_int("n_stacks", n_stacks)
     return filters, kernel_size, dilation_rates * n_stacks
 

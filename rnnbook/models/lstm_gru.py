@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import keras
 
-from rnnbook.models.simple_rnn import check_units
-from rnnbook.registry import register_model
+from rnnbook._checks import check_units
+from rnnbook.specs import register_model
 
 
 def _gated_seq2seq(name, layer_class, n_steps, n_features, horizon, units):

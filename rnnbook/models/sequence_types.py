@@ -1,9 +1,9 @@
 """Small runnable models, one per input/output sequence type (not registered: they illustrate, not forecast).
 
-* sequence-to-sequence: a value out at every step (e.g. forecast the next value at each step);
-* sequence-to-vector: one vector out for the whole sequence (e.g. a sentiment score);
-* vector-to-sequence: one vector in, a sequence out (e.g. an image caption);
-* encoder-decoder: a sequence-to-vector encoder then a vector-to-sequence decoder (e.g. translation).
+* seq2seq (sequence-to-sequence): a value out at every step (e.g. forecast the next value at each step);
+* seq2vec (sequence-to-vector): one vector out for the whole sequence (e.g. a sentiment score);
+* vec2seq (vector-to-sequence): one vector in, a sequence out (e.g. an image caption);
+* encoder-decoder: a seq2vec encoder then a vec2seq decoder (e.g. translation).
 
 Used in: book/02_recurrent_neurons.
 

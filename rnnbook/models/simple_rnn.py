@@ -1,33 +1,26 @@
 """Models made of SimpleRNN layers: from the 1-unit RNN to seq2seq, normalized and encoder-decoder ones.
 
-Used in: book/04_forecasting, book/05_unstable_gradients, book/05_unstable_gradients.
+Used in: book/04_forecasting, book/05_unstable_gradients.
 """
 
 from __future__ import annotations
 
-
 import keras
 
-from rnnbook._checks import check_choice, check_fraction, check_int_sequence, check_positive_int
+from rnnbook._checks import check_choice, check_fraction, check_positive_int, check_units
 from rnnbook.layers import IterativeForecaster, LNSimpleRNNCell, UnrolledRNN
-from rnnbook.registry import register_model
+from rnnbook.specs import register_model
 
+#: The activations the SimpleRNN models offer (the chapter compares these two).
 ACTIVATIONS = ("tanh", "relu")
 HEADS = ("rnn", "dense")
-CELLS = {
+#: The cells `unrolled_rnn` can unroll, by name.
+UNROLLED_CELLS = {
     "simple_rnn": keras.layers.SimpleRNNCell,
     "lstm": keras.layers.LSTMCell,
     "gru": keras.layers.GRUCell,
     "layernorm": LNSimpleRNNCell,
 }
-
-
-def check_units(units, name: str = "units") -> tuple[int, ...]:
-    """Layer sizes as a tuple of positive ints; a single int means one layer.
-
-    Shared by the recurrent builders of ``rnnbook.models``; raises ``ValueError`` naming ``name``.
-    """
-    return check_int_sequence(name, units)
 
 
 def _input(n_steps, n_features):
@@ -50,16 +43,16 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
 
     Needs a fixed ``n_steps``: the loop is unrolled over the static time axis.
 
-    Used in: book/05_unstable_gradients.
+    Used in: book/08_leaderboard.
     """
     units = check_positive_int("units", units)
-    check_choice("cell", cell, tuple(CELLS))
+    check_choice("cell", cell, tuple(UNROLLED_CELLS))
     if n_steps is None:
         raise ValueError("`unrolled_rnn` loops over the time steps in Python, so it needs a fixed "
                          "input length: pass an integer `n_steps` (got None).")
     return keras.Sequential([
         _input(n_steps, n_features),
-        UnrolledRNN(CELLS[cell](units), name="unrolled_rnn"),
+        UnrolledRNN(UNROLLED_CELLS[cell](units), name="unrolled_rnn"),
         keras.layers.Dense(horizon),
     ], name="unrolled_rnn")
 
@@ -146,9 +139,9 @@ def iterative_deep_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), hea
     return model
 
 
-@register_model("seq_to_vector_rnn", description="SimpleRNN(20) x2 + Dense(10): all 10 steps at once.",
+@register_model("seq2vec_rnn", description="SimpleRNN(20) x2 + Dense(10): all 10 steps at once.",
                 target="vector", horizon=10)
-def seq_to_vector_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
+def seq2vec_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Sequence-to-vector RNN: the last recurrent output goes to ``Dense(horizon)``.
 
     Used in: book/04_forecasting.
@@ -157,7 +150,7 @@ def seq_to_vector_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     layers = [_input(n_steps, n_features)]
     layers += [keras.layers.SimpleRNN(u, return_sequences=True) for u in units[:-1]]
     layers += [keras.layers.SimpleRNN(units[-1]), keras.layers.Dense(horizon)]
-    return keras.Sequential(layers, name="seq_to_vector_rnn")
+    return keras.Sequential(layers, name="seq2vec_rnn")
 
 
 def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
@@ -173,7 +166,7 @@ def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
 def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Sequence-to-sequence RNN: at every time step, forecast the next ``horizon`` values.
 
-    Training on every step's forecast gives many more error gradients per series than seq-to-vector.
+    Training on every step's forecast gives many more error gradients per series than seq2vec.
 
     Used in: book/04_forecasting.
     """
@@ -234,7 +227,7 @@ def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 @register_model("encoder_decoder", description="Encoder SimpleRNN -> RepeatVector(10) -> decoder "
                 "SimpleRNN -> Dense(1) per step.", target="vector", horizon=10)
 def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, decoder_units=20):
-    """Encoder-decoder: a seq-to-vector encoder, then a vector-to-seq decoder.
+    """Encoder-decoder: a seq2vec encoder, then a vec2seq decoder.
 
     The encoder summarizes the window into one vector; ``RepeatVector`` feeds that vector to the
     decoder at each of the ``horizon`` output steps; each decoder step outputs one forecast.
@@ -243,7 +236,7 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
         encoder_units: size of the encoder's SimpleRNN. Defaults to ``20``.
         decoder_units: size of the decoder's SimpleRNN. Defaults to ``20``.
 
-    Used in: book/02_recurrent_neurons, book/04_forecasting.
+    Used in: book/02_recurrent_neurons, book/08_leaderboard.
     """
     encoder_units = check_positive_int("encoder_units", encoder_units)
     decoder_units = check_positive_int("decoder_units", decoder_units)

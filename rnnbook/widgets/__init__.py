@@ -11,7 +11,7 @@ Example:
 >>> view                                                          # doctest: +SKIP
 
 Used in: book/02_recurrent_neurons, book/03_training_rnns, book/04_forecasting, book/06_lstm_gru,
-book/07_convolutions_wavenet (cells inserted by :mod:`rnnbook.widgets.insert_cells`).
+book/07_convolutions_wavenet (cells inserted by ``tools/insert_widget_cells.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,12 @@ from rnnbook.widgets.bptt import bptt_data, bptt_explorer, bptt_grid
 from rnnbook.widgets.forecast import forecast_data, forecast_explorer, strategies_for
 from rnnbook.widgets.gates import gate_data, gate_inspector
 from rnnbook.widgets.receptive_field import dependency_masks, receptive_field_explorer
-from rnnbook.widgets.unrolling import memory_jacobian_norms, unrolling_data, unrolling_explorer, unrolling_step
+from rnnbook.widgets.unrolling import (
+    memory_jacobian_norms,
+    unrolling_data,
+    unrolling_explorer,
+    unrolling_step,
+)
 
 __all__ = [
     "bptt_data", "bptt_explorer", "bptt_grid", "dependency_masks", "forecast_data", "forecast_explorer",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import itertools
-from typing import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 #: Colours kept per frame; line-art figures with a few series look identical with 32.
 PALETTE_COLORS = 32
@@ -230,9 +230,3 @@ def _make_control(w, c: Control):
         return w.Dropdown(options=options, index=c.initial, description=c.description, style=style)
     raise ValueError(f"Received an invalid value for argument `kind`, expected 'slider', 'toggle' or "
                      f"'dropdown', got {c.kind!r}.")
-
-
-def render_grid(controls: Sequence[Control], render: Callable[[tuple], bytes | str]) -> dict:
-    """Call ``render(key)`` for every combination of option indices and return ``{key: frame}``."""
-    shape = [range(len(c.options)) for c in controls]
-    return {key: render(key) for key in itertools.product(*shape)}

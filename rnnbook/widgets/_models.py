@@ -22,6 +22,7 @@ from rnnbook._checks import check_choice, check_positive_int
 
 #: Widget cell name -> the registry model that holds one such layer.
 CELL_MODELS = {"simple_rnn": "seq2seq_rnn", "lstm": "seq2seq_lstm", "gru": "seq2seq_gru"}
+#: The three recurrent cells the widgets compare, in the book's order, with their Keras names.
 CELL_TITLES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 
 

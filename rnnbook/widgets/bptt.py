@@ -25,10 +25,10 @@ import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_float, check_positive_int
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
+from rnnbook.widgets._models import CELL_TITLES
 
-CELLS = ("simple_rnn", "lstm", "gru")
-TITLES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU"}
 COLORS = {"simple_rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
+#: The SimpleRNN activations the chapter compares (those `rnnbook.models.simple_rnn.ACTIVATIONS` offers).
 ACTIVATIONS = ("tanh", "relu")
 
 
@@ -51,7 +51,7 @@ def _layers(units: int, activation: str, seed: int):
     import keras
 
     layers = {}
-    for cell in CELLS:
+    for cell in CELL_TITLES:
         cls = {"simple_rnn": keras.layers.SimpleRNN, "lstm": keras.layers.LSTM, "gru": keras.layers.GRU}[cell]
         # One seed per cell: every setting starts from the same weights, only the knob changes.
         keras.utils.set_random_seed(seed)
@@ -103,8 +103,9 @@ def bptt_data(n_steps: int = 50, scale: float = 1.0, activation: str = "tanh", *
     layers = _layers_cache if _layers_cache is not None else _layers(units, activation, seed)
     norms = {}
     for cell, (layer, head, base) in layers.items():
-        layer.cell.recurrent_kernel.assign((base * scale).astype(np.float32))
-        norms[cell] = hidden_state_gradient_norms(layer, X, y, head=head)[pad_to - n_steps:]
+        # The scaled kernel is passed in, not assigned: the cached layers stay as they were built.
+        scaled = {"Wh" if cell == "simple_rnn" else "recurrent_kernel": base * scale}
+        norms[cell] = hidden_state_gradient_norms(layer, X, y, head=head, weights=scaled)[pad_to - n_steps:]
     return BPTTData(n_steps=n_steps, scale=scale, activation=activation, norms=norms)
 
 
@@ -134,7 +135,7 @@ def render_bptt_frame(d: BPTTData, *, max_steps: int, ylim: tuple) -> bytes:
         norms = np.maximum(norms, 1e-300)
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.inf
         ax.plot(t, norms, color=COLORS[cell], lw=1.6,
-                label=f"{TITLES[cell]}:  ||dL/dh(1)|| / ||dL/dh(T)|| = {ratio:.1e}")
+                label=f"{CELL_TITLES[cell]}:  ||dL/dh(1)|| / ||dL/dh(T)|| = {ratio:.1e}")
     ax.set_yscale("log")
     ax.set_ylim(*ylim)
     ax.set_xlim(0, max_steps + 1)

@@ -7,7 +7,7 @@ cache, not trained again:
 
 * ``"iterative"``: a one-step model fed its own forecasts ``horizon`` times (a model registered with
   ``kind="iterative"`` does the feeding itself);
-* ``"seq-to-vector"``: the model forecasts all ``horizon`` values at once from the window's last step;
+* ``"seq2vec"``: the model forecasts all ``horizon`` values at once from the window's last step;
 * ``"seq2seq"``: a seq2seq model forecasts ``horizon`` values at every step; the last step's forecast is
   the one shown (the chapter's ``last_time_step_mse``).
 
@@ -31,7 +31,7 @@ import numpy as np
 from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
-STRATEGIES = ("iterative", "seq-to-vector", "seq2seq")
+STRATEGIES = ("iterative", "seq2vec", "seq2seq")
 #: Input window per series: the real series are short (sunspots: 309 years), so their windows are too.
 WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
 DEFAULT_MODELS = ("linear", "seq2seq_rnn")
@@ -61,8 +61,8 @@ def strategies_for(spec) -> tuple[str, ...]:
     if spec.target == "seq2seq":
         return ("seq2seq",)
     if spec.target == "vector":
-        return ("seq-to-vector",)
-    return ("iterative", "seq-to-vector")
+        return ("seq2vec",)
+    return ("iterative", "seq2vec")
 
 
 def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "full"):
@@ -76,8 +76,11 @@ def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "
 @functools.lru_cache(maxsize=64)
 def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int,
              profile: str = "full"):
-    """``(model, direct)``: the model trained for ``strategy`` by :func:`rnnbook.training.train`;
-    ``direct`` is False when the caller must feed a one-step model its own forecasts."""
+    """The model trained for ``strategy`` by :func:`rnnbook.training.train`, mapping windows to forecasts.
+
+    For the iterative strategy a one-step Keras model is wrapped in `rnnbook.layers.IterativeForecaster`
+    (the package's one feedback loop); a one-step forecaster object (ARMA) forecasts the horizon itself
+    with the parameters of its one-step fit."""
     from rnnbook.registry import get_spec
     from rnnbook.training import train
 
@@ -85,31 +88,32 @@ def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | 
     if strategy not in strategies_for(spec):
         raise ValueError(f"Model {name!r} does not support the {strategy!r} strategy; it supports "
                          f"{', '.join(strategies_for(spec))}.")
-    target = {"iterative": "one_step", "seq-to-vector": "vector", "seq2seq": "seq2seq"}[strategy]
-    direct = strategy != "iterative" or spec.kind == "iterative"
+    target = {"iterative": "one_step", "seq2vec": "vector", "seq2seq": "seq2seq"}[strategy]
+    # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets.
+    feedback = strategy == "iterative" and spec.kind in ("keras", "forecaster")
     fit = {"profile": profile, "epochs": epochs, "seed": seed, "progress": False,
-           # How many values the model outputs: a one-step model fed its own forecasts outputs one.
-           "horizon": horizon if direct else None}
+           "horizon": None if feedback else horizon}
     if series == "synthetic":
         # The chapters' call (train makes the profile's data for the model's targets, vector ones for a
         # one-step model asked for a horizon): the model they trained, from the trained-model cache.
-        return train(name, **fit).model, direct
-    ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
-    return train(name, ds, **fit).model, direct
+        model = train(name, **fit).model
+    else:
+        ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
+        model = train(name, ds, **fit).model
+    if feedback and spec.kind == "forecaster":
+        model = model.with_horizon(horizon)
+    elif feedback:
+        from rnnbook.layers import IterativeForecaster
+
+        model = IterativeForecaster(model, horizon, name=f"{name}_iterated")
+    return model
 
 
-def _forecast(model, direct: bool, strategy: str, X: np.ndarray, horizon: int) -> np.ndarray:
+def _forecast(model, strategy: str, X: np.ndarray, horizon: int) -> np.ndarray:
     from rnnbook.training import predict
 
-    if direct:
-        y = predict(model, X)
-        return y[:, -1, :horizon] if strategy == "seq2seq" else y.reshape(len(X), -1)[:, :horizon]
-    window, out = X.copy(), []
-    for _ in range(horizon):
-        step = predict(model, window).reshape(len(X), -1)[:, :1]
-        out.append(step[:, 0])
-        window = np.concatenate([window[:, 1:], step[:, :, np.newaxis].astype(window.dtype)], axis=1)
-    return np.stack(out, axis=1)
+    y = predict(model, X)
+    return y[:, -1, :horizon] if strategy == "seq2seq" else y.reshape(len(X), -1)[:, :horizon]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -138,7 +142,7 @@ class ForecastData:
         return float(self.mse[:horizon].mean()), float(self.naive_mse[:horizon].mean())
 
 
-def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq-to-vector",
+def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq2vec",
                   horizon: int = 10, *, epochs: int | None = None, seed: int = 42,
                   profile: str = "full") -> ForecastData:
     """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
@@ -164,10 +168,10 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     check_choice("series", series, tuple(WINDOWS))
     check_choice("strategy", strategy, STRATEGIES)
     horizon = check_positive_int("horizon", horizon)
-    trained, direct = _trained(series, model, strategy, horizon, epochs, seed, profile)
+    trained = _trained(series, model, strategy, horizon, epochs, seed, profile)
     ds = _dataset(series, horizon, "vector", seed, profile)
     X, y = ds.X_valid, ds.y_valid
-    forecast = _forecast(trained, direct, strategy, X, horizon).astype(np.float64)
+    forecast = _forecast(trained, strategy, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
     return ForecastData(series=series, model=model, strategy=strategy, X=X[:, :, 0], y=y, forecast=forecast,
                         naive=naive, mse=np.mean((forecast - y) ** 2, axis=0),

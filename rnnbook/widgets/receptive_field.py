@@ -21,7 +21,7 @@ from rnnbook._checks import check_positive_int
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
 #: Dilation patterns offered: name -> rate of layer ``l`` (0-based).
-PATTERNS = {"doubling (1, 2, 4, 8, ...)": lambda l: 2 ** l, "none (1, 1, 1, ...)": lambda l: 1}
+PATTERNS = {"doubling (1, 2, 4, 8, ...)": lambda layer: 2 ** layer, "none (1, 1, 1, ...)": lambda layer: 1}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)

@@ -5,12 +5,13 @@ The chapters in ``book/`` are committed *without* outputs, except the cells whos
 that ``pytest --nbval-lax`` compares against on every run. Everything else -- training logs, figures,
 tables -- is recomputed when the book is built.
 
-Used in: ``tests/test_notebooks.py`` and by chapter authors after executing a chapter:
+An authoring tool (not part of the installed package): used by ``tests/test_notebooks.py`` and by
+chapter authors after editing a chapter:
 
 .. code-block:: bash
 
     jupyter nbconvert --to notebook --execute --inplace book/04_forecasting.ipynb
-    python -c "from rnnbook.notebooks import strip_notebook; strip_notebook('book/04_forecasting.ipynb')"
+    python -c "from tools.notebooks import strip_notebook; strip_notebook('book/04_forecasting.ipynb')"
 
 Example:
 

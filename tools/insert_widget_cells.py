@@ -5,10 +5,8 @@ belongs; this module puts a code cell calling ``rnnbook.widgets.NAME()`` right a
 again changes nothing: an inserted cell carries ``metadata.rnnbook_widget = NAME``, and a marker already
 followed by its cell is skipped (the cell's source is refreshed if the call changed).
 
-Run: ``python -m rnnbook.widgets.insert_cells book/*.ipynb``.
-
-Used in: book/02_recurrent_neurons, book/03_training_rnns, book/04_forecasting, book/06_lstm_gru,
-book/07_convolutions_wavenet.
+An authoring tool (not part of the installed package). Run from the repository root:
+``python -m tools.insert_widget_cells book/*.ipynb``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,111 @@
+"""What the registry knows about a model, and the decorator the built-in models register with.
+
+A leaf module: the built-in models import `register_model` from here and `rnnbook.registry` imports the
+models, so nothing imports in a circle. Users reach everything here through `rnnbook.registry`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.data import TARGETS
+
+#: How a model is trained and used: see :class:`ModelSpec`.
+KINDS = ("keras", "iterative", "forecaster")
+
+__all__ = ["BUILTINS", "KINDS", "TARGETS", "ModelSpec", "first_doc_line", "register_model"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelSpec:
+    """Everything rnnbook knows about one registered model.
+
+    Args:
+        name: registry name (``snake_case``).
+        builder: the builder callable (see the module docstring).
+        description: one line, shown by ``rnnbook models``.
+        target: which targets it is trained on: ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
+        horizon: default number of steps ahead it forecasts.
+        kind: ``"keras"`` (trained directly), ``"iterative"`` (a one-step Keras model fed its own
+            forecasts; trained on one-step targets, evaluated ``horizon`` steps ahead; the built model
+            has the one-step model as ``model.step_model``) or ``"forecaster"`` (``fit``/``predict``
+            object, e.g. ARMA).
+        fit_defaults: training defaults that reproduce the chapter, e.g. ``{"learning_rate": 5e-3}``.
+        time_steps: for seq2seq models whose outputs are not one per input step (Conv1D with a stride),
+            a callable ``(n_steps, hparams) -> slice`` choosing the matching target time steps.
+        source: ``"builtin"`` or ``"plugin <distribution> <version>"``.
+        error: for a broken plugin, why it could not be loaded (``builder`` is then ``None``).
+    """
+
+    name: str
+    builder: Callable[..., Any] | None
+    description: str
+    target: str = "one_step"
+    horizon: int = 1
+    kind: str = "keras"
+    fit_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    time_steps: Callable[[int, dict], slice] | None = None
+    source: str = "builtin"
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def eval_target(self) -> str:
+        """The target shape the model is evaluated on (iterative models forecast a vector)."""
+        return "vector" if self.kind == "iterative" else self.target
+
+    @property
+    def train_target(self) -> str:
+        return "one_step" if self.kind == "iterative" else self.target
+
+    def __post_init__(self):
+        check_choice("target", self.target, TARGETS)
+        check_choice("kind", self.kind, KINDS)
+        check_positive_int("horizon", self.horizon)
+
+
+#: The built-in models by name, in registration order (`rnnbook.models` fills it on import).
+BUILTINS: dict[str, ModelSpec] = {}
+
+
+def register_model(name: str, *, description: str | None = None, target: str = "one_step",
+                   horizon: int = 1, kind: str = "keras", fit_defaults: Mapping | None = None,
+                   time_steps=None, overwrite: bool = False):
+    """Decorator that registers a builder under ``name``.
+
+    Example:
+
+    >>> @register_model("my_linear", description="Flatten + Dense.", overwrite=True)
+    ... def my_linear(n_steps=50, n_features=1, horizon=1):
+    ...     import keras
+    ...     return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
+    ...                              keras.layers.Dense(horizon)])
+    >>> BUILTINS["my_linear"].description
+    'Flatten + Dense.'
+    >>> del BUILTINS["my_linear"]
+    """
+
+    def decorator(builder):
+        if name in BUILTINS and not overwrite:
+            raise ValueError(f"A model named {name!r} is already registered; pass overwrite=True to replace it.")
+        BUILTINS[name] = ModelSpec(
+            name=name, builder=builder, description=description or first_doc_line(builder),
+            target=target, horizon=horizon, kind=kind, fit_defaults=dict(fit_defaults or {}),
+            time_steps=time_steps,
+        )
+        return builder
+
+    return decorator
+
+
+def first_doc_line(obj) -> str:
+    """The first line of ``obj``'s docstring: a model's default description."""
+    doc = inspect.getdoc(obj) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else "(no description)"

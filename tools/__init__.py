@@ -1,0 +1,1 @@
+"""Authoring tools for the book's chapters; not part of the installed `rnnbook` package."""
