@@ -179,8 +179,8 @@ def test_errors(data):
         hidden_state_gradient_norms(layer, X, y[:, :1])
     with pytest.raises(ValueError, match=r"argument `X`.*rank 3.*got shape \(20, 1\)"):
         hidden_state_gradient_norms(layer, X[0], y)
-    with pytest.raises(ValueError, match=r"argument `target`"):
-        hidden_state_gradient_norms(layer, X, y, target="first")
+    with pytest.raises(ValueError, match=r"argument `outputs`"):
+        hidden_state_gradient_norms(layer, X, y, outputs="first")
     with pytest.raises(ValueError, match=r"argument `loss`"):
         hidden_state_gradient_norms(layer, X, y, loss="huber")
     with pytest.raises(ValueError, match=r"argument `layer_or_cell`"):
