@@ -31,7 +31,8 @@ The package holds one module per cell family and the bridge to Keras:
 * `rnnbook.equations.simple_rnn`, `lstm`, `gru` -- checked arguments, per-step and unrolled passes,
   the traces;
 * `rnnbook.equations.keras_bridge` -- a Keras layer's weights and configuration, its reference pass;
-* `rnnbook.equations.base` -- activations, argument checks and the trace base class they share.
+* `rnnbook.equations.base` -- what they share: activations, the sequence and state helpers, the trace base
+  class (argument checks live in `rnnbook._checks`, with every other check).
 """
 
 from rnnbook.equations.base import ACTIVATION_FUNCTIONS

@@ -1,4 +1,4 @@
-"""What every cell family shares: activations, argument checks, the trace base class.
+"""What every cell family shares: activations, the sequence and state helpers, the trace base class.
 
 Arrays are float64 NumPy; a sequence is one instance ``(T, n_inputs)`` or a mini-batch
 ``(m, T, n_inputs)``.
