@@ -59,6 +59,7 @@ def _mini_book(tmp_path: Path, url: str) -> str:
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     shutil.copytree(ROOT / "tools", tmp_path / "tools")
     (tmp_path / "book" / "_static").mkdir(parents=True)
+    shutil.copy(ROOT / "book" / "_static" / "favicon.svg", tmp_path / "book" / "_static")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page\n\n$x^2$"),
                                          nbformat.v4.new_code_cell("1 + 1")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

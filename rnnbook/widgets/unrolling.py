@@ -289,7 +289,7 @@ def unrolling_explorer(cell: str = "simple_rnn", *, units: int = 3, n_steps: int
     """
     data = unrolling_data(cell, units=units, n_steps=n_steps, series=series, epochs=epochs, seed=seed)
     frames = {(t,): render_unrolling_frame(data, t) for t in range(data.n_steps)}
-    control = Control("t", "time step t", [str(t) for t in range(data.n_steps)], play=True)
+    control = Control("t", "time step \\(t\\)", [str(t) for t in range(data.n_steps)], play=True)
     title = (f"<b>{CELL_TITLES[cell]} unrolled</b> &mdash; {units} neurons trained for {epochs} epochs "
              f"on the synthetic series (validation MSE {data.val_mse:.4f}). Move the slider or press Play.")
     view = FrameView([control], frames, title=title, play_interval_ms=700)
