@@ -231,6 +231,8 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
             browser.close()
             timings["total_s"] = round(time.monotonic() - started, 1)
             print("\nlive widget timings:", json.dumps(timings))
+            if os.environ.get("RNNBOOK_LIVE_TIMINGS"):     # bench/bench_live.py reads them
+                Path(os.environ["RNNBOOK_LIVE_TIMINGS"]).write_text(json.dumps(timings, indent=1) + "\n")
 
     assert not stderr_text, f"cells showed stderr: {stderr_text}"
     before, after = (json.loads(text.strip().splitlines()[-1]) for text in (before, after))
