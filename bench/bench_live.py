@@ -32,8 +32,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timings.json"
         env = {**os.environ, "RNNBOOK_LIVE_TIMINGS": str(out)}
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "browser",
-                               str(ROOT / "tests" / "test_live.py")], cwd=ROOT, env=env, check=False)
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "browser",
+                   str(ROOT / "tests" / "test_live.py")]
+        done = subprocess.run(command, cwd=ROOT, env=env, check=False)
         if not out.exists():
             print("the live test measured nothing (see its output above)", file=sys.stderr)
             return 1

@@ -45,7 +45,8 @@ def test_the_repository_rule(url, real):
 def test_the_shipped_repository_is_no_real_one_so_no_button_is_shown():
     url, branch = colab_cell.repository(CONFIG)
     assert (url, branch) == ("", "main")
-    options = rnnbook_sphinx.buttons_theme_options({"repository_url": url, "launch_buttons": {"colab_url": "x"}})
+    options = rnnbook_sphinx.buttons_theme_options({"repository_url": url,
+                                                    "launch_buttons": {"colab_url": "x"}})
     assert "launch_buttons" not in options and not options["use_repository_button"]
 
 

@@ -50,7 +50,8 @@ def test_the_test_command_builds_the_book_like_the_build_command_then_tests_ever
 
 
 def test_both_commands_install_only_from_their_lock():
-    for command, lock in ((BUILD, "requirements.txt"), (LIVE, "requirements.txt"), (TEST, "requirements-test.txt")):
+    for command, lock in ((BUILD, "requirements.txt"), (LIVE, "requirements.txt"),
+                          (TEST, "requirements-test.txt")):
         installs = re.findall(r"pip install ([^&]*)", command)
         assert installs[0].split() == ["-q", "--require-hashes", "-r", lock]
         # Everything else is this repository's own code, installed without pulling anything in.

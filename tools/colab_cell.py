@@ -63,8 +63,8 @@ def setup_cell_source(url: str, branch: str = "main") -> str:
         ]
     else:
         lines += [
-            "    raise ModuleNotFoundError(\"rnnbook is not installed in this kernel: open the notebooks with \"",
-            "                              \"the README's command to read the book live.\")",
+            "    raise ModuleNotFoundError(\"rnnbook is not installed in this kernel: open the notebooks \"",
+            "                              \"with the README's command to read the book live.\")",
         ]
     return "\n".join(lines)
 
@@ -88,7 +88,8 @@ def update_notebook(nb, source: str, prefix: str) -> bool:
 def main(argv=None) -> int:
     import nbformat
 
-    paths = [Path(p) for p in (argv if argv is not None else sys.argv[1:])] or sorted(ROOT.glob("book/*.ipynb"))
+    args = argv if argv is not None else sys.argv[1:]
+    paths = [Path(p) for p in args] or sorted(ROOT.glob("book/*.ipynb"))
     source = setup_cell_source(*repository((ROOT / "_config.yml").read_text()))
     for path in paths:
         nb = nbformat.read(path, as_version=4)
