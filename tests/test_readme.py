@@ -23,6 +23,15 @@ def _command(marker: str) -> str:
 
 BUILD = _command("Install and build the executed HTML book")
 TEST = _command("Install and run the tests")
+LIVE = _command("Install and read the chapters live")
+
+
+def test_the_live_command_installs_like_the_build_command_then_opens_the_chapters_in_jupyterlab():
+    install, opens = LIVE.rsplit(" && ", 1)
+    assert install == BUILD.rsplit(" && ", 1)[0]
+    assert opens == ".venv/bin/jupyter lab book"
+    assert re.search(r"^jupyterlab==4\.", (ROOT / "requirements.txt").read_text(), flags=re.M)
+    assert re.search(r"^jupyterlab-widgets==", (ROOT / "requirements.txt").read_text(), flags=re.M)
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
@@ -41,7 +50,8 @@ def test_the_test_command_builds_the_book_like_the_build_command_then_tests_ever
 
 
 def test_both_commands_install_only_from_their_lock():
-    for command, lock in ((BUILD, "requirements.txt"), (TEST, "requirements-test.txt")):
+    for command, lock in ((BUILD, "requirements.txt"), (LIVE, "requirements.txt"),
+                          (TEST, "requirements-test.txt")):
         installs = re.findall(r"pip install ([^&]*)", command)
         assert installs[0].split() == ["-q", "--require-hashes", "-r", lock]
         # Everything else is this repository's own code, installed without pulling anything in.

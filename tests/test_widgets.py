@@ -353,3 +353,46 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     assert len(fits) == 1
     for got, want in zip(again.layer.get_weights(), tiny.layer.get_weights()):
         np.testing.assert_array_equal(got, want)
+
+
+# ----------------------------------------------------------------------------------------- widget cache
+def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
+    from rnnbook.widgets import _cache, receptive_field_explorer
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path))
+    drawn = []
+    monkeypatch.setattr(_frames, "on_frame_drawn", lambda: drawn.append(1))
+    first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
+    # While it computes, the progress note holds the frame hook; afterwards the previous one is back.
+    assert not first.cached and len(drawn) == 0 and _frames.on_frame_drawn is not None
+    entries = list((tmp_path / "widgets").glob("*.pkl"))
+    assert len(entries) == 1
+    second = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
+    assert second.cached and second.frames == first.frames and second.options == first.options
+    assert [c.options for c in second.spec] == [c.options for c in first.spec]
+    assert second.data.keys() == first.data.keys()
+    second.select(layers=0)
+    assert second.shown_frame() == first.frames[second.shown_key()]
+    # Other arguments are another entry; a corrupt entry is removed and the widget computed again.
+    assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+    entries[0].write_bytes(b"not a pickle")
+    assert not receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
+    assert receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
+    # Off with the trained-model cache (as in the other unit tests).
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", "0")
+    assert _cache.directory() is None
+    assert not receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
+
+
+def test_the_progress_note_counts_frames_and_restores_the_hook(monkeypatch):
+    from rnnbook.widgets import _cache
+
+    monkeypatch.setattr(_frames, "on_frame_drawn", None)
+    with _cache._progress("the receptive fields") as progress:
+        fig = _frames.figure((1, 1))
+        fig.add_subplot().plot([0, 1])
+        _frames.png_bytes(fig)
+        _frames.png_bytes(fig)
+        assert progress.frames == 2 and "2 frame(s) drawn" in progress._text()
+    assert _frames.on_frame_drawn is None

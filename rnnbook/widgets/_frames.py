@@ -26,6 +26,9 @@ from collections.abc import Mapping, Sequence
 #: Colours kept per frame; line-art figures with a few series look identical with 32.
 PALETTE_COLORS = 32
 
+#: Called after each frame is drawn (set while a widget is computed, to show progress).
+on_frame_drawn = None
+
 
 def figure(figsize=(7.2, 3.6), dpi: int = 80):
     """A matplotlib figure detached from pyplot (no global state, never shown twice in a notebook).
@@ -70,6 +73,8 @@ def png_bytes(fig, colors: int = PALETTE_COLORS) -> bytes:
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
+    if on_frame_drawn is not None:
+        on_frame_drawn()
     if not colors:
         return buffer.getvalue()
     from PIL import Image
@@ -133,6 +138,7 @@ class FrameView:
 
         self.spec = list(controls)
         self.frames = dict(frames)
+        self.options = {"title": title, "footer": footer, "play_interval_ms": play_interval_ms}
         shape = tuple(len(c.options) for c in self.spec)
         missing = [k for k in itertools.product(*map(range, shape)) if k not in self.frames]
         if missing:

@@ -24,6 +24,7 @@ import dataclasses
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_float, check_positive_int
+from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 from rnnbook.widgets._models import CELL_TITLES
 
@@ -150,6 +151,7 @@ def render_bptt_frame(d: BPTTData, *, max_steps: int, ylim: tuple) -> bytes:
     return png_bytes(fig)
 
 
+@cached_view("bptt_explorer", "the gradient flow through time for every setting")
 def bptt_explorer(lengths=(20, 50, 100), scales=(0.5, 1.0, 1.5, 2.0), activations=ACTIVATIONS, *,
                   units: int = 16, batch: int = 16, seed: int = 42) -> FrameView:
     """Controls for sequence length, recurrent-weight scale and activation over ``||dL/dh(t)||``.

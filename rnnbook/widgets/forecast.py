@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
 STRATEGIES = ("iterative", "seq2vec", "seq2seq")
@@ -209,6 +210,7 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
     return png_bytes(fig)
 
 
+@cached_view("forecast_explorer", "every model's forecasts")
 def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1, 5, 10), *,
                       epochs: int | None = None, seed: int = 42, profile: str = "full") -> FrameView:
     """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.

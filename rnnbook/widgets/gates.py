@@ -15,6 +15,7 @@ import dataclasses
 import numpy as np
 
 from rnnbook._checks import check_choice
+from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 from rnnbook.widgets._models import CELL_TITLES, tiny_rnn
 
@@ -114,6 +115,7 @@ def render_gate_frame(d: GateData) -> bytes:
     return png_bytes(fig)
 
 
+@cached_view("gate_inspector", "the gates of the trained cells")
 def gate_inspector(cells=("lstm", "gru"), n_series: int = 4, *, units: int = 4, n_steps: int = 30,
                    epochs: int = 6, seed: int = 42) -> FrameView:
     """LSTM and GRU gate activations on a few validation series, one precomputed frame each.

@@ -18,6 +18,7 @@ import dataclasses
 import numpy as np
 
 from rnnbook._checks import check_positive_int
+from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
 #: Dilation patterns offered: name -> rate of layer ``l`` (0-based).
@@ -131,6 +132,7 @@ def render_field_frame(d: FieldData) -> bytes:
     return png_bytes(fig)
 
 
+@cached_view("receptive_field_explorer", "the receptive fields")
 def receptive_field_explorer(kernel_sizes=(2, 3), patterns=tuple(PATTERNS), max_layers: int = 5,
                              n_steps: int = 64) -> FrameView:
     """Kernel size, dilation pattern and layer count -> the inputs that reach each output.

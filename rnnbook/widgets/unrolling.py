@@ -18,6 +18,7 @@ import dataclasses
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 from rnnbook.widgets._models import CELL_MODELS, CELL_TITLES, tiny_rnn
 
@@ -259,6 +260,7 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     return png_bytes(fig)
 
 
+@cached_view("unrolling_explorer", "the unrolled network at every time step")
 def unrolling_explorer(cell: str = "simple_rnn", *, units: int = 3, n_steps: int = 16, series: int = 0,
                        epochs: int = 6, seed: int = 42) -> FrameView:
     """A time-step slider and Play button over a tiny trained ``cell`` layer, unrolled.
@@ -287,7 +289,7 @@ def unrolling_explorer(cell: str = "simple_rnn", *, units: int = 3, n_steps: int
     """
     data = unrolling_data(cell, units=units, n_steps=n_steps, series=series, epochs=epochs, seed=seed)
     frames = {(t,): render_unrolling_frame(data, t) for t in range(data.n_steps)}
-    control = Control("t", "time step t", [str(t) for t in range(data.n_steps)], play=True)
+    control = Control("t", "time step \\(t\\)", [str(t) for t in range(data.n_steps)], play=True)
     title = (f"<b>{CELL_TITLES[cell]} unrolled</b> &mdash; {units} neurons trained for {epochs} epochs "
              f"on the synthetic series (validation MSE {data.val_mse:.4f}). Move the slider or press Play.")
     view = FrameView([control], frames, title=title, play_interval_ms=700)
