@@ -285,8 +285,8 @@ def _move_every_control(page, cell, name, timing) -> None:
         select = widget.locator(".widget-dropdown select").nth(i)
         options = select.locator("option").all_inner_texts()
         current = select.evaluate("s => s.options[s.selectedIndex].text")
-        changed_after(lambda: select.select_option(label=next(o for o in options if o != current)),
-                      f"dropdown {i}")
+        other = next(o for o in options if o != current)
+        changed_after(lambda select=select, other=other: select.select_option(label=other), f"dropdown {i}")
     if widget.locator(".widget-play button").count():   # Play first: at the slider's end it would stop
         button = widget.locator(".widget-play button").first
         changed_after(button.click, "Play")
@@ -299,6 +299,7 @@ def _move_every_control(page, cell, name, timing) -> None:
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         box = track.bounding_box()
         x = 2 if at_max else box["width"] - 2     # (no slider starts at an end and ends back there)
-        changed_after(lambda: track.click(position={"x": x, "y": box["height"] / 2}), f"slider {i}")
+        where = {"x": x, "y": box["height"] / 2}
+        changed_after(lambda track=track, where=where: track.click(position=where), f"slider {i}")
     assert latencies, f"{name}: no control found"
     timing["browser_update_ms"] = latencies
