@@ -104,9 +104,9 @@ def _circle(ax, xy, text, r=0.22, fc="#ffffff", ec=_INK, fontsize=12):
 def _arrow(ax, start, end, color=_INK, lw=1.2, style="-|>", ls="-", connection="arc3", patch_a=None,
            patch_b=None, shrink=2):
     ax.annotate("", xy=end, xytext=start, zorder=1,
-                arrowprops=dict(arrowstyle=style, color=color, lw=lw, linestyle=ls, shrinkA=shrink,
-                                shrinkB=shrink, patchA=patch_a, patchB=patch_b,
-                                connectionstyle=connection, mutation_scale=12))
+                arrowprops={"arrowstyle": style, "color": color, "lw": lw, "linestyle": ls, "shrinkA": shrink,
+                            "shrinkB": shrink, "patchA": patch_a, "patchB": patch_b,
+                            "connectionstyle": connection, "mutation_scale": 12})
 
 
 def _label(ax, xy, text, fontsize=11, color=_INK, **kw):
@@ -212,8 +212,8 @@ def sequence_architectures():
     True
     """
     fig, ax = _figure((11.5, 6.2))
-    x_t = lambda s: rf"$\mathbf{{x}}_{{({s + 1})}}$"          # noqa: E731
-    y_t = lambda s: rf"$\hat{{\mathbf{{y}}}}_{{({s + 1})}}$"   # noqa: E731
+    x_t = lambda s: rf"$\mathbf{{x}}_{{({s + 1})}}$"
+    y_t = lambda s: rf"$\hat{{\mathbf{{y}}}}_{{({s + 1})}}$"
     _chain(ax, (0.0, 4.0), 4, range(4), range(4), x_t, y_t, "sequence-to-sequence")
     _chain(ax, (6.0, 4.0), 4, range(4), [3], x_t, lambda s: r"$\hat{\mathbf{y}}$",
            "sequence-to-vector", muted_outputs=range(3))
@@ -264,9 +264,10 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
     fig, ax = _figure((2.0 + 2.0 * n_steps, 5.0))
     xs = [1.0 + 2.0 * (s - 1) for s in range(1, n_steps + 1)]
     x_cost = float(np.mean([xs[s - 1] for s in cost_steps]))
-    cost = _box(ax, (x_cost, 4.6), r"$C(\mathbf{Y}_{(%d)}, \dots, \mathbf{Y}_{(%d)})$"
-                % (min(cost_steps), max(cost_steps)) if len(cost_steps) > 1
-                else rf"$C(\mathbf{{Y}}_{{({cost_steps[0]})}})$", w=3.2, h=0.6, fc="#fde9c8")
+    first, last = min(cost_steps), max(cost_steps)
+    label = (rf"$C(\mathbf{{Y}}_{{({first})}}, \dots, \mathbf{{Y}}_{{({last})}})$" if len(cost_steps) > 1
+             else rf"$C(\mathbf{{Y}}_{{({first})}})$")
+    cost = _box(ax, (x_cost, 4.6), label, w=3.2, h=0.6, fc="#fde9c8")
     for s, x in enumerate(xs, start=1):
         box = _box(ax, (x, 1.5), rf"$\mathbf{{H}}_{{({s})}}$")
         _label(ax, (x, 0.0), rf"$\mathbf{{X}}_{{({s})}}$")
@@ -493,7 +494,7 @@ def dilated_causal_stack(kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_st
     field = len(paths[0])
     lo = paths[0][0]
     ax.annotate("", xy=(lo - 0.3, -0.55), xytext=(out + 0.3, -0.55),
-                arrowprops=dict(arrowstyle="<->", color=_ACCENT, lw=1.2))
+                arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2})
     full = 1 + (kernel_size - 1) * sum(rates)
     text = (rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps" if field == full else
             f"{field} inputs reached (the field, {full} steps, is cut by the window's start)")

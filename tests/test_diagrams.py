@@ -8,14 +8,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import nbformat  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pytest
 
-from rnnbook import diagrams  # noqa: E402
-from rnnbook.models.conv import receptive_field  # noqa: E402
-from rnnbook.widgets.receptive_field import dependency_masks  # noqa: E402
+from rnnbook import diagrams
+from rnnbook.models.conv import receptive_field
+from rnnbook.widgets.receptive_field import dependency_masks
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAWINGS = {
