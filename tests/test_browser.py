@@ -171,3 +171,32 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
     # No page error and no console error at all (tools/rnnbook_sphinx.py keeps each script once; the
     # theme's default mode is set in _config.yml; widget labels typeset with MathJax 3).
     assert not errors, errors
+
+
+# Code lines are held to 110 characters (tests/test_notebooks.py); book/_static/rnnbook-code.css sizes
+# the code font to the article so that they fit. On a laptop and on a wide screen no visible code block
+# of any chapter may scroll sideways.
+CODE_PAGES = sorted(p.name for p in (ROOT / "book").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+def test_code_cells_fit_the_article_without_scrolling(server, html_dir, width):
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is required for the browser test and {CHROMIUM} does not exist.")
+    from playwright.sync_api import sync_playwright
+
+    overflowing = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": width, "height": 1000})
+        page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname
+                   in ("127.0.0.1", "localhost") else r.abort())
+        for name in CODE_PAGES:
+            page.goto(f"{server}/book/{name.replace('.ipynb', '.html')}", wait_until="load")
+            wide = page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.bd-article div.cell_input div.highlight pre')).filter(e => e.offsetParent !== null)
+                .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent.slice(0, 60))""")
+            if wide:
+                overflowing[name] = wide
+        browser.close()
+    assert not overflowing, f"code blocks scroll sideways at {width} px: {overflowing}"

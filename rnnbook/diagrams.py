@@ -1,0 +1,508 @@
+"""The book's labelled diagrams, drawn with Matplotlib in the notation of the equations.
+
+Each function draws one figure of the chapter -- a recurrent layer unrolled through time, the four
+input/output architectures, backpropagation through time, the LSTM cell, the GRU cell, the dilated causal
+stack of WaveNet -- and returns the Matplotlib ``Figure``. The symbols are those of the equations they
+illustrate (:math:`\\mathbf{x}_{(t)}`, :math:`\\mathbf{y}_{(t)}`, :math:`\\mathbf{W}_x`,
+:math:`\\mathbf{W}_y`, :math:`\\mathbf{H}_{(t)}`, the gates :math:`\\mathbf{i}, \\mathbf{f}, \\mathbf{o},
+\\mathbf{g}` of ``eq-lstm`` and :math:`\\mathbf{z}, \\mathbf{r}, \\mathbf{g}` of ``eq-gru``), and
+:data:`ALT_TEXT` holds the text alternative the book attaches to each (a chapter cell carries it as its
+``mystnb.image.alt`` metadata; ``tests/test_diagrams.py`` holds the two to the same text).
+
+Nothing here trains or computes a result, so this module is outside the trained-model cache key.
+
+Used in: book/02_recurrent_neurons, book/03_training_rnns, book/06_lstm_gru, book/07_convolutions_wavenet.
+
+Example:
+
+>>> from rnnbook import diagrams
+>>> fig = diagrams.dilated_causal_stack(kernel_size=2, dilation_rates=(1, 2, 4), n_steps=12)
+>>> fig.rnnbook_field                      # inputs the last output reads: 1 + (2 - 1)(1 + 2 + 4)
+8
+>>> sorted(diagrams.ALT_TEXT)[:2]
+['bptt', 'dilated_causal_stack']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The text alternative of each diagram (the book's ``mystnb.image.alt`` cell metadata).
+ALT_TEXT = {
+    "recurrent_unrolled": (
+        "Left: one recurrent layer drawn as a box that receives the input x(t) through the weights W_x "
+        "and its own previous output y(t-1) through the weights W_y, with a loop back to itself. Right: "
+        "the same layer unrolled through time as a chain of identical boxes, one per time step t = 1 to "
+        "4; each box takes x(t) from below and the previous box's output y(t-1) from the left, starting "
+        "from y(0) = 0, and outputs y(t) upward; every box shares the same W_x, W_y and b."),
+    "sequence_architectures": (
+        "Four unrolled recurrent networks. Sequence-to-sequence: an input at every step and an output at "
+        "every step. Sequence-to-vector: an input at every step, only the last output kept, the others "
+        "ignored. Vector-to-sequence: the same vector fed at every step, an output at every step. "
+        "Encoder-decoder: an encoder reads the whole input sequence into one vector, which a decoder "
+        "turns into an output sequence."),
+    "bptt": (
+        "Backpropagation through time on a network unrolled over five steps. Forward arrows (black) run "
+        "from the inputs X(t) through the states H(t) from left to right; the cost C reads only the "
+        "outputs Y(3), Y(4) and Y(5). Gradient arrows (red) run backward: from C down into H(5), H(4) and "
+        "H(3), then from each H(t) to H(t-1) through W_y transposed, right to left, down to H(1); Y(1) "
+        "and Y(2) get gradient only through the later steps. The shared weights W_x, W_y, b receive the "
+        "sum of every step's contribution."),
+    "lstm_cell": (
+        "The LSTM cell. The long-term state c(t-1) runs along the top: it is multiplied element-wise by "
+        "the forget gate f(t), then the product of the input gate i(t) and the candidate g(t) is added, "
+        "giving c(t). The inputs x(t) and h(t-1) feed four fully connected layers: f, i and o with a "
+        "logistic activation, g with tanh. tanh of c(t), multiplied by the output gate o(t), is the "
+        "short-term state h(t), which is also the output y(t)."),
+    "gru_cell": (
+        "The GRU cell. The state h(t-1) runs along the top: it is multiplied element-wise by the update "
+        "gate z(t), and (1 - z(t)) times the candidate g(t) is added, giving h(t), which is also the "
+        "output. The inputs x(t) and h(t-1) feed two logistic gate layers, z and r; the reset gate r(t) "
+        "multiplies h(t-1) before it enters the tanh layer that computes g(t) with x(t)."),
+    "dilated_causal_stack": (
+        "A stack of causal convolutions with kernel size 2 and dilation rates 1, 2, 4 and 8, drawn as "
+        "rows of dots, one row per layer and one dot per time step. Grey lines are all the connections; "
+        "the connections that reach the last output are highlighted, and they fan out to the last 16 "
+        "inputs, the receptive field 1 + (k - 1)(1 + 2 + 4 + 8) = 16. No connection goes from a later "
+        "step to an earlier one."),
+}
+
+_INK, _MUTED, _ACCENT, _GRAD = "#222222", "#b5b5b5", "#1f5fa8", "#d62728"
+_GATE_FC = {"sigma": "#fde9c8", "tanh": "#d8e8f8", "op": "#ffffff"}
+
+
+def _figure(figsize):
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return fig, ax
+
+
+def _box(ax, xy, text, w=1.0, h=0.7, fc="#eef3fa", ec=_INK, lw=1.2, fontsize=11, round_=True,
+         color=_INK, zorder=2):
+    from matplotlib.patches import FancyBboxPatch
+
+    x, y = xy
+    patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, fc=fc, ec=ec, lw=lw, zorder=zorder,
+                           boxstyle="round,pad=0.04" if round_ else "square,pad=0.02")
+    ax.add_patch(patch)
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3, color=color)
+    return patch
+
+
+def _circle(ax, xy, text, r=0.22, fc="#ffffff", ec=_INK, fontsize=12):
+    from matplotlib.patches import Circle
+
+    patch = Circle(xy, r, fc=fc, ec=ec, lw=1.2, zorder=2)
+    ax.add_patch(patch)
+    ax.text(*xy, text, ha="center", va="center", fontsize=fontsize, zorder=3)
+    return patch
+
+
+def _arrow(ax, start, end, color=_INK, lw=1.2, style="-|>", ls="-", connection="arc3", patch_a=None,
+           patch_b=None, shrink=2):
+    ax.annotate("", xy=end, xytext=start, zorder=1,
+                arrowprops={"arrowstyle": style, "color": color, "lw": lw, "linestyle": ls, "shrinkA": shrink,
+                            "shrinkB": shrink, "patchA": patch_a, "patchB": patch_b,
+                            "connectionstyle": connection, "mutation_scale": 12})
+
+
+def _label(ax, xy, text, fontsize=11, color=_INK, **kw):
+    ax.text(*xy, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), fontsize=fontsize,
+            color=color, zorder=4, **kw)
+
+
+def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
+    """A recurrent layer, folded (left) and unrolled through time (right), as in ``eq-rnn-batch``.
+
+    Args:
+        n_steps: how many time steps the unrolled network shows (at least 2).
+        step: highlight the copy of the layer at this step (1-based), grey the later ones -- the view
+            of the unrolling explorer at step ``t``; ``None`` draws every step alike.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = recurrent_unrolled(n_steps=3, step=2)
+    >>> fig.rnnbook_steps
+    3
+    """
+    if n_steps < 2:
+        raise ValueError(f"recurrent_unrolled needs n_steps >= 2, got {n_steps}")
+    if step is not None and not 1 <= step <= n_steps:
+        raise ValueError(f"step must lie in 1..{n_steps}, got {step}")
+    fig, ax = _figure((2.2 + 1.9 * n_steps, 3.9))
+    # Folded: one box, its input, its output and the loop through W_y.
+    cell = _box(ax, (0.6, 1.5), r"$\phi$")
+    xin = _label(ax, (0.6, 0.0), r"$\mathbf{x}_{(t)}$")
+    _arrow(ax, (0.6, 0.25), (0.6, 1.12))
+    _label(ax, (0.85, 0.7), r"$\mathbf{W}_x$", fontsize=10, ha="left")
+    _arrow(ax, (0.6, 1.88), (0.6, 2.75))
+    _label(ax, (0.6, 3.0), r"$\mathbf{y}_{(t)}$")
+    _arrow(ax, (0.6, 2.35), (0.08, 1.5), connection="angle,angleA=180,angleB=90,rad=8")
+    _label(ax, (-0.35, 2.35), r"$\mathbf{W}_y$", fontsize=10)
+    _label(ax, (-0.3, 1.15), r"$\mathbf{y}_{(t-1)}$", fontsize=9)
+    del cell, xin
+    _label(ax, (1.85, 1.5), "=", fontsize=20)
+    # Unrolled: one copy per step, sharing W_x, W_y and b.
+    x0 = 3.4
+    _label(ax, (x0 - 0.95, 1.5), r"$\mathbf{y}_{(0)} = \mathbf{0}$", fontsize=9)
+    prev = None
+    for s in range(1, n_steps + 1):
+        x = x0 + 1.9 * (s - 1)
+        later = step is not None and s > step
+        ink = _MUTED if later else _INK
+        fc = "#fbe3e3" if step == s else ("#f4f4f4" if later else "#eef3fa")
+        box = _box(ax, (x, 1.5), r"$\phi$", fc=fc, ec=_GRAD if step == s else ink, color=ink,
+                   lw=2 if step == s else 1.2)
+        _label(ax, (x, 0.0), rf"$\mathbf{{x}}_{{({s})}}$", color=ink)
+        _arrow(ax, (x, 0.25), (x, 1.12), color=ink)
+        _arrow(ax, (x, 1.88), (x, 2.75), color=ink)
+        _label(ax, (x, 3.0), rf"$\mathbf{{y}}_{{({s})}}$", color=ink)
+        if s == 1:
+            _arrow(ax, (x - 0.55, 1.5), (x - 0.52, 1.5), color=ink)
+        if prev is not None:
+            _arrow(ax, (x - 1.4, 1.5), (x - 0.52, 1.5), color=ink)
+            _label(ax, (x - 0.95, 1.72), r"$\mathbf{W}_y$", fontsize=9, color=ink)
+        _label(ax, (x + 0.2, 0.7), r"$\mathbf{W}_x$", fontsize=9, color=ink, ha="left")
+        prev = box
+    ax.text(x0 - 0.4, -0.75, r"every copy shares $\mathbf{W}_x$ ($n_\mathrm{inputs} \times n_\mathrm{neurons}$),"
+            r" $\mathbf{W}_y$ ($n_\mathrm{neurons} \times n_\mathrm{neurons}$) and $\mathbf{b}$;"
+            r"  $\mathbf{y}_{(t)} = \phi(\mathbf{W}_x^\intercal \mathbf{x}_{(t)} + "
+            r"\mathbf{W}_y^\intercal \mathbf{y}_{(t-1)} + \mathbf{b})$", fontsize=9, ha="left", va="center")
+    ax.set_xlim(-0.9, x0 + 1.9 * (n_steps - 1) + 0.8)
+    ax.set_ylim(-1.0, 3.3)
+    fig.rnnbook_steps = n_steps
+    return fig
+
+
+def _chain(ax, origin, n, inputs, outputs, label_in, label_out, title, first_state=True,
+           muted_outputs=()):
+    """One unrolled chain of ``n`` cells; ``inputs`` / ``outputs`` list the steps (0-based) that have one."""
+    x0, y0 = origin
+    for s in range(n):
+        x = x0 + 1.1 * s
+        _box(ax, (x, y0), "", w=0.6, h=0.5)
+        if s > 0:
+            _arrow(ax, (x - 0.8, y0), (x - 0.3, y0))
+        if s in inputs:
+            _arrow(ax, (x, y0 - 0.8), (x, y0 - 0.25))
+            _label(ax, (x, y0 - 1.0), label_in(s), fontsize=9)
+        if s in outputs or s in muted_outputs:
+            ink = _MUTED if s in muted_outputs else _INK
+            _arrow(ax, (x, y0 + 0.25), (x, y0 + 0.8), color=ink, ls="--" if s in muted_outputs else "-")
+            _label(ax, (x, y0 + 1.0), label_out(s) if s in outputs else "ignored", fontsize=9, color=ink)
+    _label(ax, (x0 + 1.1 * (n - 1) / 2, y0 + 1.55), title, fontsize=11, weight="bold")
+
+
+def sequence_architectures():
+    """The four input/output arrangements of ``sec-sequence-types``, each an unrolled recurrent layer.
+
+    Returns:
+        The Matplotlib figure (four panels side by side, two rows).
+
+    Example:
+
+    >>> fig = sequence_architectures()
+    >>> len(fig.axes[0].patches) > 10
+    True
+    """
+    fig, ax = _figure((11.5, 6.2))
+    x_t = lambda s: rf"$\mathbf{{x}}_{{({s + 1})}}$"
+    y_t = lambda s: rf"$\hat{{\mathbf{{y}}}}_{{({s + 1})}}$"
+    _chain(ax, (0.0, 4.0), 4, range(4), range(4), x_t, y_t, "sequence-to-sequence")
+    _chain(ax, (6.0, 4.0), 4, range(4), [3], x_t, lambda s: r"$\hat{\mathbf{y}}$",
+           "sequence-to-vector", muted_outputs=range(3))
+    _chain(ax, (0.0, 0.0), 4, range(4), range(4), lambda s: r"$\mathbf{x}$", y_t,
+           "vector-to-sequence (the same $\\mathbf{x}$ at every step)")
+    # Encoder-decoder: 3 encoder steps with inputs only, a vector, 3 decoder steps with outputs only.
+    _chain(ax, (6.0, 0.0), 3, range(3), (), x_t, y_t, "")
+    _box(ax, (9.35, 0.0), r"$\mathbf{v}$", w=0.5, h=0.5, fc="#fde9c8")
+    _arrow(ax, (8.5, 0.0), (9.1, 0.0))
+    _arrow(ax, (9.6, 0.0), (10.1, 0.0))
+    for s in range(3):
+        x = 10.4 + 1.1 * s
+        _box(ax, (x, 0.0), "", w=0.6, h=0.5, fc="#f7f0fa")
+        if s > 0:
+            _arrow(ax, (x - 0.8, 0.0), (x - 0.3, 0.0))
+        _arrow(ax, (x, 0.25), (x, 0.8))
+        _label(ax, (x, 1.0), y_t(s), fontsize=9)
+    _label(ax, (7.1, -1.5), "encoder (sequence-to-vector)", fontsize=9)
+    _label(ax, (11.5, -1.5), "decoder (vector-to-sequence)", fontsize=9)
+    _label(ax, (9.35, 1.55), "encoder\N{EN DASH}decoder", fontsize=11, weight="bold")
+    ax.set_xlim(-0.6, 13.2)
+    ax.set_ylim(-1.8, 5.8)
+    return fig
+
+
+def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
+    """Backpropagation through time: forward arrows, the cost on the outputs it uses, gradients backward.
+
+    The notation is that of ``eq-bptt-backward`` (batch form: :math:`\\mathbf{X}_{(t)}`,
+    :math:`\\mathbf{H}_{(t)} = \\mathbf{Y}_{(t)}`, :math:`C`).
+
+    Args:
+        n_steps: steps of the unrolled network.
+        cost_steps: the steps (1-based) whose outputs the cost reads.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = bptt(n_steps=4, cost_steps=(4,))
+    >>> fig.rnnbook_cost_steps
+    (4,)
+    """
+    cost_steps = tuple(cost_steps)
+    if not cost_steps or not all(1 <= s <= n_steps for s in cost_steps):
+        raise ValueError(f"cost_steps must lie in 1..{n_steps}, got {cost_steps}")
+    fig, ax = _figure((2.0 + 2.0 * n_steps, 5.0))
+    xs = [1.0 + 2.0 * (s - 1) for s in range(1, n_steps + 1)]
+    x_cost = float(np.mean([xs[s - 1] for s in cost_steps]))
+    first, last = min(cost_steps), max(cost_steps)
+    label = (rf"$C(\mathbf{{Y}}_{{({first})}}, \dots, \mathbf{{Y}}_{{({last})}})$" if len(cost_steps) > 1
+             else rf"$C(\mathbf{{Y}}_{{({first})}})$")
+    cost = _box(ax, (x_cost, 4.6), label, w=3.2, h=0.6, fc="#fde9c8")
+    for s, x in enumerate(xs, start=1):
+        box = _box(ax, (x, 1.5), rf"$\mathbf{{H}}_{{({s})}}$")
+        _label(ax, (x, 0.0), rf"$\mathbf{{X}}_{{({s})}}$")
+        _arrow(ax, (x, 0.25), (x, 1.12))
+        used = s in cost_steps
+        _arrow(ax, (x - 0.1, 1.88), (x - 0.1, 2.85), color=_INK if used else _MUTED)
+        _label(ax, (x, 3.1), rf"$\mathbf{{Y}}_{{({s})}}$", color=_INK if used else _MUTED)
+        if used:
+            _arrow(ax, (x - 0.1, 3.35), (x_cost, 4.28), patch_b=cost)
+            _arrow(ax, (x_cost + 0.05, 4.28), (x + 0.2, 3.35), color=_GRAD, ls="--", patch_a=cost)
+            _arrow(ax, (x + 0.2, 2.85), (x + 0.2, 1.88), color=_GRAD, ls="--")
+        if s > 1:
+            _arrow(ax, (x - 1.5, 1.62), (x - 0.52, 1.62))
+            _arrow(ax, (x - 0.52, 1.38), (x - 1.5, 1.38), color=_GRAD, ls="--")
+            _label(ax, (x - 1.0, 1.88), r"$\mathbf{W}_y$", fontsize=9)
+            _label(ax, (x - 1.0, 1.1), r"$\mathbf{W}_y^\intercal$", fontsize=9, color=_GRAD)
+        _label(ax, (x + 0.15, 0.65), r"$\mathbf{W}_x$", fontsize=9, ha="left")
+        del box
+    _label(ax, (xs[-1] + 1.0, 1.5), r"$\frac{\partial C}{\partial \mathbf{H}_{(t)}}$", color=_GRAD,
+           fontsize=13, ha="left")
+    ax.text(xs[0] - 0.6, -0.75, "black: forward pass    red, dashed: gradients, from $C$ back to "
+            r"$\mathbf{H}_{(1)}$; the shared $\mathbf{W}_x, \mathbf{W}_y, \mathbf{b}$ receive the sum "
+            "over the steps", fontsize=9, ha="left", va="center")
+    ax.set_xlim(xs[0] - 0.8, xs[-1] + 1.9)
+    ax.set_ylim(-1.0, 5.1)
+    fig.rnnbook_cost_steps = cost_steps
+    return fig
+
+
+def lstm_cell():
+    """The LSTM cell of ``eq-lstm``: the long-term state along the top, four layers, three gates.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = lstm_cell()
+    >>> r"$\\mathbf{f}_{(t)}$" in [t.get_text() for t in fig.axes[0].texts]
+    True
+    """
+    fig, ax = _figure((9.0, 5.6))
+    _box(ax, (4.5, 2.4), "", w=7.4, h=4.2, fc="#fafafa", ec=_MUTED, zorder=0)
+    top, mid = 4.0, 1.3
+    _label(ax, (0.2, top), r"$\mathbf{c}_{(t-1)}$", ha="right")
+    _label(ax, (0.2, 0.8), r"$\mathbf{h}_{(t-1)}$", ha="right")
+    _label(ax, (8.8, top), r"$\mathbf{c}_{(t)}$", ha="left")
+    forget = _circle(ax, (2.0, top), r"$\otimes$")
+    add = _circle(ax, (4.4, top), r"$\oplus$")
+    _arrow(ax, (0.3, top), (1.78, top))
+    _arrow(ax, (2.22, top), (4.18, top))
+    _arrow(ax, (4.62, top), (8.7, top))
+    layers = {"f": (2.0, r"$\sigma$", "sigma"), "g": (3.2, r"$\tanh$", "tanh"),
+              "i": (4.4, r"$\sigma$", "sigma"), "o": (5.8, r"$\sigma$", "sigma")}
+    patches = {}
+    for gate, (x, act, kind) in layers.items():
+        patches[gate] = _box(ax, (x, mid), act, w=0.8, h=0.5, fc=_GATE_FC[kind], round_=False)
+        _label(ax, (x - 0.1, mid + 0.65), rf"$\mathbf{{{gate}}}_{{(t)}}$", fontsize=10, ha="right")
+    # The inputs: h(t-1) and x(t) joined, then fed to every layer.
+    _label(ax, (1.0, -0.3), r"$\mathbf{x}_{(t)}$")
+    ax.plot([0.3, 6.3], [0.45, 0.45], color=_INK, lw=1.2)
+    ax.plot([0.3, 0.3], [0.8, 0.45], color=_INK, lw=1.2)
+    ax.plot([1.0, 1.0], [-0.1, 0.45], color=_INK, lw=1.2)
+    for gate, (x, _, _) in layers.items():
+        _arrow(ax, (x, 0.45), (x, mid - 0.27))
+    _label(ax, (6.6, 0.45), r"$[\mathbf{x}_{(t)}\;\mathbf{h}_{(t-1)}]$", fontsize=9, ha="left")
+    # Gate paths.
+    _arrow(ax, (2.0, mid + 0.27), (2.0, top - 0.22), patch_b=forget)
+    mult_ig = _circle(ax, (3.8, 2.6), r"$\otimes$")
+    _arrow(ax, (3.2, mid + 0.27), (3.65, 2.45))
+    _arrow(ax, (4.4, mid + 0.27), (3.95, 2.45))
+    _arrow(ax, (3.8, 2.82), (4.3, top - 0.2), patch_a=mult_ig, patch_b=add)
+    # Read-out: tanh(c(t)) times o(t).
+    tanh_c = _box(ax, (7.0, 3.1), r"$\tanh$", w=0.7, h=0.4, fc=_GATE_FC["tanh"])
+    ax.plot([7.0, 7.0], [top, 3.3], color=_INK, lw=1.2)
+    read = _circle(ax, (7.0, 2.0), r"$\otimes$")
+    _arrow(ax, (7.0, 2.9), (7.0, 2.22), patch_b=read)
+    _arrow(ax, (5.8, mid + 0.27), (6.8, 1.9), patch_b=read)
+    _arrow(ax, (7.22, 2.0), (8.7, 2.0))
+    _label(ax, (8.8, 2.0), r"$\mathbf{h}_{(t)}$", ha="left")
+    ax.plot([7.9, 7.9], [2.0, 4.9], color=_INK, lw=1.2)
+    _arrow(ax, (7.9, 4.6), (7.9, 5.0))
+    _label(ax, (7.9, 5.2), r"$\mathbf{y}_{(t)} = \mathbf{h}_{(t)}$", fontsize=10)
+    del tanh_c
+    _label(ax, (0.9, -0.85), r"$\sigma$: logistic;  $\otimes$: element-wise product;  $\oplus$: sum;  "
+           r"each box: a fully connected layer on $[\mathbf{x}_{(t)}\;\mathbf{h}_{(t-1)}]$ with "
+           r"$n_\mathrm{neurons}$ units", fontsize=9, ha="left")
+    ax.set_xlim(-0.7, 10.0)
+    ax.set_ylim(-1.1, 5.5)
+    return fig
+
+
+def gru_cell():
+    """The GRU cell of ``eq-gru`` (``z`` keeps the old state, as in Cho et al. and Keras).
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = gru_cell()
+    >>> r"$\\mathbf{r}_{(t)}$" in [t.get_text() for t in fig.axes[0].texts]
+    True
+    """
+    fig, ax = _figure((9.0, 5.4))
+    _box(ax, (4.5, 2.3), "", w=7.4, h=4.0, fc="#fafafa", ec=_MUTED, zorder=0)
+    top, mid = 4.0, 1.3
+    _label(ax, (0.2, top), r"$\mathbf{h}_{(t-1)}$", ha="right")
+    keep = _circle(ax, (2.2, top), r"$\otimes$")
+    add = _circle(ax, (6.2, top), r"$\oplus$")
+    _arrow(ax, (0.3, top), (1.98, top))
+    _arrow(ax, (2.42, top), (5.98, top))
+    _arrow(ax, (6.42, top), (8.7, top))
+    _label(ax, (8.8, top), r"$\mathbf{h}_{(t)} = \mathbf{y}_{(t)}$", ha="left")
+    # Gates z and r read [x(t) h(t-1)].
+    z = _box(ax, (2.2, mid), r"$\sigma$", w=0.8, h=0.5, fc=_GATE_FC["sigma"], round_=False)
+    r = _box(ax, (3.6, mid), r"$\sigma$", w=0.8, h=0.5, fc=_GATE_FC["sigma"], round_=False)
+    g = _box(ax, (5.4, mid), r"$\tanh$", w=0.8, h=0.5, fc=_GATE_FC["tanh"], round_=False)
+    _label(ax, (1.95, mid + 0.65), r"$\mathbf{z}_{(t)}$", fontsize=10, ha="right")
+    _label(ax, (3.35, mid + 0.65), r"$\mathbf{r}_{(t)}$", fontsize=10, ha="right")
+    _label(ax, (5.65, mid + 0.65), r"$\mathbf{g}_{(t)}$", fontsize=10, ha="left")
+    _label(ax, (1.0, -0.3), r"$\mathbf{x}_{(t)}$")
+    ax.plot([0.3, 0.3], [top, 0.45], color=_INK, lw=1.2)
+    ax.plot([0.3, 3.6], [0.45, 0.45], color=_INK, lw=1.2)
+    ax.plot([1.0, 1.0], [-0.1, 0.45], color=_INK, lw=1.2)
+    _arrow(ax, (2.2, 0.45), (2.2, mid - 0.27), patch_b=z)
+    _arrow(ax, (3.6, 0.45), (3.6, mid - 0.27), patch_b=r)
+    # z keeps the old state; 1 - z lets the candidate in.
+    _arrow(ax, (2.2, mid + 0.27), (2.2, top - 0.22), patch_b=keep)
+    one_minus = _box(ax, (3.9, 2.75), r"$1-$", w=0.5, h=0.35, fc="#ffffff")
+    ax.plot([2.2, 3.9], [2.35, 2.35], color=_INK, lw=1.2)
+    _arrow(ax, (3.9, 2.35), (3.9, 2.57), patch_b=one_minus)
+    write = _circle(ax, (5.4, 3.2), r"$\otimes$")
+    _arrow(ax, (4.15, 2.85), (5.2, 3.1), patch_b=write)
+    _arrow(ax, (5.4, mid + 0.27), (5.4, 2.98), patch_b=write)
+    _arrow(ax, (5.55, 3.38), (6.05, 3.82), patch_a=write, patch_b=add)
+    # r(t) gates the previous state before the candidate layer.
+    reset = _circle(ax, (4.6, 1.9), r"$\otimes$", r=0.2)
+    _arrow(ax, (3.6, mid + 0.27), (4.4, 1.85), patch_b=reset)
+    ax.plot([1.3, 1.3, 4.6], [top, 2.5, 2.5], color=_INK, lw=1.0, ls=":")
+    _arrow(ax, (4.6, 2.5), (4.6, 2.12), patch_b=reset, lw=1.0)
+    _arrow(ax, (4.75, 1.75), (5.15, mid + 0.25), patch_a=reset, patch_b=g)
+    _arrow(ax, (1.0, 0.2), (5.4, mid - 0.27), connection="angle,angleA=0,angleB=90,rad=5", patch_b=g)
+    _label(ax, (4.9, 0.02), r"$\mathbf{x}_{(t)}$", fontsize=9)
+    _label(ax, (0.9, -0.85), r"$\mathbf{h}_{(t)} = \mathbf{z}_{(t)} \otimes \mathbf{h}_{(t-1)} + "
+           r"(1 - \mathbf{z}_{(t)}) \otimes \mathbf{g}_{(t)}$;   the tanh layer reads "
+           r"$[\mathbf{x}_{(t)}\;\; \mathbf{r}_{(t)} \otimes \mathbf{h}_{(t-1)}]$", fontsize=9, ha="left")
+    ax.set_xlim(-0.9, 10.6)
+    ax.set_ylim(-1.1, 4.6)
+    return fig
+
+
+def receptive_paths(kernel_size: int, dilation_rates, n_steps: int, output: int | None = None):
+    """The steps of every layer on a path to one output of a stack of causal convolutions.
+
+    Args:
+        kernel_size: kernel of every layer.
+        dilation_rates: dilation of each layer, bottom to top.
+        n_steps: window length.
+        output: the output step (0-based); ``None`` for the last.
+
+    Returns:
+        A list of sorted step arrays, one per layer, ``[inputs, layer 1, ..., layer L]``.
+
+    Example:
+
+    >>> [p.tolist() for p in receptive_paths(2, (1, 2), n_steps=6)]
+    [[2, 3, 4, 5], [3, 5], [5]]
+    """
+    output = n_steps - 1 if output is None else output
+    if not 0 <= output < n_steps:
+        raise ValueError(f"output must lie in 0..{n_steps - 1}, got {output}")
+    paths = [np.array([output])]
+    for rate in reversed(tuple(dilation_rates)):
+        prev = {t - j * rate for t in paths[0] for j in range(kernel_size) if t - j * rate >= 0}
+        paths.insert(0, np.array(sorted(prev)))
+    return paths
+
+
+def dilated_causal_stack(kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_steps: int = 20,
+                         output: int | None = None):
+    """WaveNet's stack of dilated causal convolutions, with the connections that reach one output.
+
+    Args:
+        kernel_size: kernel of every layer (``k`` of ``eq-receptive-field``).
+        dilation_rates: dilation of each layer, bottom to top.
+        n_steps: how many time steps to draw.
+        output: the output whose receptive field is highlighted (0-based); ``None`` for the last -- the
+            view of the receptive-field explorer.
+
+    Returns:
+        The Matplotlib figure; ``fig.rnnbook_field`` is the number of inputs highlighted.
+
+    Example:
+
+    >>> dilated_causal_stack(n_steps=20).rnnbook_field          # 1 + (2 - 1)(1 + 2 + 4 + 8)
+    16
+    """
+    from matplotlib.collections import LineCollection
+
+    rates = tuple(dilation_rates)
+    paths = receptive_paths(kernel_size, rates, n_steps, output)
+    L = len(rates)
+    fig, ax = _figure((max(7.0, 0.45 * n_steps + 2.0), 1.0 + 0.85 * (L + 1)))
+    ax.set_aspect("auto")
+    every, active = [], []
+    for layer in range(1, L + 1):
+        for t in range(n_steps):
+            for j in range(kernel_size):
+                if t - j * rates[layer - 1] >= 0:
+                    seg = [(t - j * rates[layer - 1], layer - 1), (t, layer)]
+                    (active if t in paths[layer] else every).append(seg)
+    ax.add_collection(LineCollection(every, colors=_MUTED, linewidths=0.6, zorder=1))
+    ax.add_collection(LineCollection(active, colors=_ACCENT, linewidths=1.6, zorder=2))
+    for layer in range(L + 1):
+        on = np.isin(np.arange(n_steps), paths[layer])
+        ax.scatter(np.arange(n_steps), np.full(n_steps, layer), s=36, zorder=3,
+                   c=np.where(on, _ACCENT, "#ffffff"), edgecolors=np.where(on, _ACCENT, "#888888"))
+        name = r"input $\mathbf{x}$" if layer == 0 else (
+            "output" if layer == L else f"layer {layer}") + ("" if layer == 0 else f", $d = {rates[layer - 1]}$")
+        ax.text(-0.8, layer, name, ha="right", va="center", fontsize=9)
+    out = paths[-1][0]
+    ax.scatter([out], [L], s=90, c=_GRAD, zorder=4)
+    field = len(paths[0])
+    lo = paths[0][0]
+    ax.annotate("", xy=(lo - 0.3, -0.55), xytext=(out + 0.3, -0.55),
+                arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2})
+    full = 1 + (kernel_size - 1) * sum(rates)
+    text = (rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps" if field == full else
+            f"{field} inputs reached (the field, {full} steps, is cut by the window's start)")
+    ax.text((lo + out) / 2, -0.8, text, ha="center", va="top", fontsize=10, color=_ACCENT)
+    ax.text(n_steps / 2, L + 0.55, f"causal convolutions, kernel $k = {kernel_size}$, dilations "
+            f"{', '.join(map(str, rates))}: output $t$ reads only inputs up to $t$", ha="center",
+            va="bottom", fontsize=10)
+    ax.set_xlim(-4.2, n_steps)
+    ax.set_ylim(-1.5, L + 1.0)
+    fig.rnnbook_field = field
+    return fig

@@ -1,0 +1,119 @@
+"""The book's diagrams (``rnnbook.diagrams``): labelled in the equations' notation, with alt text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+import numpy as np
+import pytest
+
+from rnnbook import diagrams
+from rnnbook.models.conv import receptive_field
+from rnnbook.widgets.receptive_field import dependency_masks
+
+ROOT = Path(__file__).resolve().parents[1]
+DRAWINGS = {
+    "recurrent_unrolled": diagrams.recurrent_unrolled,
+    "sequence_architectures": diagrams.sequence_architectures,
+    "bptt": diagrams.bptt,
+    "lstm_cell": diagrams.lstm_cell,
+    "gru_cell": diagrams.gru_cell,
+    "dilated_causal_stack": diagrams.dilated_causal_stack,
+}
+# The symbols each diagram must show: those of the equations it illustrates.
+SYMBOLS = {
+    "recurrent_unrolled": [r"$\mathbf{x}_{(1)}$", r"$\mathbf{y}_{(4)}$", r"$\mathbf{W}_x$", r"$\mathbf{W}_y$",
+                           r"$\mathbf{y}_{(0)} = \mathbf{0}$"],
+    "sequence_architectures": ["sequence-to-sequence", "sequence-to-vector", "ignored", r"$\mathbf{x}$",
+                               r"$\mathbf{v}$"],
+    "bptt": [r"$\mathbf{H}_{(1)}$", r"$\mathbf{X}_{(5)}$", r"$\mathbf{W}_y^\intercal$",
+             r"$C(\mathbf{Y}_{(3)}, \dots, \mathbf{Y}_{(5)})$"],
+    "lstm_cell": [r"$\mathbf{c}_{(t-1)}$", r"$\mathbf{c}_{(t)}$", r"$\mathbf{h}_{(t)}$"]
+    + [rf"$\mathbf{{{g}}}_{{(t)}}$" for g in "ifog"],
+    "gru_cell": [r"$\mathbf{h}_{(t-1)}$", r"$\mathbf{z}_{(t)}$", r"$\mathbf{r}_{(t)}$", r"$\mathbf{g}_{(t)}$",
+                 r"$1-$"],
+    "dilated_causal_stack": [r"input $\mathbf{x}$", "output, $d = 8$"],
+}
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("name", sorted(DRAWINGS))
+def test_each_diagram_is_labelled_in_the_equations_notation(name):
+    fig = DRAWINGS[name]()
+    assert isinstance(fig, matplotlib.figure.Figure)
+    missing = [s for s in SYMBOLS[name] if s not in _texts(fig)]
+    assert not missing, f"{name} lacks the labels {missing}"
+    fig.canvas.draw()                                  # every label is valid mathtext
+
+
+def test_every_diagram_has_alt_text_and_every_alt_text_a_diagram():
+    assert set(diagrams.ALT_TEXT) == set(DRAWINGS)
+    assert all(len(text) > 80 for text in diagrams.ALT_TEXT.values())
+
+
+def _diagram_cells():
+    for path in sorted((ROOT / "book").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "diagrams." in cell.source:
+                yield path.name, cell
+
+
+def test_book_places_every_diagram_with_its_alt_text():
+    drawn = set()
+    for name, cell in _diagram_cells():
+        called = [d for d in DRAWINGS if f"diagrams.{d}(" in cell.source]
+        assert len(called) == 1, f"{name}: one diagram per cell, got {called}"
+        meta = cell.metadata.get("mystnb", {})
+        assert meta.get("image", {}).get("alt") == diagrams.ALT_TEXT[called[0]], (
+            f"{name}: the cell drawing {called[0]} needs mystnb.image.alt = diagrams.ALT_TEXT[...]")
+        assert meta.get("figure", {}).get("caption"), f"{name}: {called[0]} has no caption"
+        assert "hide-input" in cell.metadata.get("tags", []), f"{name}: {called[0]} shows its code"
+        drawn.add(called[0])
+    assert drawn == set(DRAWINGS), f"diagrams the book never shows: {set(DRAWINGS) - drawn}"
+
+
+@pytest.mark.parametrize("kernel_size, rates, n_steps", [(2, (1, 2, 4, 8), 20), (3, (1, 3), 12),
+                                                         (2, (1, 2, 4, 8, 16), 20), (2, (1, 1, 1), 5)])
+def test_highlighted_field_is_the_receptive_field(kernel_size, rates, n_steps):
+    masks = dependency_masks(kernel_size, rates, n_steps=n_steps).masks[-1]
+    for output in range(n_steps):
+        paths = diagrams.receptive_paths(kernel_size, rates, n_steps, output)
+        assert np.array_equal(paths[0], np.flatnonzero(masks[output])), output
+        assert list(paths[-1]) == [output]
+    fig = diagrams.dilated_causal_stack(kernel_size, rates, n_steps=n_steps)
+    assert fig.rnnbook_field == min(receptive_field(kernel_size, rates), n_steps)
+
+
+def test_unrolled_highlight_and_arguments_are_checked():
+    fig = diagrams.recurrent_unrolled(n_steps=5, step=3)
+    assert fig.rnnbook_steps == 5
+    with pytest.raises(ValueError, match="step"):
+        diagrams.recurrent_unrolled(n_steps=4, step=5)
+    with pytest.raises(ValueError, match="n_steps"):
+        diagrams.recurrent_unrolled(n_steps=1)
+    with pytest.raises(ValueError, match="cost_steps"):
+        diagrams.bptt(n_steps=3, cost_steps=(4,))
+    with pytest.raises(ValueError, match="output"):
+        diagrams.receptive_paths(2, (1, 2), n_steps=6, output=6)
+
+
+def test_bptt_cost_reads_only_the_chosen_outputs():
+    fig = diagrams.bptt(n_steps=4, cost_steps=(4,))
+    assert fig.rnnbook_cost_steps == (4,)
+    assert r"$C(\mathbf{Y}_{(4)})$" in _texts(fig)
