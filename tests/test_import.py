@@ -64,7 +64,7 @@ def test_no_module_imports_in_a_circle():
 
 #: The README's layers ("The package"): a module imports only from its own layer and the ones below.
 LAYERS = {
-    1: ("rnnbook.data", "rnnbook.profiles", "rnnbook.published", "rnnbook.backend", "rnnbook.cache",
+    1: ("rnnbook.data", "rnnbook.frames", "rnnbook.profiles", "rnnbook.published", "rnnbook.backend", "rnnbook.cache",
         "rnnbook.plotting", "rnnbook._checks"),
     2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),
