@@ -50,6 +50,8 @@ from rnnbook.data import TARGETS, Dataset, Units, make_targets, sliding_windows
 
 #: One-hot calendar features and their number of values.
 CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
+# The DatetimeIndex attribute of each (pandas 3 deprecates `dayofweek` for `day_of_week`).
+_CALENDAR_ATTRIBUTES = {"hour": "hour", "dayofweek": "day_of_week", "month": "month"}
 #: How missing steps and values may be filled (``None``: they are errors).
 FILLS = (None, "interpolate", "ffill")
 #: The training recipe a data set from a user's table asks for (every model alike; see the README,
@@ -306,9 +308,9 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
     parts = [((values - mean) / std).to_numpy()]
     columns = list(numeric)
     for item in calendar:
-        codes = getattr(dates, item).to_numpy()
-        parts.append(np.eye(CALENDAR[item])[codes])
-        columns += [f"{item}={k}" for k in range(CALENDAR[item])]
+        codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
+        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])     # months count from 1
+        columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
     for column in categorical:
         categories = sorted(labels[column].unique(), key=str)
         parts.append((labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None])

@@ -88,8 +88,6 @@ def _pair(y_true, y_pred):
 def mae(y_true, y_pred) -> float:
     """Mean absolute error over every element, in float64 (same shapes required, as for :func:`mse`).
 
-    Used in: book/09_real_series.
-
     Example:
 
     >>> mae([[0.0, 1.0]], [[1.0, 1.0]])
@@ -145,7 +143,8 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
 
     Returns:
         ``{"mse", "mae", "mape", "mase", "mae_per_step"}``: floats (``mase`` is ``None`` without
-        ``units``) and a list with one MAE per step ahead.
+        ``units``, NaN when the seasonal naive forecast was exact over the training period, and
+        ``mape`` NaN when a target is 0) and a list with one MAE per step ahead.
 
     Used in: book/09_real_series and the trainer's evaluation of data sets with units.
 
@@ -164,5 +163,6 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
         y_true, y_pred = units.invert(y_true), units.invert(y_pred)
     errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
     return {"mse": mse(y_true, y_pred), "mae": mae(y_true, y_pred), "mape": mape(y_true, y_pred),
-            "mase": None if units is None else mase(y_true, y_pred, units.naive_mae),
+            "mase": None if units is None else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0
+                                                else float("nan")),
             "mae_per_step": [float(v) for v in errors.mean(axis=0)]}

@@ -159,7 +159,7 @@ def _weekly_csv(path, n=200, drop=None):
 
     rng = np.random.default_rng(0)
     days = pd.date_range("2023-01-02", periods=n, freq="D")
-    riders = 1000 + 300 * (days.dayofweek >= 5) + 5 * np.arange(n) + rng.normal(0, 20, n)
+    riders = 1000 + 300 * (days.day_of_week >= 5) + 5 * np.arange(n) + rng.normal(0, 20, n)
     frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "riders": riders.round(1)})
     if drop is not None:
         frame = frame.drop(index=drop)

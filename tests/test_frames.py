@@ -65,11 +65,21 @@ def test_multivariate_inputs_calendar_and_categories():
     assert ds.X_train.shape[-1] == 12
     first = ds.X_train[0]
     days = pd.date_range("2024-01-01", periods=7)
-    np.testing.assert_array_equal(first[:, 2:9].argmax(axis=1), days.dayofweek)
+    np.testing.assert_array_equal(first[:, 2:9].argmax(axis=1), days.day_of_week)
     np.testing.assert_array_equal(first[:, 9:].sum(axis=1), np.ones(7))       # one category per row
     assert first[5, 9] == 1.0 and first[6, 10] == 1.0                          # rows 5 and 6: "A" then "U"
     # Numeric inputs are scaled by the training period, one-hot columns are not.
     assert abs(ds.X_train[:, :, 1].mean()) < 0.2
+
+
+def test_hour_and_month_one_hots_follow_the_dates():
+    hours = pd.date_range("2024-01-31 20:00", periods=400, freq="h")
+    series = pd.Series(np.sin(np.arange(400.0)), hours, name="load")
+    ds = frame_dataset(series, n_steps=10, calendar=["hour", "month"], scale=False)
+    assert ds.columns[1] == "hour=0" and ds.columns[-12:] == tuple(f"month={m}" for m in range(1, 13))
+    first = ds.X_train[0]                                          # Jan 31 20:00 to Feb 1 05:00
+    np.testing.assert_array_equal(first[:, 1:25].argmax(axis=1), [20, 21, 22, 23, 0, 1, 2, 3, 4, 5])
+    np.testing.assert_array_equal(first[:, 25:].argmax(axis=1) + 1, [1] * 4 + [2] * 6)
 
 
 def test_a_series_and_a_csv_file_give_the_same_dataset(tmp_path):
