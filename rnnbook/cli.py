@@ -166,7 +166,7 @@ def _cmd_leaderboard(args) -> int:
     if dataset is not None:
         described = {"csv": args.csv, "target": args.target, "n_steps": dataset.n_steps,
                      "horizon": dataset.horizon, "columns": list(dataset.columns),
-                     "season": dataset.units.season,
+                     "season": dataset.units.season, "recipe": dict(dataset.fit),
                      "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)]}
 
     import keras
