@@ -1,4 +1,5 @@
-"""The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard``.
+"""The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard`` (on the chapter's data, or on
+your own series with ``--csv FILE --target COLUMN``: every metric then in your units).
 
 Everything that can be checked is checked before anything trains (the output path, the profile, the
 backend, the seed, the model names), and every error is one line on stderr, never a traceback.
@@ -51,7 +52,85 @@ def _parser() -> argparse.ArgumentParser:
     lb.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each model)")
     lb.add_argument("--seed", type=_seed, default=None, help="seed for data and weights (default 42)")
     lb.add_argument("--quiet", action="store_true", help="no progress output")
+    own = lb.add_argument_group("your own series (a CSV file; see rnnbook.frames)")
+    own.add_argument("--csv", metavar="FILE", help="train on this table instead of the chapter's data")
+    own.add_argument("--target", metavar="COLUMN", help="the column to forecast (needs --csv)")
+    own.add_argument("--date-column", metavar="C", default="date", help="the dates' column (default: date)")
+    own.add_argument("--inputs", nargs="+", metavar="COLUMN", default=[], help="more numeric input columns")
+    own.add_argument("--calendar", nargs="+", metavar="FEATURE", default=[],
+                     help="one-hot calendar inputs: hour, dayofweek, month")
+    own.add_argument("--categorical", nargs="+", metavar="COLUMN", default=[],
+                     help="category columns, one-hot encoded")
+    split = own.add_mutually_exclusive_group()
+    split.add_argument("--split", type=_dates, metavar="DATE,DATE",
+                       help="first validation date, first test date")
+    split.add_argument("--fractions", type=_fractions, metavar="A,B,C",
+                       help="train, validation, test fractions in time order (default 0.7,0.2,0.1)")
+    own.add_argument("--n-steps", type=_positive, default=None, metavar="N",
+                     help="window length (default 48)")
+    own.add_argument("--horizon", type=_positive, default=None, metavar="H", help="steps ahead (default 1)")
+    own.add_argument("--season", type=_positive, default=None, metavar="S",
+                     help="seasonal period in steps, for seasonal models and MASE (default 1)")
+    own.add_argument("--fill", choices=("interpolate", "ffill"), default=None,
+                     help="fill missing dates and values (default: they are errors)")
+    own.add_argument("--metric", choices=("mse", "mae", "mape", "mase"), default=None,
+                     help="sort by this validation metric, in your units (default: mae with --csv)")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _dates(text: str) -> tuple:
+    parts = text.split(",")
+    if len(parts) != 2 or not all(p.strip() for p in parts):
+        raise argparse.ArgumentTypeError(f"expected two dates such as 2019-01-01,2019-06-01, got {text!r}")
+    return tuple(p.strip() for p in parts)
+
+
+def _fractions(text: str) -> tuple:
+    try:
+        values = tuple(float(p) for p in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 3 or min(values) <= 0 or abs(sum(values) - 1) > 1e-9:
+        raise argparse.ArgumentTypeError(f"expected three positive numbers adding up to 1 such as "
+                                         f"0.7,0.2,0.1, got {text!r}")
+    return values
+
+
+# The options that describe a user's series: meaningless without --csv.
+_CSV_ONLY = ("target", "split", "fractions", "n_steps", "horizon", "season", "fill")
+
+
+def _csv_dataset(args):
+    """The user's series as a data set, or ``None`` without ``--csv`` (its options are then refused)."""
+    if args.csv is None:
+        given = [name for name in _CSV_ONLY if getattr(args, name) is not None]
+        given += [name for name in ("inputs", "calendar", "categorical") if getattr(args, name)]
+        if given:
+            option = given[0].replace("_", "-")
+            raise ValueError(f"--{option} describes your own series: it needs --csv FILE.")
+        if args.metric not in (None, "mse"):
+            raise ValueError(f"--metric {args.metric} is in your series' units: it needs --csv FILE.")
+        return None
+    if args.target is None:
+        raise ValueError("--csv needs --target COLUMN: the column to forecast.")
+    from rnnbook.frames import csv_dataset
+
+    horizon = args.horizon or 1
+    return csv_dataset(args.csv, args.target, date_column=args.date_column, inputs=args.inputs,
+                       calendar=args.calendar, categorical=args.categorical, split=args.split,
+                       fractions=args.fractions, n_steps=args.n_steps or 48, horizon=horizon,
+                       target="one_step" if horizon == 1 else "vector", season=args.season or 1,
+                       fill=args.fill)
 
 
 def _cmd_models() -> int:
@@ -75,12 +154,20 @@ def _cmd_models() -> int:
 
 
 def _cmd_leaderboard(args) -> int:
-    from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, write_json
+    from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, sort_rows, write_json
     from rnnbook.profiles import profile_name
 
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
     json_path = check_json_path(args.json) if args.json else None   # (names: run_leaderboard checks them)
+    dataset = _csv_dataset(args)     # a bad table is one line now, before anything trains
+    metric = args.metric or ("mae" if dataset is not None else "mse")
+    described = None
+    if dataset is not None:
+        described = {"csv": args.csv, "target": args.target, "n_steps": dataset.n_steps,
+                     "horizon": dataset.horizon, "columns": list(dataset.columns),
+                     "season": dataset.units.season, "recipe": dict(dataset.fit),
+                     "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)]}
 
     import keras
 
@@ -91,7 +178,7 @@ def _cmd_leaderboard(args) -> int:
 
     def save(partial: bool) -> None:
         if json_path is not None:
-            write_json(json_path, rows, profile, backend, errors, partial=partial)
+            write_json(json_path, rows, profile, backend, errors, partial=partial, dataset=described)
 
     def on_row(row: dict) -> None:
         rows.append(row)
@@ -110,14 +197,16 @@ def _cmd_leaderboard(args) -> int:
     try:
         # In a terminal a bar over the epochs; redirected, one plain line per model (see training._EpochBar).
         run_leaderboard(args.models, profile=profile, seed=args.seed, progress=not args.quiet,
-                        errors=errors, on_row=on_row, stop=stop, keep_going=True)
+                        errors=errors, on_row=on_row, stop=stop, keep_going=True, dataset=dataset,
+                        metric=metric)
     except KeyboardInterrupt:
         stop.set()
     finally:
         signal.signal(signal.SIGINT, previous)
     interrupted = stop.is_set()
-    rows.sort(key=lambda r: (r["horizon"], r["val_mse"]))
-    print(f"\nprofile={profile} backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
+    rows[:] = sort_rows(rows, metric)
+    where = f"data={args.csv} target={args.target} " if dataset is not None else f"profile={profile} "
+    print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
     for name, error in errors.items():
         print(f"{name}: BROKEN: {error}")

@@ -208,9 +208,41 @@ def split_batch(series, split):
     return series[:a], series[a:b], series[b:]
 
 
+@dataclasses.dataclass(frozen=True)
+class Units:
+    """How a data set's targets map back to the user's units, and the scale MASE divides by.
+
+    Targets were scaled as ``(value - mean) / std`` with the training period's mean and standard
+    deviation; :meth:`invert` undoes it. ``naive_mae`` is the mean absolute error, over the training
+    period and in the user's units, of the seasonal naive forecast ``value(t - season)``: MASE divides a
+    model's MAE by it (:func:`rnnbook.metrics.forecast_scores`).
+
+    Example:
+
+    >>> Units("riders", mean=10.0, std=2.0, naive_mae=1.5, season=7).invert(np.array([0.5]))
+    array([11.])
+    """
+
+    column: str
+    mean: float
+    std: float
+    naive_mae: float
+    season: int = 1
+
+    def invert(self, y) -> np.ndarray:
+        """Scaled targets back in the user's units (float64)."""
+        return np.asarray(y, dtype=np.float64) * self.std + self.mean
+
+
 @dataclasses.dataclass
 class Dataset:
-    """Inputs and targets of the train, validation and test splits, with how they were made."""
+    """Inputs and targets of the train, validation and test splits, with how they were made.
+
+    Data sets made from a user's table (:mod:`rnnbook.frames`) also carry ``units`` (to report metrics
+    in the user's units), ``columns`` (the name of each input feature), ``dates`` (per split, the date of
+    each window's first forecast) and ``fit`` (the training recipe they ask for, see
+    :data:`rnnbook.frames.REAL_FIT`).
+    """
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -225,6 +257,10 @@ class Dataset:
     series: np.ndarray | None = dataclasses.field(default=None, repr=False)
     #: How to make the same data with other targets: ``recipe(horizon=..., target=...)`` (or ``None``).
     recipe: functools.partial | None = dataclasses.field(default=None, repr=False, compare=False)
+    units: Units | None = dataclasses.field(default=None, repr=False)
+    columns: tuple | None = dataclasses.field(default=None, repr=False)
+    dates: dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    fit: dict | None = dataclasses.field(default=None, repr=False)
 
     @property
     def n_features(self) -> int:
@@ -417,14 +453,17 @@ REAL_SERIES = {
     "sunspots": "Yearly sunspot activity 1700-2008, statsmodels.datasets.sunspots.",
     "elnino": "Monthly sea-surface temperature of the El Nino region 1950-2010 (deg C), "
               "statsmodels.datasets.elnino.",
+    "taylor": "Half-hourly electricity demand in England and Wales, Monday 5 June to Sunday 27 August 2000 "
+              "(MW), Taylor (2003); pmdarima.datasets.load_taylor (pmdarima: MIT license).",
 }
 
 
 def load_series(name: str):
-    """Load a real univariate series that ships inside statsmodels (nothing is downloaded).
+    """Load a real univariate series that ships inside statsmodels or pmdarima (nothing is downloaded).
 
     Args:
-        name: one of ``"co2"``, ``"sunspots"``, ``"elnino"``.
+        name: one of ``"co2"``, ``"sunspots"``, ``"elnino"`` (statsmodels) or ``"taylor"`` (pmdarima,
+            a dependency of the book; the dates, which the package leaves out, are those of the source).
 
     Returns:
         A ``pandas.Series`` indexed by date (float64, no missing values).
@@ -436,9 +475,18 @@ def load_series(name: str):
     (309, 1700)
     """
     import pandas as pd
-    from statsmodels import datasets
 
     check_choice("name", name, tuple(REAL_SERIES))
+    if name == "taylor":
+        try:
+            from pmdarima.datasets import load_taylor
+        except ImportError:
+            raise ValueError("The 'taylor' series ships with pmdarima: pip install pmdarima.") from None
+        values = load_taylor(as_series=False)
+        index = pd.date_range("2000-06-05", periods=len(values), freq="30min", name="date")
+        return pd.Series(values, index=index, name="demand").astype("float64")
+    from statsmodels import datasets
+
     if name == "co2":
         s = datasets.co2.load_pandas().data["co2"]
         # 59 of 2284 weeks are missing in the source; interpolating in time is the documented,

@@ -18,17 +18,22 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from rnnbook._checks import prove_writable
+from rnnbook._checks import check_choice, prove_writable
 from rnnbook.profiles import get_profile
 from rnnbook.registry import PluginWarning, get_spec, list_models
 
 COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
+#: The metrics a leaderboard on a user's series can be sorted by (``--metric``).
+METRICS = ("mse", "mae", "mape", "mase")
 
 
 def run_leaderboard(models=None, profile=None, seed: int | None = None, progress: bool = True,
                     errors: dict | None = None, *, on_row=None, stop=None,
-                    keep_going: bool = False) -> list[dict]:
-    """Train and score ``models`` (default: every registered model that loads) on the profile's data.
+                    keep_going: bool = False, dataset=None, metric: str = "mse") -> list[dict]:
+    """Train and score ``models`` (default: every registered model that loads) on the profile's data,
+    or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
+    table, cut for its targets (:func:`rnnbook.training.retarget_for`), with the recipe the data set
+    asks for, and scored in the user's units.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
     entry in ``errors`` (if given) -- the other rows are still computed. Unknown names raise
@@ -43,11 +48,18 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         keep_going: record a failing *built-in* model in ``errors`` too and go on (by default a
             built-in's failure is a bug and raises; a plugin's is always recorded).
 
+        dataset: a :class:`rnnbook.data.Dataset` to train every model on, forecasting its horizon.
+        metric: what rows are sorted by on the validation set: ``"mse"``, or with a data set that has
+            units ``"mae"``, ``"mape"`` or ``"mase"``.
+
     Returns:
-        Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` sorted by horizon,
-        then validation MSE.
+        Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
+        ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units)
+        sorted by horizon, then the validation ``metric``.
     """
-    from rnnbook.training import StopWhen, train
+    from rnnbook.training import StopWhen, retarget_for, train
+
+    check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
     profile = get_profile(profile) if not hasattr(profile, "n_series") else profile
     if models is None:
@@ -68,7 +80,11 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         if progress:
             print(f"[{i}/{len(names)}] {name}", flush=True)
         try:
-            result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
+            if dataset is None:
+                result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
+            else:
+                result = train(name, retarget_for(get_spec(name), dataset), horizon=dataset.horizon,
+                               profile=profile, seed=seed, progress=progress, callbacks=callbacks)
         except Exception as exc:
             if get_spec(name).source == "builtin" and not keep_going:
                 raise
@@ -81,11 +97,29 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
         rows.append(result.row())
         if on_row is not None:
             on_row(result.row())
-    return sorted(rows, key=lambda r: (r["horizon"], r["val_mse"]))
+    return sort_rows(rows, metric)
+
+
+def sort_rows(rows: list[dict], metric: str = "mse") -> list[dict]:
+    """Rows by horizon, then validation ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    def key(r):
+        value = r[f"val_{metric}"]
+        return (r["horizon"], value != value, value)
+    return sorted(rows, key=key)
 
 
 def format_table(rows: list[dict]) -> str:
-    """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints)."""
+    """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints); rows with metrics
+    in the user's units (a user's series) show MAE, MAPE and MASE too."""
+    if rows and "val_mae" in rows[0]:
+        header = (f"{'model':<26} {'horizon':>7} {'val_mae':>11} {'test_mae':>11} {'test_mape%':>10} "
+                  f"{'test_mase':>9} {'params':>8} {'fit_s':>7}")
+        lines = [header, "-" * len(header)]
+        for r in rows:
+            lines.append(f"{r['model']:<26} {r['horizon']:>7d} {r['val_mae']:>11.4g} {r['test_mae']:>11.4g} "
+                         f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
+                         f"{r['fit_seconds']:>7.1f}")
+        return "\n".join(lines)
     header = f"{'model':<26} {'horizon':>7} {'val_mse':>10} {'test_mse':>10} {'params':>8} {'fit_s':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
@@ -95,10 +129,14 @@ def format_table(rows: list[dict]) -> str:
 
 
 def to_dataframe(rows: list[dict]):
-    """Leaderboard rows as a ``pandas.DataFrame`` indexed by model."""
+    """Leaderboard rows as a ``pandas.DataFrame`` indexed by model (with the metrics in the user's units
+    when the rows have them)."""
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=COLUMNS).set_index("model")
+    columns = list(COLUMNS)
+    if rows and "val_mae" in rows[0]:
+        columns += [f"{split}_{k}" for split in ("val", "test") for k in ("mae", "mape", "mase")]
+    return pd.DataFrame(rows, columns=columns).set_index("model")
 
 
 def check_json_path(path) -> Path:
@@ -114,8 +152,9 @@ def check_json_path(path) -> Path:
 
 
 def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict | None = None,
-               partial: bool = False) -> Path:
-    """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically.
+               partial: bool = False, dataset: dict | None = None) -> Path:
+    """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically (and
+    ``"dataset"``, what the rows were trained on, when it is a user's series).
 
     The file is written beside ``path`` and renamed over it, so a reader (or an interruption) never
     sees half a file. ``partial`` marks results of a run that did not finish.
@@ -124,6 +163,8 @@ def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict 
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"profile": profile, "backend": backend, "partial": bool(partial), "rows": rows,
                "errors": errors or {}}
+    if dataset is not None:
+        payload["dataset"] = dataset
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:

@@ -1,4 +1,4 @@
-"""Metrics: the chapter's ``last_time_step_mse`` (a Keras metric) and a NumPy ``mse``.
+"""Metrics: the chapter's ``last_time_step_mse`` (a Keras metric), NumPy ``mse``, ``mae``, ``mape``, ``mase``.
 
 A seq2seq model forecasts the next ``horizon`` values at *every* time step, and its loss averages over
 all of them; the forecast that matters at the end of the window is the one from the last time step.
@@ -72,3 +72,97 @@ def mse(y_true, y_pred) -> float:
     if y_true.size == 0:
         raise ValueError("`y_true` and `y_pred` are empty.")
     return float(np.mean(np.square(y_true - y_pred)))
+
+
+def _pair(y_true, y_pred):
+    y_true = np.asarray(y_true, dtype=np.float64)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and "
+                         f"{y_pred.shape}.")
+    if y_true.size == 0:
+        raise ValueError("`y_true` and `y_pred` are empty.")
+    return y_true, y_pred
+
+
+def mae(y_true, y_pred) -> float:
+    """Mean absolute error over every element, in float64 (same shapes required, as for :func:`mse`).
+
+    Example:
+
+    >>> mae([[0.0, 1.0]], [[1.0, 1.0]])
+    0.5
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_true - y_pred)))
+
+
+def mape(y_true, y_pred) -> float:
+    """Mean absolute percentage error, in percent: ``100 * mean(|y - forecast| / |y|)``.
+
+    Undefined when a target is 0: the result is then NaN (never a mean over the other targets).
+
+    Example:
+
+    >>> mape([100.0, 200.0], [110.0, 180.0])
+    10.0
+    >>> mape([0.0, 1.0], [0.0, 1.0])
+    nan
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    if (y_true == 0).any():
+        return float("nan")
+    return float(100 * np.mean(np.abs(y_true - y_pred) / np.abs(y_true)))
+
+
+def mase(y_true, y_pred, naive_mae: float) -> float:
+    """Mean absolute scaled error: the MAE divided by ``naive_mae``, the training period's MAE of the
+    seasonal naive forecast (:class:`rnnbook.data.Units`). Below 1: better than that naive forecast did
+    in training.
+
+    Example:
+
+    >>> mase([1.0, 2.0], [1.5, 2.5], naive_mae=2.0)
+    0.25
+    """
+    if not naive_mae > 0:
+        raise ValueError(f"MASE divides by the naive forecast's MAE, which must be positive; "
+                         f"got {naive_mae}.")
+    return mae(y_true, y_pred) / naive_mae
+
+
+def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
+    """MSE, MAE, MAPE and MASE of a forecast in the user's units, overall and per horizon step.
+
+    Args:
+        y_true, y_pred: targets and forecasts, ``(batch, horizon)`` or, for ``target="seq2seq"``,
+            ``(batch, steps, horizon)`` (only the last time step's forecast counts, as for the MSE).
+        units: a :class:`rnnbook.data.Units` (scaled values are brought back to the user's units and
+            MASE is reported), or ``None`` (values as they are, no MASE).
+        target: the data set's target kind.
+
+    Returns:
+        ``{"mse", "mae", "mape", "mase", "mae_per_step"}``: floats (``mase`` is ``None`` without
+        ``units``, NaN when the seasonal naive forecast was exact over the training period, and
+        ``mape`` NaN when a target is 0) and a list with one MAE per step ahead.
+
+    Used in: book/09_real_series and the trainer's evaluation of data sets with units.
+
+    Example:
+
+    >>> from rnnbook.data import Units
+    >>> units = Units("riders", mean=100.0, std=10.0, naive_mae=5.0)
+    >>> s = forecast_scores([[0.0, 1.0]], [[0.1, 0.5]], units)
+    >>> round(s["mae"], 6), [round(v, 6) for v in s["mae_per_step"]], round(s["mase"], 6)
+    (3.0, [1.0, 5.0], 0.6)
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    if target == "seq2seq":
+        y_true, y_pred = y_true[:, -1], y_pred[:, -1]
+    if units is not None:
+        y_true, y_pred = units.invert(y_true), units.invert(y_pred)
+    errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
+    return {"mse": mse(y_true, y_pred), "mae": mae(y_true, y_pred), "mape": mape(y_true, y_pred),
+            "mase": None if units is None else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0
+                                                else float("nan")),
+            "mae_per_step": [float(v) for v in errors.mean(axis=0)]}

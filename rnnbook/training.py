@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import time
 from typing import Any
 
@@ -91,11 +92,23 @@ class TrainResult:
     epoch_seconds: list = dataclasses.field(default_factory=list, repr=False)
     #: True when the model came from the trained-model cache (its ``fit_seconds`` are the original run's).
     cached: bool = False
+    #: For a data set with ``units`` (a user's table): ``{"valid": ..., "test": ...}``, each the
+    #: :func:`rnnbook.metrics.forecast_scores` in the user's units; else ``None``.
+    scores: dict | None = dataclasses.field(default=None, repr=False)
 
     def row(self) -> dict:
-        """The leaderboard row of this result."""
-        return {"model": self.name, "horizon": self.horizon, "val_mse": self.val_mse,
-                "test_mse": self.test_mse, "params": self.params, "fit_seconds": self.fit_seconds}
+        """The leaderboard row of this result (with MAE, MAPE and MASE in the user's units when the
+        data set has units)."""
+        row = {"model": self.name, "horizon": self.horizon, "val_mse": self.val_mse,
+               "test_mse": self.test_mse, "params": self.params, "fit_seconds": self.fit_seconds}
+        if self.scores is not None:     # every metric in the user's units, the MSE included
+            for split, prefix in (("valid", "val"), ("test", "test")):
+                row.update({f"{prefix}_{k}": self.scores[split][k] for k in ("mse", *UNIT_METRICS)})
+        return row
+
+
+#: The metrics a data set with units reports, in the user's units (:func:`rnnbook.metrics.forecast_scores`).
+UNIT_METRICS = ("mae", "mape", "mase")
 
 
 def forecast_mse(y_true, y_pred, target: str) -> float:
@@ -121,11 +134,42 @@ def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, targ
     ds = data_lib.synthetic_dataset(profile.n_series, profile.n_steps, profile.split,
                                     horizon=1 if target == "one_step" else horizon, target=target,
                                     seed=seed, max_horizon=max(horizon, 10), draw=profile.draw)
+    return _slice_time_steps(ds, spec, target, hparams)
+
+
+def _slice_time_steps(ds, spec, target, hparams):
     if target == "seq2seq" and spec.time_steps is not None:
-        steps = spec.time_steps(profile.n_steps, dict(hparams or {}))
+        steps = spec.time_steps(ds.n_steps, dict(hparams or {}))
         ds = dataclasses.replace(ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps],
                                  y_test=ds.y_test[:, steps])
     return ds
+
+
+def retarget_for(spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None,
+                 hparams: dict | None = None) -> data_lib.Dataset:
+    """``dataset`` cut anew with the targets ``spec`` trains on, forecasting ``horizon`` steps
+    (default: the data set's): what the leaderboard does to train every model on one user's series.
+
+    One-step Keras models and forecasters learn vector targets directly; iterative models train on
+    one-step targets (and are scored ``horizon`` steps ahead by :func:`train`).
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from rnnbook.frames import frame_dataset
+    >>> s = pd.Series(np.sin(np.arange(300.0)), pd.date_range("2024", periods=300, freq="h"), name="x")
+    >>> ds = frame_dataset(s, n_steps=24, horizon=6, target="vector")
+    >>> retarget_for(get_spec("seq2seq_gru"), ds).y_train.shape[1:]
+    (24, 6)
+    """
+    horizon = dataset.horizon if horizon is None else check_positive_int("horizon", horizon)
+    target = spec.train_target
+    if target == "one_step" and horizon > 1 and spec.kind != "iterative":
+        target = "vector"
+    wanted_horizon = 1 if target == "one_step" else horizon
+    if dataset.target != target or dataset.horizon != wanted_horizon:
+        dataset = dataset.retarget(wanted_horizon, target)
+    return _slice_time_steps(dataset, spec, target, hparams)
 
 
 class _EpochBar:
@@ -188,7 +232,7 @@ class StopWhen:
         return Stop()
 
 
-SCHEDULES = (None, "constant", "cosine")
+SCHEDULES = (None, "constant", "cosine", "plateau")
 
 
 class _EpochTimer:
@@ -212,7 +256,9 @@ def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch:
     """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
 
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
-    (the full profile's schedule, see :mod:`rnnbook.profiles`).
+    (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
+    :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
+    :data:`rnnbook.frames.REAL_FIT`).
     """
     import keras
 
@@ -266,8 +312,10 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         horizon = check_positive_int("horizon", horizon)
     if dataset is not None and spec.kind != "iterative":
         # Name a mismatch before training, not as a broadcasting error from inside Keras. A one-step
-        # Keras model may also learn vector targets: its builder takes `horizon` (seq2vec).
-        widened = spec.train_target == "one_step" and spec.kind == "keras" and dataset.target == "vector"
+        # Keras model may also learn vector targets: its builder takes `horizon` (seq2vec); so may a
+        # forecaster (ARMA forecasts any number of steps).
+        widened = (spec.train_target == "one_step" and spec.kind in ("keras", "forecaster")
+                   and dataset.target == "vector")
         if dataset.target != spec.train_target and not widened:
             raise ValueError(f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
                              f"{dataset.target!r} targets; make it with target={spec.train_target!r}.")
@@ -279,6 +327,13 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
     from rnnbook.profiles import fit_settings
 
     settings = fit_settings(profile, spec.fit_defaults)
+    if dataset is not None and dataset.fit is not None:
+        # A data set that asks for its own recipe (a user's table: rnnbook.frames.REAL_FIT) gets it,
+        # every model alike; the synthetic data sets ask for none, so the book's recipe never moves.
+        settings = {**settings, **dataset.fit}
+    if (dataset is not None and dataset.units is not None and "season" not in hparams
+            and _takes(spec.builder, "season")):
+        hparams["season"] = dataset.units.season     # seasonal models follow the data set's season
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
     batch_size = check_positive_int("batch_size", settings["batch_size"] if batch_size is None else batch_size)
@@ -323,6 +378,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
                               epochs, schedule)
             return TrainResult(name=name, spec=spec, model=model, horizon=horizon, dataset=eval_ds,
                                batch_size=batch_size, learning_rate=lr, schedule=schedule, cached=True,
+                               scores=_unit_scores(model, eval_ds, eval_batch_size or 1000),
                                **{k: record[k] for k in _RECORDED})
 
     enable_compile_cache()
@@ -342,11 +398,14 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
             compile_model(fit_model, spec, lr, steps, epochs, schedule)
             callbacks = ([_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
                          + list(callbacks or []))
-            if patience:
-                import keras
+            import keras
 
+            if patience:
                 callbacks.append(keras.callbacks.EarlyStopping(patience=patience, min_delta=settings["min_delta"],
                                                                restore_best_weights=True))
+            if schedule == "plateau":
+                callbacks.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3, min_lr=lr / 64,
+                                                                   verbose=0))
             h = fit_model.fit(train_ds.X_train, train_ds.y_train, epochs=epochs, batch_size=batch_size,
                               validation_data=(train_ds.X_valid, train_ds.y_valid), verbose=0,
                               callbacks=callbacks, shuffle=True,
@@ -361,7 +420,7 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
                          test_mse=test_mse, params=int(model.count_params()), fit_seconds=fit_seconds,
                          epochs=len(history.get("loss", [])), history=history, dataset=eval_ds,
                          batch_size=batch_size, learning_rate=lr, schedule=schedule,
-                         epoch_seconds=epoch_seconds)
+                         epoch_seconds=epoch_seconds, scores=_unit_scores(model, eval_ds, score_batch))
     # A run stopped from outside (Ctrl-C in the leaderboard) is not the model the key describes.
     stopped = any(getattr(c, "stopped", False) for c in callbacks or ())
     if cache_root is not None and not stopped:
@@ -371,6 +430,23 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
 
 # What a cache entry records besides the model: everything a hit must return as the miss did.
 _RECORDED = ("val_mse", "test_mse", "params", "fit_seconds", "epochs", "history", "epoch_seconds")
+
+
+def _takes(builder, name: str) -> bool:
+    try:
+        return name in inspect.signature(builder).parameters
+    except (TypeError, ValueError):      # a callable without a signature takes no `season`
+        return False
+
+
+def _unit_scores(model, ds: data_lib.Dataset, batch_size: int) -> dict | None:
+    """Validation and test scores in the user's units, for a data set with units."""
+    if ds.units is None:
+        return None
+    from rnnbook.metrics import forecast_scores
+
+    return {split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.target)
+            for split, X, y in ds.splits()[1:]}
 
 
 def predict(model, X, batch_size: int = 1000) -> np.ndarray:

@@ -151,3 +151,63 @@ def test_ctrl_c_keeps_the_finished_rows_marks_them_partial_and_exits_130(tmp_pat
     names = [r["model"] for r in payload["rows"]]
     assert {"naive_last_value", "linear"} <= set(names) and "seq2seq_lstm" not in names
     assert not list(tmp_path.glob(".lb.json.*")), "no temporary file may be left behind"
+
+
+def _weekly_csv(path, n=200, drop=None):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2023-01-02", periods=n, freq="D")
+    riders = 1000 + 300 * (days.day_of_week >= 5) + 5 * np.arange(n) + rng.normal(0, 20, n)
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "riders": riders.round(1)})
+    if drop is not None:
+        frame = frame.drop(index=drop)
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
+    import numpy as np
+
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    frame = _weekly_csv(csv)
+    proc = run("leaderboard", "--csv", str(csv), "--target", "riders", "--date-column", "day",
+               "--models", "naive_last_value", "seasonal_naive", "linear", "--season", "7", "--n-steps", "14",
+               "--horizon", "3", "--fractions", "0.6,0.2,0.2", "--json", str(out), "--quiet")
+    assert f"data={csv} target=riders" in proc.stdout and "test_mase" in proc.stdout
+    payload = json.loads(out.read_text())
+    assert payload["dataset"]["windows"] == [120 - 16, 40 - 16, 40 - 16] and not payload["partial"]
+    from rnnbook.frames import REAL_FIT
+
+    assert payload["dataset"]["recipe"] == REAL_FIT          # what the rows were trained with
+    rows = {r["model"]: r for r in payload["rows"]}
+    assert [r["model"] for r in payload["rows"]][0] != "naive_last_value"     # sorted by validation MAE
+    # The seasonal naive forecast's test MAE, recomputed from the CSV's values: the test period is its
+    # last 40 days; the forecasts start 14 days in and copy the value 7 days earlier.
+    riders = frame["riders"].to_numpy()[160:]
+    errors = [abs(riders[t + k] - riders[t + k - 7]) for t in range(14, 40 - 2) for k in range(3)]
+    assert rows["seasonal_naive"]["test_mae"] == pytest.approx(np.mean(errors), rel=1e-4)
+    assert rows["seasonal_naive"]["params"] == 0 and rows["seasonal_naive"]["horizon"] == 3
+    assert rows["linear"]["val_mae"] < rows["naive_last_value"]["val_mae"]
+
+
+@pytest.mark.parametrize("extra,fragment", [
+    (["--target", "riders"], "--target describes your own series: it needs --csv FILE."),
+    (["--metric", "mae"], "--metric mae is in your series' units: it needs --csv FILE."),
+    (["--csv", "{dir}/none.csv", "--target", "riders"], "does not exist"),
+    (["--csv", "{gappy}", "--date-column", "day"], "--csv needs --target COLUMN"),
+    (["--csv", "{gappy}", "--target", "riders", "--date-column", "day"],
+     "The dates have gaps: 1 step(s) missing, the first 2023-01-12 00:00:00 (between row 9 (2023-01-11 "
+     "00:00:00), line 11 of"),
+    (["--csv", "{gappy}", "--target", "bikes", "--date-column", "day"], "There is no column 'bikes'"),
+    (["--csv", "{gappy}", "--target", "riders", "--fractions", "0.5,0.5"], "--fractions: expected three"),
+])
+def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fragment):
+    gappy = tmp_path / "gappy.csv"
+    _weekly_csv(gappy, n=60, drop=[10])
+    args = [a.format(dir=tmp_path, gappy=gappy) for a in extra]
+    proc = run("leaderboard", "--models", "linear", *args, check=False)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert fragment in proc.stderr.strip().splitlines()[-1]     # one line (argparse puts its usage above)

@@ -41,3 +41,27 @@ def test_numpy_mse():
 def test_numpy_mse_refuses_to_broadcast():
     with pytest.raises(ValueError, match="same shape"):
         mse(np.zeros((4, 1)), np.zeros(4))
+
+
+def test_forecast_scores_in_the_users_units_per_step_and_their_undefined_cases():
+    from rnnbook.data import Units
+    from rnnbook.metrics import forecast_scores, mape, mase
+
+    units = Units("load", mean=50.0, std=10.0, naive_mae=4.0, season=24)
+    y_true = np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.5]])
+    y_pred = np.array([[0.5, 1.0, -1.0], [1.0, -0.2, 0.5]])
+    s = forecast_scores(y_true, y_pred, units)
+    errors = np.abs(y_true - y_pred) * 10                      # in the user's units
+    assert s["mae"] == pytest.approx(errors.mean()) and s["mse"] == pytest.approx((errors ** 2).mean())
+    np.testing.assert_allclose(s["mae_per_step"], errors.mean(axis=0))
+    assert s["mase"] == pytest.approx(errors.mean() / 4.0)
+    assert s["mape"] == pytest.approx(100 * np.mean(errors / np.abs(y_true * 10 + 50)))
+    seq = forecast_scores(np.stack([y_pred, y_true], axis=1), np.stack([y_true, y_pred], axis=1), units,
+                          target="seq2seq")                    # only the last time step's forecast counts
+    assert seq["mae"] == pytest.approx(s["mae"])
+    assert np.isnan(forecast_scores(y_true, y_pred, Units("x", 0.0, 1.0, 0.0))["mase"])
+    assert np.isnan(mape([0.0, 1.0], [1.0, 1.0])) and forecast_scores(y_true, y_pred)["mase"] is None
+    with pytest.raises(ValueError, match="must be positive"):
+        mase([1.0], [2.0], naive_mae=0.0)
+    with pytest.raises(ValueError, match="same shape"):
+        forecast_scores(y_true, y_pred[:, :2], units)

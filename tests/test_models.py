@@ -17,7 +17,8 @@ KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
 NAMES = ("naive_last_value", "naive_n_steps", "linear", "linear_n_steps", "unrolled_rnn", "simple_rnn",
          "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn", "seq2vec_rnn", "seq2seq_rnn",
          "seq2seq_rnn_dropout", "seq2seq_rnn_batchnorm", "seq2seq_layernorm_rnn", "encoder_decoder",
-         "seq2seq_lstm", "seq2seq_gru", "seq2seq_conv1d_gru", "wavenet_simple", "wavenet", "arma")
+         "seq2seq_lstm", "seq2seq_gru", "seq2seq_conv1d_gru", "wavenet_simple", "wavenet", "arma",
+         "seasonal_naive", "sarima")
 
 
 def dataset(spec, target=None, n_steps=N_STEPS):

@@ -8,7 +8,7 @@ import pytest
 from rnnbook import data
 from rnnbook.profiles import Profile
 from rnnbook.registry import get_spec
-from rnnbook.training import dataset_for, forecast_mse, train
+from rnnbook.training import dataset_for, forecast_mse, predict, train
 
 TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 
@@ -102,3 +102,55 @@ def test_the_book_profile_ignores_a_models_own_recipe():
     r = train("simple_rnn", profile=book, progress=False)       # fit_defaults: learning rate 0.02
     assert (r.learning_rate, r.batch_size, r.schedule, r.epochs) == (0.01, 50, "cosine", 2)
     assert train("simple_rnn", profile=TINY, progress=False).learning_rate == 0.02
+
+
+def _hourly_dataset(horizon=3, target="vector"):
+    import pandas as pd
+
+    from rnnbook.frames import frame_dataset
+
+    hours = pd.date_range("2024-01-01", periods=500, freq="h")
+    rng = np.random.default_rng(1)
+    load = 100 + 20 * np.sin(2 * np.pi * hours.hour / 24) + rng.normal(0, 2, len(hours))
+    return frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=horizon, target=target,
+                         season=24, fractions=(0.6, 0.2, 0.2))
+
+
+def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
+    from rnnbook.frames import REAL_FIT
+    from rnnbook.training import retarget_for
+
+    ds = _hourly_dataset()
+    result = train("linear", retarget_for(get_spec("linear"), ds), epochs=3, progress=False)
+    assert (result.batch_size, result.learning_rate, result.schedule) == (
+        REAL_FIT["batch_size"], REAL_FIT["learning_rate"], "plateau")
+    assert result.horizon == 3 and result.model.output_shape == (None, 3)
+    forecast = predict(result.model, ds.X_test)
+    by_hand = np.abs(ds.units.invert(forecast) - ds.units.invert(ds.y_test))
+    assert result.scores["test"]["mae"] == pytest.approx(by_hand.mean(), rel=1e-6)
+    np.testing.assert_allclose(result.scores["test"]["mae_per_step"], by_hand.mean(axis=0), rtol=1e-6)
+    assert result.scores["test"]["mase"] == pytest.approx(by_hand.mean() / ds.units.naive_mae, rel=1e-6)
+    row = result.row()
+    assert row["test_mae"] == result.scores["test"]["mae"] and row["val_mse"] == result.scores["valid"]["mse"]
+
+
+def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horizon():
+    from rnnbook.training import retarget_for
+
+    ds = _hourly_dataset(horizon=5)
+    naive = train("seasonal_naive", retarget_for(get_spec("seasonal_naive"), ds), progress=False)
+    assert naive.model.season == 24 and naive.params == 0
+    # The value 24 hours earlier, straight from the windows.
+    np.testing.assert_array_equal(predict(naive.model, ds.X_valid), ds.X_valid[:, 0:5, 0])
+    iterative = train("iterative_deep_rnn", retarget_for(get_spec("iterative_deep_rnn"), ds), horizon=5,
+                      epochs=1, progress=False)
+    assert iterative.dataset.y_valid.shape == (len(ds.X_valid), 5) and iterative.scores is not None
+    seq = retarget_for(get_spec("seq2seq_gru"), ds)
+    assert seq.target == "seq2seq" and seq.y_train.shape[1:] == (24, 5)
+
+
+def test_a_synthetic_dataset_keeps_the_profiles_recipe():
+    ds = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
+    assert ds.fit is None and ds.units is None
+    result = train("linear", ds, profile=TINY, epochs=1, progress=False)
+    assert result.schedule == TINY.schedule and result.scores is None and "val_mae" not in result.row()

@@ -396,3 +396,29 @@ def test_the_progress_note_counts_frames_and_restores_the_hook(monkeypatch):
         _frames.png_bytes(fig)
         assert progress.frames == 2 and "2 frame(s) drawn" in progress._text()
     assert _frames.on_frame_drawn is None
+
+
+def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
+    import pandas as pd
+
+    from rnnbook.frames import frame_dataset
+    from rnnbook.widgets.forecast import USER_SERIES, add_series, forecast_data
+
+    hours = pd.date_range("2024-01-01", periods=400, freq="h")
+    load = 1000 + 200 * np.sin(2 * np.pi * hours.hour / 24)
+    ds = frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=1, season=24)
+    try:
+        assert add_series("load", ds) == "load"
+        d = forecast_data("load", "seasonal_naive", "iterative", 4)
+        # In the series' units: the windows are loads in MW, and copying the day before is exact here.
+        assert d.X.shape[1] == 24 and 790 < d.X.min() and d.X.max() < 1210
+        np.testing.assert_allclose(d.forecast, d.y, atol=1e-3)
+        np.testing.assert_allclose(d.naive, np.repeat(d.X[:, -1:], 4, axis=1))
+        linear = forecast_data("load", "linear", "seq2vec", 4, epochs=1)
+        assert linear.forecast.shape == linear.y.shape == (len(d.y), 4)
+    finally:
+        USER_SERIES.pop("load", None)
+    with pytest.raises(ValueError, match="needs a new name"):
+        add_series("synthetic", ds)
+    with pytest.raises(ValueError, match="takes a data set made by rnnbook.frames"):
+        add_series("mine", rnnbook.data.synthetic_dataset(20, 10, (10, 5, 5)))

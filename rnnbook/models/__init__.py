@@ -1,7 +1,7 @@
 """The chapter's model zoo. Importing this package registers every built-in model.
 
 The import order is the registration order, which is the order ``rnnbook models`` lists them in:
-baselines first, then recurrent, gated, convolutional and classical models.
+baselines first, then recurrent, gated, convolutional and classical models, then the seasonal baselines.
 """
 
 # The order matters (see above): import sorting is off here.
@@ -11,4 +11,5 @@ from rnnbook.models import simple_rnn  # noqa: F401
 from rnnbook.models import lstm_gru  # noqa: F401
 from rnnbook.models import conv  # noqa: F401
 from rnnbook.models import arma  # noqa: F401
+from rnnbook.models import seasonal  # noqa: F401
 # isort: on

@@ -16,6 +16,10 @@ position. The naive forecast (the last value, repeated) is drawn and scored alon
 :func:`forecast_explorer` precomputes one frame per (series, model, strategy, horizon) that the model
 supports; an unsupported pair shows why.
 
+A series of your own joins them with :func:`add_series` (a data set from :mod:`rnnbook.frames`, e.g.
+``csv_dataset("demand.csv", "demand", ...)``): its models are trained with the recipe it asks for, and its
+forecasts and errors are shown in its own units.
+
 Used in: book/04_forecasting.
 """
 
@@ -36,6 +40,33 @@ STRATEGIES = ("iterative", "seq2vec", "seq2seq")
 #: Input window per series: the real series are short (sunspots: 309 years), so their windows are too.
 WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
 DEFAULT_MODELS = ("linear", "seq2seq_rnn")
+#: Series of the user's own, by name (:func:`add_series`).
+USER_SERIES: dict = {}
+
+
+def add_series(name: str, dataset) -> str:
+    """Offer ``dataset`` (a :class:`rnnbook.data.Dataset` made by :mod:`rnnbook.frames`) to the forecast
+    explorer as the series ``name``; returns the name.
+
+    The explorer windows it as it was made (its ``n_steps``), cuts it anew for each strategy and horizon,
+    and shows its forecasts and errors in its units.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from rnnbook.frames import frame_dataset
+    >>> s = pd.Series(np.sin(np.arange(300.0) / 4), pd.date_range("2024", periods=300, freq="h"), name="x")
+    >>> add_series("my_series", frame_dataset(s, n_steps=24))
+    'my_series'
+    """
+    if not isinstance(name, str) or not name or name in WINDOWS:
+        raise ValueError(f"A series of your own needs a new name (not {', '.join(WINDOWS)}), got {name!r}.")
+    if getattr(dataset, "recipe", None) is None or getattr(dataset, "units", None) is None:
+        raise ValueError("add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
+                         f"got {type(dataset).__name__}.")
+    USER_SERIES[name] = dataset
+    _trained.cache_clear()      # a name given to another data set trains anew
+    return name
 
 
 def strategies_for(spec) -> tuple[str, ...]:
@@ -69,6 +100,9 @@ def strategies_for(spec) -> tuple[str, ...]:
 def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "full"):
     from rnnbook import data
 
+    if series in USER_SERIES:
+        ds = USER_SERIES[series]
+        return ds if (ds.horizon, ds.target) == (horizon, target) else ds.retarget(horizon, target)
     if series == "synthetic":
         return data.profile_dataset(profile, horizon=horizon, target=target, seed=seed)
     return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
@@ -149,7 +183,8 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
 
     Args:
-        series: ``"synthetic"`` or a name of :data:`rnnbook.data.REAL_SERIES`.
+        series: ``"synthetic"``, a name of :data:`rnnbook.data.REAL_SERIES` or one given to :func:`add_series`
+            (its values, forecasts and errors are then in its own units).
         model: a registry name (plugins included).
         strategy: one of :data:`STRATEGIES` supported by the model (:func:`strategies_for`).
         horizon: steps ahead.
@@ -166,7 +201,7 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     >>> d.forecast.shape[1]                                                  # doctest: +SKIP
     5
     """
-    check_choice("series", series, tuple(WINDOWS))
+    check_choice("series", series, (*WINDOWS, *USER_SERIES))
     check_choice("strategy", strategy, STRATEGIES)
     horizon = check_positive_int("horizon", horizon)
     trained = _trained(series, model, strategy, horizon, epochs, seed, profile)
@@ -174,7 +209,10 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     X, y = ds.X_valid, ds.y_valid
     forecast = _forecast(trained, strategy, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
-    return ForecastData(series=series, model=model, strategy=strategy, X=X[:, :, 0], y=y, forecast=forecast,
+    X = X[:, :, 0]
+    if ds.units is not None:        # a series of the user's own: everything back in its units
+        X, y, forecast, naive = (ds.units.invert(a) for a in (X, y, forecast, naive))
+    return ForecastData(series=series, model=model, strategy=strategy, X=X, y=y, forecast=forecast,
                         naive=naive, mse=np.mean((forecast - y) ** 2, axis=0),
                         naive_mse=np.mean((naive - y) ** 2, axis=0))
 

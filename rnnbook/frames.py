@@ -1,0 +1,345 @@
+"""Data sets from the user's own table: a pandas Series or DataFrame, or a CSV file.
+
+:func:`frame_dataset` turns a table indexed by dates into a :class:`rnnbook.data.Dataset` that every
+registered model trains on:
+
+* **dates**: a date column (``date_column=``) or a ``DatetimeIndex``; they must be sorted, unique and
+  evenly spaced (the step is ``freq=`` or the one pandas infers, else the most common difference);
+* **features**: the target column first (feature 0, the one forecast), then the numeric ``inputs``,
+  then one-hot ``calendar`` features (``"hour"``, ``"dayofweek"``, ``"month"``) and one-hot
+  ``categorical`` columns (their categories are those of the whole table, known in advance like a
+  calendar);
+* **splits in time order**: ``split=(first_valid_date, first_test_date)`` or ``fractions=(a, b, c)``;
+  each period is windowed on its own, so no value of a later split reaches an earlier one;
+* **scaling** (``scale=True``): every numeric column by the training period's mean and standard
+  deviation; the data set's :class:`~rnnbook.data.Units` bring forecasts back to the user's units, in
+  which every metric is reported (:func:`rnnbook.metrics.forecast_scores`).
+
+Bad input is refused with one line naming the column and the first bad row: unparseable, unsorted or
+duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"`` (linear in time)
+or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
+that is the only filling rnnbook does, and only when asked.
+
+Such a data set asks for the real-data recipe :data:`REAL_FIT` (see :func:`rnnbook.training.train`).
+
+Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
+
+Example:
+
+>>> import pandas as pd
+>>> days = pd.date_range("2024-01-01", periods=100, freq="D")
+>>> frame = pd.DataFrame({"riders": np.arange(100.0) % 7 * 100 + 1000}, index=days)
+>>> ds = frame_dataset(frame, "riders", n_steps=14, horizon=7, target="vector", calendar=["dayofweek"],
+...                    split=("2024-02-20", "2024-03-15"), season=7)
+>>> ds.X_train.shape, ds.columns[:2], ds.dates["valid"][0]
+((30, 14, 8), ('riders', 'dayofweek=0'), Timestamp('2024-03-05 00:00:00'))
+>>> ds.units.column, round(ds.units.naive_mae, 6)
+('riders', 0.0)
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.data import TARGETS, Dataset, Units, make_targets, sliding_windows
+
+#: One-hot calendar features and their number of values.
+CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
+# The DatetimeIndex attribute of each (pandas 3 deprecates `dayofweek` for `day_of_week`).
+_CALENDAR_ATTRIBUTES = {"hour": "hour", "dayofweek": "day_of_week", "month": "month"}
+#: How missing steps and values may be filled (``None``: they are errors).
+FILLS = (None, "interpolate", "ffill")
+#: The training recipe a data set from a user's table asks for (every model alike; see the README,
+#: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
+#: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
+#: after 6 epochs without improvement with the best epoch's weights restored.
+REAL_FIT = {"epochs": 60, "batch_size": 64, "learning_rate": 0.005, "schedule": "plateau", "patience": 6,
+            "min_delta": 0.0, "eval_batch_size": 1000}
+
+
+def read_csv(path):
+    """Read a CSV file into a ``pandas.DataFrame``; a missing or unreadable file is one clear error.
+
+    Example:
+
+    >>> read_csv("no/such.csv")
+    Traceback (most recent call last):
+    ValueError: The CSV file 'no/such.csv' does not exist.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"The CSV file {str(path)!r} does not "
+                         f"{'exist' if not path.exists() else 'name a file'}.")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"The CSV file {str(path)!r} cannot be read: {str(exc).strip()}.") from None
+    frame.attrs["csv"] = str(path)
+    return frame
+
+
+def csv_dataset(path, target_column: str, **options) -> Dataset:
+    """:func:`frame_dataset` on a CSV file (named after the file unless ``name=`` is given).
+
+    Used in: ``rnnbook leaderboard --csv``.
+    """
+    options.setdefault("name", Path(path).stem)
+    return frame_dataset(read_csv(path), target_column, **options)
+
+
+def _where(frame, position: int, dates=None) -> str:
+    """``row 5 (2024-01-06)``, plus the CSV line for a table read from a file."""
+    text = f"row {position}"
+    if dates is not None:
+        text += f" ({dates[position]})"
+    if frame is not None and "csv" in frame.attrs:
+        text += f", line {position + 2} of {frame.attrs['csv']}"
+    return text
+
+
+def _dates(frame, date_column):
+    import pandas as pd
+
+    if date_column is None:
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            raise ValueError("The table has no dates: pass date_column= (its columns: "
+                             f"{', '.join(map(str, frame.columns))}) or index it by dates.")
+        return frame.index.as_unit("ns"), frame.reset_index(drop=True)
+    if date_column not in frame.columns:
+        raise ValueError(f"There is no date column {date_column!r}; the columns are "
+                         f"{', '.join(map(str, frame.columns))}.")
+    raw = frame[date_column]
+    dates = pd.to_datetime(raw, errors="coerce") if raw.dtype.kind != "M" else raw
+    bad = np.flatnonzero(dates.isna().to_numpy())
+    if len(bad):
+        i = int(bad[0])
+        raise ValueError(f"Column {date_column!r} holds {raw.iloc[i]!r} at {_where(frame, i)}; "
+                         "expected a date.")
+    return pd.DatetimeIndex(dates).as_unit("ns"), frame.drop(columns=[date_column]).reset_index(drop=True)
+
+
+def _check_order(frame, dates) -> None:
+    steps = np.diff(dates.asi8)
+    if (steps <= 0).any():
+        i = int(np.flatnonzero(steps <= 0)[0]) + 1
+        if steps[i - 1] == 0:
+            raise ValueError(f"The date {dates[i]} appears twice, at rows {i - 1} and {i} "
+                             f"({_where(frame, i)}); expected one row per date.")
+        raise ValueError(f"The dates are not sorted: {_where(frame, i, dates)} comes after "
+                         f"{dates[i - 1]}; sort the table by date first.")
+
+
+def _grid(frame, dates, freq):
+    """The evenly spaced dates the table should have: ``freq``, else pandas' guess, else the usual step."""
+    import pandas as pd
+
+    if len(dates) < 3:
+        raise ValueError(f"The table has {len(dates)} row(s); a series needs many more.")
+    if freq is None:
+        with warnings.catch_warnings():     # pandas 3 warns that the string will become an offset
+            warnings.simplefilter("ignore")
+            freq = pd.infer_freq(dates)
+    if freq is None:
+        steps, counts = np.unique(np.diff(dates.asi8), return_counts=True)
+        freq = pd.Timedelta(int(steps[np.argmax(counts)]), unit="ns")
+    grid = pd.date_range(dates[0], dates[-1], freq=freq)
+    off = dates.difference(grid)
+    if len(off):
+        i = int(dates.get_loc(off[0]))
+        raise ValueError(f"The dates are not evenly spaced: {_where(frame, i, dates)} is off the "
+                         f"{freq} grid that starts at {dates[0]}; pass freq= or fix the dates.")
+    return grid
+
+
+def _numeric(frame, column, dates):
+    import pandas as pd
+
+    values = frame[column]
+    if values.dtype.kind in "iuf":
+        return values.astype("float64")
+    converted = pd.to_numeric(values, errors="coerce")
+    bad = np.flatnonzero(converted.isna().to_numpy() & values.notna().to_numpy())
+    if values.dtype.kind == "b" or not len(bad):
+        kind = "booleans" if values.dtype.kind == "b" else f"dtype {values.dtype}"
+        raise ValueError(f"Column {column!r} holds {kind}; expected numbers (convert it, or pass it as "
+                         "categorical=).")
+    i = int(bad[0])
+    raise ValueError(f"Column {column!r} is not numeric: {_where(frame, i, dates)} holds "
+                     f"{values.iloc[i]!r}; expected numbers (pass it as categorical= if it names a "
+                     "category).")
+
+
+def _check_complete(frame, column, values, dates, fill):
+    import pandas as pd
+
+    bad = np.flatnonzero(~np.isfinite(values) if values.dtype.kind == "f" else pd.isna(values))
+    if len(bad):
+        i = int(bad[0])
+        how = "missing" if values.dtype.kind != "f" or np.isnan(values[i]) else "infinite"
+        hint = ("that fill cannot reach (no earlier value)" if fill else
+                "fill or drop them, or pass fill='interpolate' or fill='ffill'")
+        raise ValueError(f"Column {column!r} has {len(bad)} {how} value(s), the first at "
+                         f"{_where(frame, i, dates)}; {hint}.")
+
+
+def _period_bounds(dates, split, fractions, n):
+    import pandas as pd
+
+    if split is not None and fractions is not None:
+        raise ValueError("Pass split= (two dates) or fractions= (three numbers), not both.")
+    if split is not None:
+        if len(split) != 2:
+            raise ValueError(f"`split` needs two dates (first validation date, first test date), "
+                             f"got {split!r}.")
+        try:
+            first_valid, first_test = (pd.Timestamp(d) for d in split)
+        except (TypeError, ValueError):
+            raise ValueError(f"`split` needs two dates, got {split!r}.") from None
+        if not dates[0] < first_valid < first_test <= dates[-1]:
+            raise ValueError(f"`split` dates must satisfy {dates[0]} < first validation date < first test "
+                             f"date <= {dates[-1]}, got {first_valid} and {first_test}.")
+        return [0, int(dates.searchsorted(first_valid)), int(dates.searchsorted(first_test)), n]
+    fractions = (0.7, 0.2, 0.1) if fractions is None else tuple(fractions)
+    if (len(fractions) != 3 or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
+            or abs(sum(fractions) - 1) > 1e-9):
+        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
+    a = int(round(fractions[0] * n))
+    return [0, a, a + int(round(fractions[1] * n)), n]
+
+
+def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, horizon: int = 1,
+                  target: str = "one_step", date_column: str | None = None, inputs=(), calendar=(),
+                  categorical=(), split=None, fractions=None, scale: bool = True, fill: str | None = None,
+                  freq=None, season: int = 1, name: str | None = None) -> Dataset:
+    """Window a table of dated values into train, validation and test sets, split in time.
+
+    Args:
+        frame: a ``pandas.DataFrame`` (or a ``Series``, its values the target) with a date column or a
+            ``DatetimeIndex``.
+        target_column: the column forecast (feature 0); for a ``Series``, ``None`` (its name is used).
+        n_steps, horizon, target: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
+        date_column: the column holding the dates (``None``: the index).
+        inputs: more numeric columns the models read (multivariate inputs).
+        calendar: one-hot calendar features from the dates: ``"hour"``, ``"dayofweek"``, ``"month"``.
+        categorical: columns of categories (any type), one-hot encoded.
+        split: ``(first validation date, first test date)``; or ``fractions``: three numbers adding up to
+            1 (default ``(0.7, 0.2, 0.1)``), in time order.
+        scale: standardize numeric columns with the training period's mean and standard deviation.
+        fill: ``None`` (gaps and missing values are errors), ``"interpolate"`` or ``"ffill"``.
+        freq: the step between dates (a pandas frequency such as ``"h"`` or ``"D"``); default: inferred.
+        season: the seasonal period in steps (7 for daily data with a weekly cycle, 24 for hourly data
+            with a daily one): MASE's naive forecast is ``value(t - season)``.
+        name: the data set's name (default: the target column's).
+
+    Returns:
+        A :class:`~rnnbook.data.Dataset` with ``units``, ``columns``, ``dates`` and ``fit`` set.
+    """
+    import pandas as pd
+
+    n_steps = check_positive_int("n_steps", n_steps)
+    horizon = check_positive_int("horizon", horizon)
+    season = check_positive_int("season", season)
+    check_choice("target", target, TARGETS)
+    check_choice("fill", fill, FILLS)
+    if isinstance(frame, pd.Series):
+        column = target_column or (frame.name if frame.name is not None else "value")
+        frame = frame.rename(column).to_frame()
+        target_column = column
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
+    if target_column is None:
+        raise ValueError("Name the column to forecast: target_column= (its columns: "
+                         f"{', '.join(map(str, frame.columns))}).")
+    original = frame
+    inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
+    for item in calendar:
+        check_choice("calendar", item, tuple(CALENDAR))
+    dates, table = _dates(frame, date_column)
+    numeric = [target_column, *inputs]
+    for column in numeric + categorical:
+        if column not in table.columns:
+            raise ValueError(f"There is no column {column!r}; the columns are "
+                             f"{', '.join(map(str, table.columns))}.")
+    if len(set(numeric + categorical)) != len(numeric) + len(categorical):
+        raise ValueError(f"A column is listed twice (the target {target_column!r} is always feature 0: do "
+                         f"not list it in inputs); got inputs={inputs}, categorical={categorical}.")
+    _check_order(frame, dates)
+    grid = _grid(frame, dates, freq)
+    values = pd.DataFrame({c: _numeric(table, c, dates).to_numpy() for c in numeric}, index=dates)
+    labels = pd.DataFrame({c: table[c].to_numpy() for c in categorical}, index=dates)
+    if len(grid) != len(dates):
+        if fill is None:
+            missing = grid.difference(dates)[0]
+            i = int(dates.searchsorted(missing))
+            raise ValueError(f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
+                             f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
+                             "fill='interpolate' or fill='ffill', or fix the data.")
+        values, labels = values.reindex(grid), labels.reindex(grid)
+        dates = grid
+    if fill == "interpolate":
+        values = values.interpolate(method="time", limit_area="inside")
+    elif fill == "ffill":
+        values = values.ffill()
+    if fill is not None:
+        labels = labels.ffill()
+    where = frame if len(dates) == len(frame) else None   # rows moved by the fill: report dates only
+    for column in numeric:
+        _check_complete(where, column, values[column].to_numpy(), dates, fill)
+    for column in categorical:
+        _check_complete(where, column, labels[column].to_numpy(), dates, fill)
+
+    bounds = _period_bounds(dates, split, fractions, len(dates))
+    train_values = values.iloc[bounds[0]:bounds[1]]
+    if scale:
+        mean, std = train_values.mean(), train_values.std(ddof=0)
+        constant = [c for c in numeric if not std[c] > 0]
+        if constant:
+            raise ValueError(f"Column {constant[0]!r} is constant over the training period: it cannot be "
+                             "scaled (and tells a model nothing); drop it or pass scale=False.")
+    else:
+        mean, std = pd.Series(0.0, index=numeric), pd.Series(1.0, index=numeric)
+    parts = [((values - mean) / std).to_numpy()]
+    columns = list(numeric)
+    for item in calendar:
+        codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
+        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])     # months count from 1
+        columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
+    for column in categorical:
+        categories = sorted(labels[column].unique(), key=str)
+        parts.append((labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None])
+                     .astype(np.float64))
+        columns += [f"{column}={c}" for c in categories]
+    features = np.concatenate(parts, axis=1)
+
+    target_train = train_values[target_column].to_numpy()
+    if len(target_train) <= season:
+        raise ValueError(f"The training period has {len(target_train)} steps, not more than season={season}.")
+    naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
+    arrays, window_dates = [], {}
+    length = n_steps + horizon
+    for k, split_name in enumerate(("train", "valid", "test")):
+        a, b = bounds[k], bounds[k + 1]
+        if b - a < length:
+            raise ValueError(f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
+                             f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
+                             "empty; move the split dates or shorten the windows.")
+        windows = sliding_windows(features[a:b], length)
+        arrays.extend(make_targets(windows, n_steps, horizon, target, target_feature=0))
+        window_dates[split_name] = dates[a + n_steps:b - horizon + 1]
+    units = Units(str(target_column), float(mean[target_column]), float(std[target_column]), naive_mae,
+                  season)
+    options = {"n_steps": n_steps, "date_column": date_column, "inputs": tuple(inputs),
+               "calendar": tuple(calendar), "categorical": tuple(categorical), "split": split,
+               "fractions": fractions, "scale": scale, "fill": fill, "freq": freq, "season": season,
+               "name": name}
+    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target,
+                   name=name or str(target_column), units=units, columns=tuple(columns), dates=window_dates,
+                   fit=dict(REAL_FIT),
+                   recipe=functools.partial(frame_dataset, original, target_column, **options))
