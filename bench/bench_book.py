@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    python bench/bench_book.py                 # prints a table, writes bench/results/<machine>-<date>-book.json
+    python bench/bench_book.py          # prints a table, writes bench/results/<machine>-<date>-book.json
 
 Each chapter runs top to bottom with ``nbclient`` in a fresh kernel, as ``jupyter-book build`` and
 ``pytest --nbval-lax`` do; the time includes the kernel start and the first import of Keras.
@@ -35,8 +35,9 @@ def time_chapters(timeout: int = 1800) -> list[dict]:
     rows = []
     for path in sorted((ROOT / "book").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        client = nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                         resources={"metadata": {"path": str(path.parent)}})
+        client = nbclient.NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
         start = time.perf_counter()
         error = None
         try:
@@ -44,8 +45,10 @@ def time_chapters(timeout: int = 1800) -> list[dict]:
         except Exception as exc:  # a failing chapter is reported, the others still run
             error = f"{type(exc).__name__}: {str(exc)[:300]}"
         rows.append({"chapter": path.name, "seconds": time.perf_counter() - start, "error": error})
-        print(f"{path.name:<32} {rows[-1]['seconds']:7.1f} s" + (f"  FAILED {error}" if error else ""),
-              flush=True)
+        print(
+            f"{path.name:<32} {rows[-1]['seconds']:7.1f} s" + (f"  FAILED {error}" if error else ""),
+            flush=True,
+        )
     return rows
 
 
@@ -65,9 +68,14 @@ def main(argv=None) -> int:
     for name in PASSES:
         print(f"-- {name}", flush=True)
         passes[name] = time_chapters()
-    rows = [{"chapter": first["chapter"], **{f"seconds_{n}": passes[n][i]["seconds"] for n in PASSES},
-             "error": first["error"] or passes[PASSES[-1]][i]["error"]}
-            for i, first in enumerate(passes[PASSES[0]])]
+    rows = [
+        {
+            "chapter": first["chapter"],
+            **{f"seconds_{n}": passes[n][i]["seconds"] for n in PASSES},
+            "error": first["error"] or passes[PASSES[-1]][i]["error"],
+        }
+        for i, first in enumerate(passes[PASSES[0]])
+    ]
     totals = {n: sum(r[f"seconds_{n}"] for r in rows) for n in PASSES}
     print(f"{'chapter':<32} " + " ".join(f"{n:>13}" for n in PASSES))
     for r in rows:
@@ -76,11 +84,21 @@ def main(argv=None) -> int:
     date = datetime.date.today().isoformat()
     output = args.output or ROOT / "bench" / "results" / f"{args.machine}-{date}-book.json"
     output.parent.mkdir(exist_ok=True)
-    output.write_text(json.dumps({"machine": args.machine, "cpu_count": os.cpu_count(), "date": date,
-                                  "profile": "full (the chapters ask for it by name)",
-                                  "backend": os.environ.get("KERAS_BACKEND", "rnnbook default"),
-                                  **{f"total_seconds_{n}": totals[n] for n in PASSES},
-                                  "chapters": rows}, indent=2) + "\n")
+    output.write_text(
+        json.dumps(
+            {
+                "machine": args.machine,
+                "cpu_count": os.cpu_count(),
+                "date": date,
+                "profile": "full (the chapters ask for it by name)",
+                "backend": os.environ.get("KERAS_BACKEND", "rnnbook default"),
+                **{f"total_seconds_{n}": totals[n] for n in PASSES},
+                "chapters": rows,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {output}")
     return 0 if all(r["error"] is None for r in rows) else 1
 

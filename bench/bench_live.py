@@ -32,25 +32,47 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "timings.json"
         env = {**os.environ, "RNNBOOK_LIVE_TIMINGS": str(out)}
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "browser",
-                   str(ROOT / "tests" / "test_live.py")]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "browser",
+            str(ROOT / "tests" / "test_live.py"),
+        ]
         done = subprocess.run(command, cwd=ROOT, env=env, check=False)
         if not out.exists():
             print("the live test measured nothing (see its output above)", file=sys.stderr)
             return 1
         timings = json.loads(out.read_text())
     total = timings.pop("total_s")
-    rows = [{"widget": name, "display_s": t["display_s"], "update_ms": t.get("browser_update_ms", []),
-             "update_ms_max": max(t.get("browser_update_ms", [0]))} for name, t in timings.items()]
+    rows = [
+        {
+            "widget": name,
+            "display_s": t["display_s"],
+            "update_ms": t.get("browser_update_ms", []),
+            "update_ms_max": max(t.get("browser_update_ms", [0])),
+        }
+        for name, t in timings.items()
+    ]
     width = max(len(r["widget"]) for r in rows)
     print(f"{'widget'.ljust(width)}  display_s  update_ms_max  update_ms (each control)")
     for r in rows:
         print(f"{r['widget'].ljust(width)}  {r['display_s']:<9}  {r['update_ms_max']:<13}  {r['update_ms']}")
     print(f"live test: {total} s in the browser; pytest exit code {done.returncode}")
     machine = socket.gethostname().split(".")[0] or platform.node()
-    result = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "machine": machine,
-              "cpus": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
-              "test_passed": done.returncode == 0, "browser_s": total, "rows": rows}
+    result = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine,
+        "cpus": os.cpu_count(),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
+        "test_passed": done.returncode == 0,
+        "browser_s": total,
+        "rows": rows,
+    }
     path = ROOT / "bench" / "results" / f"live-{machine}-{datetime.date.today().isoformat()}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"wrote {path}")

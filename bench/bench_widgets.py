@@ -64,31 +64,31 @@ def bench_one(name: str) -> dict:
     build = getattr(widgets, name)
     args = ("simple_rnn",) if name == "unrolling_explorer" else ()
     start = time.perf_counter()
-    view = build.__wrapped__(*args)          # computed, the widget cache bypassed
+    view = build.__wrapped__(*args)  # computed, the widget cache bypassed
     precompute = time.perf_counter() - start
-    build(*args)                             # computed (or read) and kept in the cache
+    build(*args)  # computed (or read) and kept in the cache
     start = time.perf_counter()
     cached_view = build(*args)
     cached = time.perf_counter() - start
     assert cached_view.cached, f"{name}: the widget cache is off (RNNBOOK_MODEL_CACHE / RNNBOOK_CACHE)"
     updates = _update_latencies(view)
     if name == "unrolling_explorer":
-        state = lambda: unrolling.unrolling_step(view.data, 7)                       # noqa: E731
-        render = lambda: unrolling.render_unrolling_frame(view.data, 7)              # noqa: E731
+        state = lambda: unrolling.unrolling_step(view.data, 7)  # noqa: E731
+        render = lambda: unrolling.render_unrolling_frame(view.data, 7)  # noqa: E731
     elif name == "bptt_explorer":
         key = next(iter(view.data))
-        state = lambda: view.data[key]                                             # noqa: E731  (precomputed grid)
+        state = lambda: view.data[key]  # noqa: E731  (precomputed grid)
         render = lambda: bptt.render_bptt_frame(view.data[key], max_steps=100, ylim=(1e-20, 1e20))  # noqa: E731
     elif name == "forecast_explorer":
         key = next(iter(view.data))
-        state = lambda: view.data[key].errors(5)                                   # noqa: E731
-        render = lambda: forecast.render_forecast_frame(view.data[key], 5)          # noqa: E731
+        state = lambda: view.data[key].errors(5)  # noqa: E731
+        render = lambda: forecast.render_forecast_frame(view.data[key], 5)  # noqa: E731
     elif name == "gate_inspector":
-        state = lambda: gates.gate_data("lstm", 1)                                 # noqa: E731 (cached model)
-        render = lambda: gates.render_gate_frame(view.data[(0, 1)])                 # noqa: E731
+        state = lambda: gates.gate_data("lstm", 1)  # noqa: E731 (cached model)
+        render = lambda: gates.render_gate_frame(view.data[(0, 1)])  # noqa: E731
     else:
-        state = lambda: receptive_field.dependency_masks(2, (1, 2, 4, 8, 16), 64)    # noqa: E731
-        render = lambda: receptive_field.render_field_frame(view.data[(0, 0, 4)])   # noqa: E731
+        state = lambda: receptive_field.dependency_masks(2, (1, 2, 4, 8, 16), 64)  # noqa: E731
+        render = lambda: receptive_field.render_field_frame(view.data[(0, 0, 4)])  # noqa: E731
     png = [f for f in view.frames.values() if isinstance(f, (bytes, bytearray))]
     return {
         "widget": name,
@@ -105,8 +105,13 @@ def bench_one(name: str) -> dict:
     }
 
 
-WIDGETS = ("receptive_field_explorer", "unrolling_explorer", "bptt_explorer", "gate_inspector",
-           "forecast_explorer")
+WIDGETS = (
+    "receptive_field_explorer",
+    "unrolling_explorer",
+    "bptt_explorer",
+    "gate_inspector",
+    "forecast_explorer",
+)
 
 
 def main(argv=None) -> int:
@@ -118,8 +123,19 @@ def main(argv=None) -> int:
 
     load_before = os.getloadavg()
     rows = [bench_one(name) for name in args.widgets.split(",")]
-    header = ["widget", "precompute_s", "cached_s", "frames", "png_frames", "embedded_kb", "mean_png_kb",
-              "update_ms_median", "update_ms_max", "state_ms", "render_ms"]
+    header = [
+        "widget",
+        "precompute_s",
+        "cached_s",
+        "frames",
+        "png_frames",
+        "embedded_kb",
+        "mean_png_kb",
+        "update_ms_median",
+        "update_ms_max",
+        "state_ms",
+        "render_ms",
+    ]
     widths = [max(len(h), *(len(str(r[h])) for r in rows)) for h in header]
     print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
     for r in rows:
@@ -129,8 +145,12 @@ def main(argv=None) -> int:
 
     result = {
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
-        "machine": machine, "cpus": os.cpu_count(), "platform": platform.platform(),
-        "python": platform.python_version(), "keras": keras.__version__, "backend": keras.backend.backend(),
+        "machine": machine,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "keras": keras.__version__,
+        "backend": keras.backend.backend(),
         "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "rows": rows,

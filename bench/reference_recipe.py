@@ -44,7 +44,7 @@ def generate_time_series(batch_size, n_steps):
 
 def _split(a):
     n_train, n_valid, _ = SPLIT
-    return a[:n_train], a[n_train:n_train + n_valid], a[n_train + n_valid:]
+    return a[:n_train], a[n_train : n_train + n_valid], a[n_train + n_valid :]
 
 
 def data(kind):
@@ -61,7 +61,7 @@ def data(kind):
         X = series[:, :N_STEPS]
         y = np.empty((10000, N_STEPS, 10), dtype=np.float32)
         for step_ahead in range(1, 10 + 1):
-            y[..., step_ahead - 1] = series[..., step_ahead:step_ahead + N_STEPS, 0]
+            y[..., step_ahead - 1] = series[..., step_ahead : step_ahead + N_STEPS, 0]
     (Xtr, Xva, Xte), (ytr, yva, yte) = _split(X), _split(y)
     return Xtr, ytr, Xva, yva, Xte, yte
 
@@ -97,8 +97,14 @@ def build(name):
     elif name == "simple_rnn_1_unit":
         model, kind, lr = S([inp(), L.SimpleRNN(1)]), "one_step", 5e-3
     elif name == "deep_rnn_20_20_1":
-        model = S([inp(), L.SimpleRNN(20, return_sequences=True), L.SimpleRNN(20, return_sequences=True),
-                   L.SimpleRNN(1)])
+        model = S(
+            [
+                inp(),
+                L.SimpleRNN(20, return_sequences=True),
+                L.SimpleRNN(20, return_sequences=True),
+                L.SimpleRNN(1),
+            ]
+        )
         kind = "one_step"
     elif name in ("deep_rnn_20_20_dense1", "iterative_10_steps_with_deep_rnn"):
         model = S([inp(), L.SimpleRNN(20, return_sequences=True), L.SimpleRNN(20), L.Dense(1)])
@@ -109,34 +115,62 @@ def build(name):
         model = S([inp(), L.SimpleRNN(20, return_sequences=True), L.SimpleRNN(20), L.Dense(10)])
         kind = "vector"
     elif name == "seq2seq_rnn_timedistributed":
-        model = S([inp(), L.SimpleRNN(20, return_sequences=True), L.SimpleRNN(20, return_sequences=True),
-                   seq2seq_head()])
+        model = S(
+            [
+                inp(),
+                L.SimpleRNN(20, return_sequences=True),
+                L.SimpleRNN(20, return_sequences=True),
+                seq2seq_head(),
+            ]
+        )
         kind, lr = "seq2seq", 0.01
     elif name == "seq2seq_rnn_batchnorm":
-        model = S([inp(), L.SimpleRNN(20, return_sequences=True), L.BatchNormalization(),
-                   L.SimpleRNN(20, return_sequences=True), L.BatchNormalization(), seq2seq_head()])
+        model = S(
+            [
+                inp(),
+                L.SimpleRNN(20, return_sequences=True),
+                L.BatchNormalization(),
+                L.SimpleRNN(20, return_sequences=True),
+                L.BatchNormalization(),
+                seq2seq_head(),
+            ]
+        )
         kind = "seq2seq"
     elif name == "seq2seq_layernorm_simple_rnn_cell":
-        model = S([inp(), L.RNN(LNSimpleRNNCell(20), return_sequences=True),
-                   L.RNN(LNSimpleRNNCell(20), return_sequences=True), seq2seq_head()])
+        model = S(
+            [
+                inp(),
+                L.RNN(LNSimpleRNNCell(20), return_sequences=True),
+                L.RNN(LNSimpleRNNCell(20), return_sequences=True),
+                seq2seq_head(),
+            ]
+        )
         kind = "seq2seq"
     elif name == "seq2seq_lstm_20_20":
-        model = S([inp(), L.LSTM(20, return_sequences=True), L.LSTM(20, return_sequences=True),
-                   seq2seq_head()])
+        model = S(
+            [inp(), L.LSTM(20, return_sequences=True), L.LSTM(20, return_sequences=True), seq2seq_head()]
+        )
         kind = "seq2seq"
     elif name == "seq2seq_gru_20_20":
-        model = S([inp(), L.GRU(20, return_sequences=True), L.GRU(20, return_sequences=True),
-                   seq2seq_head()])
+        model = S([inp(), L.GRU(20, return_sequences=True), L.GRU(20, return_sequences=True), seq2seq_head()])
         kind = "seq2seq"
     elif name == "seq2seq_conv1d_k4_s2_gru_20_20":
-        model = S([inp(), L.Conv1D(filters=20, kernel_size=4, strides=2, padding="valid"),
-                   L.GRU(20, return_sequences=True), L.GRU(20, return_sequences=True), seq2seq_head()])
+        model = S(
+            [
+                inp(),
+                L.Conv1D(filters=20, kernel_size=4, strides=2, padding="valid"),
+                L.GRU(20, return_sequences=True),
+                L.GRU(20, return_sequences=True),
+                seq2seq_head(),
+            ]
+        )
         kind, steps = "seq2seq", slice(3, None, 2)
     elif name == "seq2seq_wavenet_simple_dilations_1_2_4_8_x2":
         layers = [inp()]
         for rate in (1, 2, 4, 8) * 2:
-            layers.append(L.Conv1D(filters=20, kernel_size=2, padding="causal", activation="relu",
-                                   dilation_rate=rate))
+            layers.append(
+                L.Conv1D(filters=20, kernel_size=2, padding="causal", activation="relu", dilation_rate=rate)
+            )
         layers.append(L.Conv1D(filters=10, kernel_size=1))
         model, kind = S(layers), "seq2seq"
     else:
@@ -144,11 +178,22 @@ def build(name):
     return model, kind, lr, steps
 
 
-TRAINED = ("linear_flatten_dense1", "simple_rnn_1_unit", "deep_rnn_20_20_1", "deep_rnn_20_20_dense1",
-           "iterative_10_steps_with_deep_rnn", "linear_10_outputs", "seq_to_vector_rnn_10_outputs",
-           "seq2seq_rnn_timedistributed", "seq2seq_rnn_batchnorm", "seq2seq_layernorm_simple_rnn_cell",
-           "seq2seq_lstm_20_20", "seq2seq_gru_20_20", "seq2seq_conv1d_k4_s2_gru_20_20",
-           "seq2seq_wavenet_simple_dilations_1_2_4_8_x2")
+TRAINED = (
+    "linear_flatten_dense1",
+    "simple_rnn_1_unit",
+    "deep_rnn_20_20_1",
+    "deep_rnn_20_20_dense1",
+    "iterative_10_steps_with_deep_rnn",
+    "linear_10_outputs",
+    "seq_to_vector_rnn_10_outputs",
+    "seq2seq_rnn_timedistributed",
+    "seq2seq_rnn_batchnorm",
+    "seq2seq_layernorm_simple_rnn_cell",
+    "seq2seq_lstm_20_20",
+    "seq2seq_gru_20_20",
+    "seq2seq_conv1d_k4_s2_gru_20_20",
+    "seq2seq_wavenet_simple_dilations_1_2_4_8_x2",
+)
 
 
 def run(name, epochs=20, batch_size=32):
@@ -179,8 +224,15 @@ def run(name, epochs=20, batch_size=32):
             epoch_times.append(time.perf_counter() - self.t)
 
     start = time.perf_counter()
-    model.fit(Xtr, ytr, epochs=epochs, batch_size=batch_size, validation_data=(Xva, yva), verbose=0,
-              callbacks=[Timer()])
+    model.fit(
+        Xtr,
+        ytr,
+        epochs=epochs,
+        batch_size=batch_size,
+        validation_data=(Xva, yva),
+        verbose=0,
+        callbacks=[Timer()],
+    )
     fit_seconds = time.perf_counter() - start
 
     if name == "iterative_10_steps_with_deep_rnn":
@@ -200,11 +252,20 @@ def run(name, epochs=20, batch_size=32):
             y, pred = y[:, -1], pred[:, -1]
         return float(np.mean((np.asarray(y, np.float64) - pred) ** 2))
 
-    return {"model": name, "val_mse": score(Xva, yva), "test_mse": score(Xte, yte),
-            "fit_seconds": fit_seconds, "epoch_seconds": epoch_times, "epochs": epochs,
-            "batch_size": batch_size, "learning_rate": lr, "backend": keras.backend.backend(),
-            "keras_version": keras.__version__, "tensorflow_version": tf.__version__,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "model": name,
+        "val_mse": score(Xva, yva),
+        "test_mse": score(Xte, yte),
+        "fit_seconds": fit_seconds,
+        "epoch_seconds": epoch_times,
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": lr,
+        "backend": keras.backend.backend(),
+        "keras_version": keras.__version__,
+        "tensorflow_version": tf.__version__,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main(argv=None):

@@ -50,6 +50,7 @@ def model_map() -> dict:
 
     return {row.row: name for name, row in PUBLISHED.items()}
 
+
 NAIVE = ("naive_last_value", "naive_10_steps")  # nothing to train in the reference recipe
 
 
@@ -69,23 +70,32 @@ def rnnbook_worker(name: str, profile: str) -> dict:
     """Train one registered model with rnnbook's ``train`` (runs inside a subprocess)."""
     t0 = time.perf_counter()
     import rnnbook
+
     import_seconds = time.perf_counter() - t0
     from rnnbook.training import train
 
     result = train(name, profile=profile, progress=False)
     import keras
 
-    return {"model": name, "val_mse": result.val_mse, "test_mse": result.test_mse,
-            "fit_seconds": result.fit_seconds, "epochs": result.epochs, "params": result.params,
-            "batch_size": getattr(result, "batch_size", None),
-            "learning_rate": getattr(result, "learning_rate", None),
-            "schedule": getattr(result, "schedule", None),
-            "epoch_seconds": getattr(result, "epoch_seconds", None),
-            # Validation score after each epoch, in the chapter's metric (None: the model's history does
-            # not hold it, e.g. an iterated one-step model is trained on one step, scored on ten).
-            "val_history": _val_history(result),
-            "backend": keras.backend.backend(), "rnnbook_import_seconds": import_seconds,
-            "peak_rss_mb": peak_rss_mb(), "rnnbook_version": rnnbook.__version__}
+    return {
+        "model": name,
+        "val_mse": result.val_mse,
+        "test_mse": result.test_mse,
+        "fit_seconds": result.fit_seconds,
+        "epochs": result.epochs,
+        "params": result.params,
+        "batch_size": getattr(result, "batch_size", None),
+        "learning_rate": getattr(result, "learning_rate", None),
+        "schedule": getattr(result, "schedule", None),
+        "epoch_seconds": getattr(result, "epoch_seconds", None),
+        # Validation score after each epoch, in the chapter's metric (None: the model's history does
+        # not hold it, e.g. an iterated one-step model is trained on one step, scored on ten).
+        "val_history": _val_history(result),
+        "backend": keras.backend.backend(),
+        "rnnbook_import_seconds": import_seconds,
+        "peak_rss_mb": peak_rss_mb(),
+        "rnnbook_version": rnnbook.__version__,
+    }
 
 
 def _val_history(result):
@@ -127,8 +137,15 @@ def _cached(path: Path) -> dict:
     return rows
 
 
-def run_side(side, rows, cache: Path, profile: str, backend: str | None, rerun: bool = False,
-             compile_cache: Path | None = None) -> dict:
+def run_side(
+    side,
+    rows,
+    cache: Path,
+    profile: str,
+    backend: str | None,
+    rerun: bool = False,
+    compile_cache: Path | None = None,
+) -> dict:
     """Train ``rows`` (published names) on one side, caching each finished row in ``cache``."""
     done = _cached(cache)
     if rerun:
@@ -152,16 +169,25 @@ def run_side(side, rows, cache: Path, profile: str, backend: str | None, rerun: 
             env["RNNBOOK_COMPILE_CACHE"] = str(compile_cache or tempfile.mkdtemp(prefix="rnnbook-bench-jit-"))
             # A benchmark measures training: never a model loaded from the trained-model cache.
             env["RNNBOOK_MODEL_CACHE"] = "0"
-            cmd = [sys.executable, str(BENCH / "run_bench.py"), "--worker", model_map()[row],
-                   "--profile", profile]
+            cmd = [
+                sys.executable,
+                str(BENCH / "run_bench.py"),
+                "--worker",
+                model_map()[row],
+                "--profile",
+                profile,
+            ]
         t0 = time.perf_counter()
         load_before = os.getloadavg()[0]
         result = _run_subprocess(cmd, env)
         result["published_model"] = row
         # Other processes on the machine slow both sides down: keep the load next to each timing.
         result["loadavg_1min"] = [load_before, os.getloadavg()[0]]
-        print(f"[{side} {i}/{len(rows)}] {row}: val_mse {result['val_mse']:.6f}, fit "
-              f"{result['fit_seconds']:.1f} s (process {time.perf_counter() - t0:.0f} s)", flush=True)
+        print(
+            f"[{side} {i}/{len(rows)}] {row}: val_mse {result['val_mse']:.6f}, fit "
+            f"{result['fit_seconds']:.1f} s (process {time.perf_counter() - t0:.0f} s)",
+            flush=True,
+        )
         done[row] = result
         with cache.open("a") as f:
             f.write(json.dumps(result) + "\n")
@@ -178,47 +204,63 @@ def load_reference(path: Path) -> dict:
     out = {}
     for r in doc["rows"]:
         if r.get("reference_val_mse") is not None:
-            out[r["model"]] = {"val_mse": r["reference_val_mse"], "fit_seconds": r["reference_fit_seconds"],
-                               "peak_rss_mb": r.get("reference_peak_rss_mb")}
+            out[r["model"]] = {
+                "val_mse": r["reference_val_mse"],
+                "fit_seconds": r["reference_fit_seconds"],
+                "peak_rss_mb": r.get("reference_peak_rss_mb"),
+            }
     return out
 
 
 # ------------------------------------------------------------------------------------------ misc
 def import_time() -> dict:
     """``import rnnbook`` in a fresh interpreter: seconds (best of 5) and whether a backend got imported."""
-    code = ("import sys, time; t = time.perf_counter(); import rnnbook; dt = time.perf_counter() - t; "
-            "bad = sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules); "
-            "print(dt, ','.join(bad))")
+    code = (
+        "import sys, time; t = time.perf_counter(); import rnnbook; dt = time.perf_counter() - t; "
+        "bad = sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules); "
+        "print(dt, ','.join(bad))"
+    )
     times, loaded = [], ""
     for _ in range(5):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                             cwd=ROOT).stdout.split()
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout.split()
         times.append(float(out[0]))
         loaded = out[1] if len(out) > 1 else ""
-    return {"import_rnnbook_seconds": min(times), "import_rnnbook_seconds_all": times,
-            "backend_modules_imported": loaded.split(",") if loaded else []}
+    return {
+        "import_rnnbook_seconds": min(times),
+        "import_rnnbook_seconds_all": times,
+        "backend_modules_imported": loaded.split(",") if loaded else [],
+    }
 
 
 def format_table(rows) -> str:
     def f(v, spec):
         return format(v, spec) if isinstance(v, (int, float)) else "-"
 
-    head = (f"| {'model':<44} | {'published':>9} | {'val_mse':>9} | {'test_mse':>9} | {'fit_s':>7} | "
-            f"{'to_pub_s':>8} | {'ref val_mse':>11} | {'ref fit_s':>9} | {'speed-up':>8} | {'to_pub':>7} | "
-            f"{'rss_mb':>6} | ok |")
+    head = (
+        f"| {'model':<44} | {'published':>9} | {'val_mse':>9} | {'test_mse':>9} | {'fit_s':>7} | "
+        f"{'to_pub_s':>8} | {'ref val_mse':>11} | {'ref fit_s':>9} | {'speed-up':>8} | {'to_pub':>7} | "
+        f"{'rss_mb':>6} | ok |"
+    )
     lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
     for r in rows:
-        ok = (r["val_mse"] is not None and r["published_val_mse"] is not None
-              and r["val_mse"] <= r["published_val_mse"])
+        ok = (
+            r["val_mse"] is not None
+            and r["published_val_mse"] is not None
+            and r["val_mse"] <= r["published_val_mse"]
+        )
         ok = "n/a" if r["model"] in NAIVE else ("yes" if ok else "NO")
         ref = r.get("reference_fit_seconds")
         speed = ref / r["fit_seconds"] if ref and r.get("fit_seconds") else None
         speed_q = ref / r["seconds_to_published"] if ref and r.get("seconds_to_published") else None
         lines.append(
             f"| {r['model']:<44} | {f(r['published_val_mse'], '9.6f')} | {f(r['val_mse'], '9.6f')} | "
-            f"{f(r['test_mse'], '9.6f')} | {f(r['fit_seconds'], '7.1f')} | {f(r['seconds_to_published'], '8.1f')} | "
+            f"{f(r['test_mse'], '9.6f')} | {f(r['fit_seconds'], '7.1f')} | "
+            f"{f(r['seconds_to_published'], '8.1f')} | "
             f"{f(r['reference_val_mse'], '11.6f')} | {f(ref, '9.1f')} | "
-            f"{f(speed, '7.1f')}x | {f(speed_q, '6.1f')}x | {f(r['peak_rss_mb'], '6.0f')} | {ok} |")
+            f"{f(speed, '7.1f')}x | {f(speed_q, '6.1f')}x | {f(r['peak_rss_mb'], '6.0f')} | {ok} |"
+        )
     return "\n".join(lines)
 
 
@@ -230,13 +272,21 @@ def main(argv=None):
     parser.add_argument("--skip-reference", action="store_true", help="do not train the reference recipe")
     parser.add_argument("--reference-from", type=Path, help="reuse reference rows from this results JSON")
     parser.add_argument("--reference-only", action="store_true", help="train only the reference recipe")
-    parser.add_argument("--rerun", action="store_true",
-                        help="retrain the selected rows even if they are cached (after a recipe change)")
-    parser.add_argument("--compile-cache", type=Path,
-                        help="share this JAX compilation cache between rnnbook's rows (a warm re-run) "
-                             "instead of an empty one per row (cold start, the default)")
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="retrain the selected rows even if they are cached (after a recipe change)",
+    )
+    parser.add_argument(
+        "--compile-cache",
+        type=Path,
+        help="share this JAX compilation cache between rnnbook's rows (a warm re-run) "
+        "instead of an empty one per row (cold start, the default)",
+    )
     parser.add_argument("--machine", default=f"{socket.gethostname()}-{os.cpu_count()}cpu")
-    parser.add_argument("--output", type=Path, help="results JSON (default: bench/results/<machine>-<date>.json)")
+    parser.add_argument(
+        "--output", type=Path, help="results JSON (default: bench/results/<machine>-<date>.json)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -253,44 +303,72 @@ def main(argv=None):
 
     date = datetime.date.today().isoformat()
     RESULTS.mkdir(exist_ok=True)
-    stem = (f"{args.machine}-{date}" + ("" if args.profile == "full" else f"-{args.profile}")
-            + ("-warm" if args.compile_cache else ""))
+    stem = (
+        f"{args.machine}-{date}"
+        + ("" if args.profile == "full" else f"-{args.profile}")
+        + ("-warm" if args.compile_cache else "")
+    )
     output = args.output or RESULTS / f"{stem}.json"
 
     reference = {}
     if args.reference_from:
         reference = load_reference(args.reference_from)
     elif not args.skip_reference:
-        reference = run_side("reference", names, RESULTS / f"{args.machine}-{date}.reference.tmp",
-                             args.profile, None, args.rerun)
+        reference = run_side(
+            "reference",
+            names,
+            RESULTS / f"{args.machine}-{date}.reference.tmp",
+            args.profile,
+            None,
+            args.rerun,
+        )
     if args.reference_only:
         return 0
 
     backend = args.backend or os.environ.get("KERAS_BACKEND")
-    ours = run_side("rnnbook", names, RESULTS / f"{stem}.rnnbook.tmp", args.profile, backend, args.rerun,
-                    args.compile_cache)
+    ours = run_side(
+        "rnnbook",
+        names,
+        RESULTS / f"{stem}.rnnbook.tmp",
+        args.profile,
+        backend,
+        args.rerun,
+        args.compile_cache,
+    )
 
     # A warm re-run (--compile-cache) of the same day, if any: its fit times go next to the cold ones.
     warm = {} if args.compile_cache else _cached(RESULTS / f"{stem}-warm.rnnbook.tmp")
     rows = []
     for n in names:
         o, r, w = ours.get(n, {}), reference.get(n, {}), warm.get(n, {})
-        to_quality, epochs_to_quality = time_to_quality(o.get("epoch_seconds"), o.get("val_history"), pub.get(n))
+        to_quality, epochs_to_quality = time_to_quality(
+            o.get("epoch_seconds"), o.get("val_history"), pub.get(n)
+        )
         warm_to_quality, _ = time_to_quality(w.get("epoch_seconds"), w.get("val_history"), pub.get(n))
-        rows.append({"model": n, "rnnbook_model": model_map()[n], "published_val_mse": pub.get(n),
-                     "seconds_to_published": to_quality, "epochs_to_published": epochs_to_quality,
-                     "seconds_to_published_warm_compile_cache": warm_to_quality,
-                     "val_mse": o.get("val_mse"), "test_mse": o.get("test_mse"),
-                     "fit_seconds": o.get("fit_seconds"), "epochs": o.get("epochs"),
-                     "batch_size": o.get("batch_size"), "learning_rate": o.get("learning_rate"),
-                     "reference_val_mse": r.get("val_mse"),
-                     "reference_test_mse": r.get("test_mse"),
-                     "reference_fit_seconds": r.get("fit_seconds"),
-                     "reference_peak_rss_mb": r.get("peak_rss_mb"),
-                     "peak_rss_mb": o.get("peak_rss_mb"),
-                     "fit_seconds_warm_compile_cache": w.get("fit_seconds"),
-                     "loadavg_1min": o.get("loadavg_1min"),
-                     "reference_loadavg_1min": r.get("loadavg_1min")})
+        rows.append(
+            {
+                "model": n,
+                "rnnbook_model": model_map()[n],
+                "published_val_mse": pub.get(n),
+                "seconds_to_published": to_quality,
+                "epochs_to_published": epochs_to_quality,
+                "seconds_to_published_warm_compile_cache": warm_to_quality,
+                "val_mse": o.get("val_mse"),
+                "test_mse": o.get("test_mse"),
+                "fit_seconds": o.get("fit_seconds"),
+                "epochs": o.get("epochs"),
+                "batch_size": o.get("batch_size"),
+                "learning_rate": o.get("learning_rate"),
+                "reference_val_mse": r.get("val_mse"),
+                "reference_test_mse": r.get("test_mse"),
+                "reference_fit_seconds": r.get("fit_seconds"),
+                "reference_peak_rss_mb": r.get("peak_rss_mb"),
+                "peak_rss_mb": o.get("peak_rss_mb"),
+                "fit_seconds_warm_compile_cache": w.get("fit_seconds"),
+                "loadavg_1min": o.get("loadavg_1min"),
+                "reference_loadavg_1min": r.get("loadavg_1min"),
+            }
+        )
     backends = sorted({o.get("backend") for o in ours.values() if o.get("backend")})
     trained = [r for r in rows if r["reference_fit_seconds"] is not None and r["fit_seconds"] is not None]
     total_ours = sum(r["fit_seconds"] for r in trained)
@@ -298,11 +376,12 @@ def main(argv=None):
     trained_names = [r for r in rows if r["model"] not in NAIVE]
     warm_rows = [r for r in trained if r["fit_seconds_warm_compile_cache"] is not None]
     summary = {
-        "trained_rows_at_or_below_published": sum(1 for r in trained_names if r["val_mse"] is not None
-                                                  and r["val_mse"] <= r["published_val_mse"]),
+        "trained_rows_at_or_below_published": sum(
+            1 for r in trained_names if r["val_mse"] is not None and r["val_mse"] <= r["published_val_mse"]
+        ),
         "trained_rows": len(trained_names),
         "naive_rows_note": "no training: on the chapter's data (the full profile's draw) they equal the "
-                           "published values",
+        "published values",
         "rnnbook_fit_seconds_total": total_ours,
         "reference_fit_seconds_total": total_ref,
         "speedup_total": total_ref / total_ours if total_ours else None,
@@ -313,13 +392,23 @@ def main(argv=None):
     if quality:
         ours_q = sum(r["seconds_to_published"] for r in quality)
         ref_q = sum(r["reference_fit_seconds"] for r in quality)
-        summary.update({"rows_timed_to_published": len(quality), "rnnbook_seconds_to_published_total": ours_q,
-                        "reference_seconds_to_published_total": ref_q, "speedup_to_published": ref_q / ours_q})
+        summary.update(
+            {
+                "rows_timed_to_published": len(quality),
+                "rnnbook_seconds_to_published_total": ours_q,
+                "reference_seconds_to_published_total": ref_q,
+                "speedup_to_published": ref_q / ours_q,
+            }
+        )
         warm_q = [r for r in quality if r["seconds_to_published_warm_compile_cache"] is not None]
         if len(warm_q) == len(quality):
             total = sum(r["seconds_to_published_warm_compile_cache"] for r in warm_q)
-            summary.update({"rnnbook_seconds_to_published_total_warm_compile_cache": total,
-                            "speedup_to_published_warm_compile_cache": ref_q / total})
+            summary.update(
+                {
+                    "rnnbook_seconds_to_published_total_warm_compile_cache": total,
+                    "speedup_to_published_warm_compile_cache": ref_q / total,
+                }
+            )
     if len(warm_rows) == len(trained) and warm_rows:
         total_warm = sum(r["fit_seconds_warm_compile_cache"] for r in warm_rows)
         summary["rnnbook_fit_seconds_total_warm_compile_cache"] = total_warm
@@ -329,26 +418,48 @@ def main(argv=None):
         found = sorted(RESULTS.glob(f"*{kind}*.json"))
         if found:
             extras[kind] = {"file": str(found[-1].relative_to(ROOT)), **_summary(found[-1])}
-    doc = {"machine": args.machine, "cpu_count": os.cpu_count(), "cpu": _cpu_name(),
-           "backend": backends[0] if len(backends) == 1 else backends, "reference_backend": "tensorflow",
-           "profile": args.profile, "date": date,
-           "compile_cache": "warm (shared)" if args.compile_cache else "cold (empty per model)", "python": platform.python_version(),
-           "versions": _versions(), "published_source": source, "summary": summary,
-           "import": import_time(), "loadavg_1min_end": os.getloadavg()[0], **extras, "rows": rows}
+    doc = {
+        "machine": args.machine,
+        "cpu_count": os.cpu_count(),
+        "cpu": _cpu_name(),
+        "backend": backends[0] if len(backends) == 1 else backends,
+        "reference_backend": "tensorflow",
+        "profile": args.profile,
+        "date": date,
+        "compile_cache": "warm (shared)" if args.compile_cache else "cold (empty per model)",
+        "python": platform.python_version(),
+        "versions": _versions(),
+        "published_source": source,
+        "summary": summary,
+        "import": import_time(),
+        "loadavg_1min_end": os.getloadavg()[0],
+        **extras,
+        "rows": rows,
+    }
     output.write_text(json.dumps(doc, indent=2) + "\n")
     print(format_table(rows))
-    print(f"\n{summary['trained_rows_at_or_below_published']}/{summary['trained_rows']} trained rows at or "
-          f"below the published val MSE; "
-          f"fit time rnnbook {total_ours:.0f} s vs reference {total_ref:.0f} s "
-          f"({summary['speedup_total'] or 0:.1f}x) on {len(trained)} trained rows.")
+    print(
+        f"\n{summary['trained_rows_at_or_below_published']}/{summary['trained_rows']} trained rows at or "
+        f"below the published val MSE; "
+        f"fit time rnnbook {total_ours:.0f} s vs reference {total_ref:.0f} s "
+        f"({summary['speedup_total'] or 0:.1f}x) on {len(trained)} trained rows."
+    )
     if "speedup_to_published" in summary:
-        print(f"time to the published quality on {summary['rows_timed_to_published']} rows: rnnbook "
-              f"{summary['rnnbook_seconds_to_published_total']:.0f} s vs the chapter's recipe "
-              f"{summary['reference_seconds_to_published_total']:.0f} s ({summary['speedup_to_published']:.1f}x)"
-              + (f"; warm compile cache {summary['speedup_to_published_warm_compile_cache']:.1f}x"
-                 if "speedup_to_published_warm_compile_cache" in summary else ""))
-    print(f"import rnnbook: {doc['import']['import_rnnbook_seconds']:.3f} s, backend modules imported: "
-          f"{doc['import']['backend_modules_imported'] or 'none'}")
+        print(
+            f"time to the published quality on {summary['rows_timed_to_published']} rows: rnnbook "
+            f"{summary['rnnbook_seconds_to_published_total']:.0f} s vs the chapter's recipe "
+            f"{summary['reference_seconds_to_published_total']:.0f} s "
+            f"({summary['speedup_to_published']:.1f}x)"
+            + (
+                f"; warm compile cache {summary['speedup_to_published_warm_compile_cache']:.1f}x"
+                if "speedup_to_published_warm_compile_cache" in summary
+                else ""
+            )
+        )
+    print(
+        f"import rnnbook: {doc['import']['import_rnnbook_seconds']:.3f} s, backend modules imported: "
+        f"{doc['import']['backend_modules_imported'] or 'none'}"
+    )
     print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 0
 

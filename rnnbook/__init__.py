@@ -25,5 +25,13 @@ from rnnbook.saving import load_model, register_custom_objects  # noqa: E402  (i
 # rnnbook's custom layers and metric register with Keras the moment Keras is imported.
 install_import_hooks(on_keras_import=register_custom_objects)
 
-__all__ = ["__version__", "build_model", "get_profile", "get_spec", "list_models", "load_model",
-           "register_model", "set_seed"]
+__all__ = [
+    "__version__",
+    "build_model",
+    "get_profile",
+    "get_spec",
+    "list_models",
+    "load_model",
+    "register_model",
+    "set_seed",
+]

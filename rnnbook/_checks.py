@@ -34,14 +34,16 @@ def check_int_sequence(name: str, value) -> tuple[int, ...]:
     """
     if isinstance(value, np.ndarray):
         if value.ndim > 1 or not np.issubdtype(value.dtype, np.integer):
-            value = "invalid"   # reported below, with what was expected
+            value = "invalid"  # reported below, with what was expected
         else:
             value = value.reshape(-1).tolist()
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if not isinstance(value, (list, tuple)) or not value:
-        raise ValueError(f"Received an invalid value for argument `{name}`, expected a positive integer "
-                         f"or a non-empty sequence of them, got {value!r}.")
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected a positive integer "
+            f"or a non-empty sequence of them, got {value!r}."
+        )
     return tuple(check_positive_int(name, v) for v in value)
 
 
@@ -52,18 +54,23 @@ def check_units(units, name: str = "units") -> tuple[int, ...]:
 
 def check_dilations(dilation_rates) -> tuple[int, ...]:
     """One dilation per layer, always a sequence: a lone integer is more likely a slip than "one layer"."""
-    if isinstance(dilation_rates, numbers.Integral) or (isinstance(dilation_rates, np.ndarray)
-                                                        and dilation_rates.ndim == 0):
-        raise ValueError(f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
-                         f"sequence of positive integers (one per layer), got {dilation_rates!r}.")
+    if isinstance(dilation_rates, numbers.Integral) or (
+        isinstance(dilation_rates, np.ndarray) and dilation_rates.ndim == 0
+    ):
+        raise ValueError(
+            f"Received an invalid value for argument `dilation_rates`, expected a non-empty "
+            f"sequence of positive integers (one per layer), got {dilation_rates!r}."
+        )
     return check_int_sequence("dilation_rates", dilation_rates)
 
 
 def check_order(name: str, order, length: int) -> tuple[int, ...]:
     """An ARIMA order: exactly ``length`` non-negative integers, as a tuple."""
     if not isinstance(order, (list, tuple)) or len(order) != length:
-        raise ValueError(f"Received an invalid value for argument `{name}`, expected {length} "
-                         f"non-negative integers, got {order!r}.")
+        raise ValueError(
+            f"Received an invalid value for argument `{name}`, expected {length} "
+            f"non-negative integers, got {order!r}."
+        )
     return tuple(check_positive_int(name, v, minimum=0) for v in order)
 
 

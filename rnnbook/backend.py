@@ -48,7 +48,8 @@ _TF_STARTUP_LINE = re.compile(
     r"|[WE]\d{4} .*(cuda|cuDNN|cuFFT|cuBLAS|TensorRT|TF-TRT|cpu_feature_guard|Unable to register).*"
     r"|.*This TensorFlow binary is optimized to use available CPU instructions.*"
     r"|.*To enable the following instructions: .*in other operations, rebuild TensorFlow.*"
-    r"|\s*)$")
+    r"|\s*)$"
+)
 
 
 def backend() -> str:
@@ -61,8 +62,11 @@ def backend() -> str:
 
 
 # The module each backend needs, and the pip requirement that provides it.
-_BACKEND_PACKAGES = {"jax": ("jax", "jax[cpu]"), "tensorflow": ("tensorflow", "tensorflow-cpu"),
-                     "torch": ("torch", "torch")}
+_BACKEND_PACKAGES = {
+    "jax": ("jax", "jax[cpu]"),
+    "tensorflow": ("tensorflow", "tensorflow-cpu"),
+    "torch": ("torch", "torch"),
+}
 
 
 def missing_backend(name: str) -> str | None:
@@ -73,8 +77,10 @@ def missing_backend(name: str) -> str | None:
         return f"unknown Keras backend {name!r}; expected one of {', '.join(BACKENDS)}."
     module, requirement = _BACKEND_PACKAGES[name]
     if importlib.util.find_spec(module) is None:
-        return (f"the {name} backend needs the {module!r} package, which is not installed "
-                f"(pip install {requirement!r}, or `pip install -r requirements-test.txt` for all three).")
+        return (
+            f"the {name} backend needs the {module!r} package, which is not installed "
+            f"(pip install {requirement!r}, or `pip install -r requirements-test.txt` for all three)."
+        )
     return None
 
 
@@ -112,7 +118,7 @@ def _native_stderr_filtered():
         return
     try:
         capture = tempfile.TemporaryFile()
-    except OSError:   # nowhere to capture to: let the lines through rather than fail the import
+    except OSError:  # nowhere to capture to: let the lines through rather than fail the import
         os.close(saved)
         yield
         return
@@ -210,9 +216,14 @@ def _after(action):
         execute()
         try:
             action(module)
-        except Exception as exc:   # never break the user's `import keras` over rnnbook's own step
-            warnings.warn(f"rnnbook could not finish setting up after importing {module.__name__}: "
-                          f"{type(exc).__name__}: {exc}", RuntimeWarning, stacklevel=2)
+        except Exception as exc:  # never break the user's `import keras` over rnnbook's own step
+            warnings.warn(
+                f"rnnbook could not finish setting up after importing {module.__name__}: "
+                f"{type(exc).__name__}: {exc}",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+
     return around
 
 

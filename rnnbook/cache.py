@@ -1,4 +1,4 @@
-"""Where rnnbook keeps what it can recompute (JAX's compiled programs, trained models), and how to turn it off.
+"""Where rnnbook keeps what it can recompute (compiled programs, trained models), and how to turn it off.
 
 The root follows the platform's cache convention (``platformdirs.user_cache_dir("rnnbook")``):
 
@@ -67,7 +67,7 @@ def root(environ: Mapping[str, str] | None = None) -> str | None:
 def cache_dir(name: str, environ: Mapping[str, str] | None = None) -> str | None:
     """The directory of one cache under :func:`root` (not created), or ``None`` when caching is off."""
     environ = os.environ if environ is None else environ
-    if environ.get(CACHE_ENV, "").strip().lower() in _OFF:   # every cache off wins over any one's setting
+    if environ.get(CACHE_ENV, "").strip().lower() in _OFF:  # every cache off wins over any one's setting
         return None
     if name in _OWN_ENV:
         setting = environ.get(_OWN_ENV[name], "").strip()
@@ -87,9 +87,12 @@ def writable_dir(path: str) -> str | None:
     except OSError as error:
         if path not in _warned:
             _warned.add(path)
-            warnings.warn(f"rnnbook runs without its cache: {path} is not writable ({error.strerror or error}). "
-                          f"Set {CACHE_DIR_ENV} to a writable directory, or {CACHE_ENV}=0 to silence this.",
-                          CacheWarning, stacklevel=3)
+            warnings.warn(
+                f"rnnbook runs without its cache: {path} is not writable ({error.strerror or error}). "
+                f"Set {CACHE_DIR_ENV} to a writable directory, or {CACHE_ENV}=0 to silence this.",
+                CacheWarning,
+                stacklevel=3,
+            )
         return None
 
 

@@ -42,12 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--backend", choices=BACKENDS, default=argparse.SUPPRESS, help=backend_help)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("models", parents=[common],
-                   help="list built-in and plugin models, broken plugins with their error")
-    lb = sub.add_parser("leaderboard", parents=[common],
-                        help="train the models on the same split and print a table")
-    lb.add_argument("--profile", default=None, help="data and training: full (the book's) or "
-                    "quick (a smoke test) (default: $RNNBOOK_PROFILE, else full)")
+    sub.add_parser(
+        "models", parents=[common], help="list built-in and plugin models, broken plugins with their error"
+    )
+    lb = sub.add_parser(
+        "leaderboard", parents=[common], help="train the models on the same split and print a table"
+    )
+    lb.add_argument(
+        "--profile",
+        default=None,
+        help="data and training: full (the book's) or "
+        "quick (a smoke test) (default: $RNNBOOK_PROFILE, else full)",
+    )
     lb.add_argument("--models", nargs="+", metavar="NAME", help="models to train (default: all)")
     lb.add_argument("--json", metavar="FILE", help="also write the results as JSON (after each model)")
     lb.add_argument("--seed", type=_seed, default=None, help="seed for data and weights (default 42)")
@@ -57,24 +63,49 @@ def _parser() -> argparse.ArgumentParser:
     own.add_argument("--target", metavar="COLUMN", help="the column to forecast (needs --csv)")
     own.add_argument("--date-column", metavar="C", default="date", help="the dates' column (default: date)")
     own.add_argument("--inputs", nargs="+", metavar="COLUMN", default=[], help="more numeric input columns")
-    own.add_argument("--calendar", nargs="+", metavar="FEATURE", default=[],
-                     help="one-hot calendar inputs: hour, dayofweek, month")
-    own.add_argument("--categorical", nargs="+", metavar="COLUMN", default=[],
-                     help="category columns, one-hot encoded")
+    own.add_argument(
+        "--calendar",
+        nargs="+",
+        metavar="FEATURE",
+        default=[],
+        help="one-hot calendar inputs: hour, dayofweek, month",
+    )
+    own.add_argument(
+        "--categorical", nargs="+", metavar="COLUMN", default=[], help="category columns, one-hot encoded"
+    )
     split = own.add_mutually_exclusive_group()
-    split.add_argument("--split", type=_dates, metavar="DATE,DATE",
-                       help="first validation date, first test date")
-    split.add_argument("--fractions", type=_fractions, metavar="A,B,C",
-                       help="train, validation, test fractions in time order (default 0.7,0.2,0.1)")
-    own.add_argument("--n-steps", type=_positive, default=None, metavar="N",
-                     help="window length (default 48)")
+    split.add_argument(
+        "--split", type=_dates, metavar="DATE,DATE", help="first validation date, first test date"
+    )
+    split.add_argument(
+        "--fractions",
+        type=_fractions,
+        metavar="A,B,C",
+        help="train, validation, test fractions in time order (default 0.7,0.2,0.1)",
+    )
+    own.add_argument(
+        "--n-steps", type=_positive, default=None, metavar="N", help="window length (default 48)"
+    )
     own.add_argument("--horizon", type=_positive, default=None, metavar="H", help="steps ahead (default 1)")
-    own.add_argument("--season", type=_positive, default=None, metavar="S",
-                     help="seasonal period in steps, for seasonal models and MASE (default 1)")
-    own.add_argument("--fill", choices=("interpolate", "ffill"), default=None,
-                     help="fill missing dates and values (default: they are errors)")
-    own.add_argument("--metric", choices=("mse", "mae", "mape", "mase"), default=None,
-                     help="sort by this validation metric, in your units (default: mae with --csv)")
+    own.add_argument(
+        "--season",
+        type=_positive,
+        default=None,
+        metavar="S",
+        help="seasonal period in steps, for seasonal models and MASE (default 1)",
+    )
+    own.add_argument(
+        "--fill",
+        choices=("interpolate", "ffill"),
+        default=None,
+        help="fill missing dates and values (default: they are errors)",
+    )
+    own.add_argument(
+        "--metric",
+        choices=("mse", "mae", "mape", "mase"),
+        default=None,
+        help="sort by this validation metric, in your units (default: mae with --csv)",
+    )
     return parser
 
 
@@ -101,8 +132,9 @@ def _fractions(text: str) -> tuple:
     except ValueError:
         values = ()
     if len(values) != 3 or min(values) <= 0 or abs(sum(values) - 1) > 1e-9:
-        raise argparse.ArgumentTypeError(f"expected three positive numbers adding up to 1 such as "
-                                         f"0.7,0.2,0.1, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected three positive numbers adding up to 1 such as 0.7,0.2,0.1, got {text!r}"
+        )
     return values
 
 
@@ -126,11 +158,21 @@ def _csv_dataset(args):
     from rnnbook.frames import csv_dataset
 
     horizon = args.horizon or 1
-    return csv_dataset(args.csv, args.target, date_column=args.date_column, inputs=args.inputs,
-                       calendar=args.calendar, categorical=args.categorical, split=args.split,
-                       fractions=args.fractions, n_steps=args.n_steps or 48, horizon=horizon,
-                       target="one_step" if horizon == 1 else "vector", season=args.season or 1,
-                       fill=args.fill)
+    return csv_dataset(
+        args.csv,
+        args.target,
+        date_column=args.date_column,
+        inputs=args.inputs,
+        calendar=args.calendar,
+        categorical=args.categorical,
+        split=args.split,
+        fractions=args.fractions,
+        n_steps=args.n_steps or 48,
+        horizon=horizon,
+        target="one_step" if horizon == 1 else "vector",
+        season=args.season or 1,
+        fill=args.fill,
+    )
 
 
 def _cmd_models() -> int:
@@ -159,15 +201,21 @@ def _cmd_leaderboard(args) -> int:
 
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
-    json_path = check_json_path(args.json) if args.json else None   # (names: run_leaderboard checks them)
-    dataset = _csv_dataset(args)     # a bad table is one line now, before anything trains
+    json_path = check_json_path(args.json) if args.json else None  # (names: run_leaderboard checks them)
+    dataset = _csv_dataset(args)  # a bad table is one line now, before anything trains
     metric = args.metric or ("mae" if dataset is not None else "mse")
     described = None
     if dataset is not None:
-        described = {"csv": args.csv, "target": args.target, "n_steps": dataset.n_steps,
-                     "horizon": dataset.horizon, "columns": list(dataset.columns),
-                     "season": dataset.units.season, "recipe": dict(dataset.fit),
-                     "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)]}
+        described = {
+            "csv": args.csv,
+            "target": args.target,
+            "n_steps": dataset.n_steps,
+            "horizon": dataset.horizon,
+            "columns": list(dataset.columns),
+            "season": dataset.units.season,
+            "recipe": dict(dataset.fit),
+            "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)],
+        }
 
     import keras
 
@@ -182,23 +230,35 @@ def _cmd_leaderboard(args) -> int:
 
     def on_row(row: dict) -> None:
         rows.append(row)
-        save(partial=True)   # a finished row is never lost, whatever happens next
+        save(partial=True)  # a finished row is never lost, whatever happens next
 
     def on_interrupt(signum, frame):
-        if stop.is_set():    # a second Ctrl-C: stop at once
+        if stop.is_set():  # a second Ctrl-C: stop at once
             raise KeyboardInterrupt
         stop.set()
-        print("\ninterrupted: stopping after the current training step (Ctrl-C again to quit now)",
-              file=sys.stderr, flush=True)
+        print(
+            "\ninterrupted: stopping after the current training step (Ctrl-C again to quit now)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     # A KeyboardInterrupt raised inside XLA compilation can crash the process; the first Ctrl-C only
     # asks training to stop at the next batch, from Python.
     previous = signal.signal(signal.SIGINT, on_interrupt)
     try:
         # In a terminal a bar over the epochs; redirected, one plain line per model (see training._EpochBar).
-        run_leaderboard(args.models, profile=profile, seed=args.seed, progress=not args.quiet,
-                        errors=errors, on_row=on_row, stop=stop, keep_going=True, dataset=dataset,
-                        metric=metric)
+        run_leaderboard(
+            args.models,
+            profile=profile,
+            seed=args.seed,
+            progress=not args.quiet,
+            errors=errors,
+            on_row=on_row,
+            stop=stop,
+            keep_going=True,
+            dataset=dataset,
+            metric=metric,
+        )
     except KeyboardInterrupt:
         stop.set()
     finally:

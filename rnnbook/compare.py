@@ -65,7 +65,15 @@ def seed_table(runs: dict):
         if not results:
             raise ValueError(f"No run of {name!r} to summarise: train_seeds needs at least one seed.")
         values = np.array([r.val_mse for r in results])
-        rows.append({"model": name, "mean": values.mean(), "std": values.std(ddof=1) if len(values) > 1 else 0.0,
-                     "min": values.min(), "max": values.max(), "published": published_mse(name),
-                     "seeds": len(values)})
+        rows.append(
+            {
+                "model": name,
+                "mean": values.mean(),
+                "std": values.std(ddof=1) if len(values) > 1 else 0.0,
+                "min": values.min(),
+                "max": values.max(),
+                "published": published_mse(name),
+                "seeds": len(values),
+            }
+        )
     return pd.DataFrame(rows).set_index("model")

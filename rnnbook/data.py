@@ -97,8 +97,10 @@ def as_real(series, name: str = "series") -> np.ndarray:
     """
     array = np.asarray(series)
     if array.dtype.kind not in "iuf":
-        raise ValueError(f"`{name}` must hold real numbers, got dtype {array.dtype}"
-                         f"{_DTYPE_HINTS.get(array.dtype.kind, '')}.")
+        raise ValueError(
+            f"`{name}` must hold real numbers, got dtype {array.dtype}"
+            f"{_DTYPE_HINTS.get(array.dtype.kind, '')}."
+        )
     return array.astype(np.float32)
 
 
@@ -114,8 +116,7 @@ def _as_batch(series, name: str = "series") -> np.ndarray:
     return check_finite(name, series)
 
 
-def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step",
-                 target_feature: int = 0):
+def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step", target_feature: int = 0):
     """Split a batch of series into inputs and forecast targets.
 
     Args:
@@ -142,8 +143,10 @@ def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step
     horizon = check_positive_int("horizon", horizon)
     check_choice("target", target, TARGETS)
     if target == "one_step" and horizon != 1:
-        raise ValueError(f"target='one_step' forecasts one step ahead, got horizon={horizon}; "
-                         "use target='vector' or 'seq2seq' for several steps.")
+        raise ValueError(
+            f"target='one_step' forecasts one step ahead, got horizon={horizon}; "
+            "use target='vector' or 'seq2seq' for several steps."
+        )
     length, n_features = series.shape[1], series.shape[2]
     if n_steps + horizon != length:
         raise ValueError(
@@ -157,9 +160,9 @@ def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step
     values = series[:, :, target_feature]
     if target == "seq2seq":
         # Y[:, t, k] = value at t + 1 + k, built with one stacked slice per horizon step.
-        Y = np.stack([values[:, k + 1:k + 1 + n_steps] for k in range(horizon)], axis=-1)
+        Y = np.stack([values[:, k + 1 : k + 1 + n_steps] for k in range(horizon)], axis=-1)
     else:
-        Y = values[:, n_steps:n_steps + horizon]
+        Y = values[:, n_steps : n_steps + horizon]
     return X, Y.astype(np.float32)
 
 
@@ -183,14 +186,16 @@ def sliding_windows(series, length: int, stride: int = 1) -> np.ndarray:
     if series.ndim == 1:
         series = series[:, None]
     if series.ndim != 2:
-        raise ValueError(f"`series` must have rank 1 (time,) or 2 (time, features), got shape {series.shape}.")
+        raise ValueError(
+            f"`series` must have rank 1 (time,) or 2 (time, features), got shape {series.shape}."
+        )
     check_finite("series", series)
     length = check_positive_int("length", length)
     stride = check_positive_int("stride", stride)
     if length > len(series):
         raise ValueError(f"The window length {length} is longer than the series ({len(series)} steps).")
     starts = np.arange(0, len(series) - length + 1, stride)
-    return np.stack([series[s:s + length] for s in starts])
+    return np.stack([series[s : s + length] for s in starts])
 
 
 def split_batch(series, split):
@@ -202,8 +207,10 @@ def split_batch(series, split):
     if len(sizes) != 3:
         raise ValueError(f"`split` needs three sizes (train, valid, test), got {split!r}.")
     if sum(sizes) != len(series):
-        raise ValueError(f"The split sizes {tuple(sizes)} add up to {sum(sizes)}, but there are "
-                         f"{len(series)} series; every series must land in exactly one split.")
+        raise ValueError(
+            f"The split sizes {tuple(sizes)} add up to {sum(sizes)}, but there are "
+            f"{len(series)} series; every series must land in exactly one split."
+        )
     a, b = sizes[0], sizes[0] + sizes[1]
     return series[:a], series[a:b], series[b:]
 
@@ -268,8 +275,11 @@ class Dataset:
 
     def splits(self):
         """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""
-        return [("train", self.X_train, self.y_train), ("valid", self.X_valid, self.y_valid),
-                ("test", self.X_test, self.y_test)]
+        return [
+            ("train", self.X_train, self.y_train),
+            ("valid", self.X_valid, self.y_valid),
+            ("test", self.X_test, self.y_test),
+        ]
 
     def retarget(self, horizon: int, target: str) -> Dataset:
         """The same data with other targets: the kept ``series`` cut anew when they are long enough,
@@ -277,16 +287,20 @@ class Dataset:
         # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
         chapter = self.recipe is not None and self.recipe.keywords.get("draw") == "chapter"
         length = self.n_steps + horizon
-        if self.series is not None and (self.series.shape[1] == length
-                                        or self.series.shape[1] > length and not chapter):
+        if self.series is not None and (
+            self.series.shape[1] == length or self.series.shape[1] > length and not chapter
+        ):
             n_train, n_valid = len(self.X_train), len(self.X_valid)
-            ds = _dataset_from_series(self.series, self.n_steps, horizon, target,
-                                      (n_train, n_valid, len(self.X_test)), self.name)
+            ds = _dataset_from_series(
+                self.series, self.n_steps, horizon, target, (n_train, n_valid, len(self.X_test)), self.name
+            )
             return dataclasses.replace(ds, recipe=self.recipe)
         if self.recipe is not None:
             return self.recipe(horizon=horizon, target=target)
-        raise ValueError(f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
-                         "not kept; rebuild it with the new target.")
+        raise ValueError(
+            f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
+            "not kept; rebuild it with the new target."
+        )
 
 
 def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Dataset:
@@ -300,9 +314,16 @@ def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Datas
     return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name, series=series)
 
 
-def synthetic_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 1000),
-                      horizon: int = 1, target: str = "one_step", seed=42,
-                      max_horizon: int = 10, draw: str = "default") -> Dataset:
+def synthetic_dataset(
+    n_series: int = 10000,
+    n_steps: int = 50,
+    split=(7000, 2000, 1000),
+    horizon: int = 1,
+    target: str = "one_step",
+    seed=42,
+    max_horizon: int = 10,
+    draw: str = "default",
+) -> Dataset:
     """The chapter's data set: synthetic series, windowed and split.
 
     Two draws of the same generator:
@@ -332,15 +353,17 @@ def synthetic_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 200
     check_choice("draw", draw, DRAWS)
     if draw == "chapter":
         if isinstance(seed, (np.random.Generator, np.random.RandomState)) or seed is None:
-            raise ValueError("draw='chapter' needs an int seed (the chapter calls np.random.seed(42)), "
-                             f"got {seed!r}.")
+            raise ValueError(
+                f"draw='chapter' needs an int seed (the chapter calls np.random.seed(42)), got {seed!r}."
+            )
         series = generate_time_series(n_series, n_steps + horizon, seed=np.random.RandomState(seed))
     else:
         series = generate_time_series(n_series, n_steps + max(horizon, max_horizon), seed=seed)
     ds = _dataset_from_series(series, n_steps, horizon, target, split, "synthetic")
-    if isinstance(seed, (int, np.integer)):        # a Generator or None would draw other series
-        ds.recipe = functools.partial(synthetic_dataset, n_series, n_steps, split, seed=seed,
-                                      max_horizon=max_horizon, draw=draw)
+    if isinstance(seed, (int, np.integer)):  # a Generator or None would draw other series
+        ds.recipe = functools.partial(
+            synthetic_dataset, n_series, n_steps, split, seed=seed, max_horizon=max_horizon, draw=draw
+        )
     return ds
 
 
@@ -349,8 +372,9 @@ def profile_dataset(profile=None, horizon: int = 1, target: str = "one_step", se
     from rnnbook.profiles import get_profile
 
     p = profile if hasattr(profile, "n_series") else get_profile(profile)
-    return synthetic_dataset(p.n_series, p.n_steps, p.split, horizon, target,
-                             p.seed if seed is None else seed, draw=p.draw)
+    return synthetic_dataset(
+        p.n_series, p.n_steps, p.split, horizon, target, p.seed if seed is None else seed, draw=p.draw
+    )
 
 
 # ------------------------------------------------------------------- tasks that show one lesson each
@@ -381,8 +405,14 @@ def logistic_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray:
     return series[..., np.newaxis].astype(np.float32)
 
 
-def logistic_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 1000), horizon: int = 1,
-                     target: str = "one_step", seed=42) -> Dataset:
+def logistic_dataset(
+    n_series: int = 10000,
+    n_steps: int = 50,
+    split=(7000, 2000, 1000),
+    horizon: int = 1,
+    target: str = "one_step",
+    seed=42,
+) -> Dataset:
     """:func:`logistic_series` windowed and split like the chapter's data (same sizes, same targets).
 
     Example:
@@ -449,12 +479,12 @@ def adding_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 
 # --------------------------------------------------------------------------------- real series
 REAL_SERIES = {
     "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "
-           "missing weeks linearly interpolated.",
+    "missing weeks linearly interpolated.",
     "sunspots": "Yearly sunspot activity 1700-2008, statsmodels.datasets.sunspots.",
     "elnino": "Monthly sea-surface temperature of the El Nino region 1950-2010 (deg C), "
-              "statsmodels.datasets.elnino.",
+    "statsmodels.datasets.elnino.",
     "taylor": "Half-hourly electricity demand in England and Wales, Monday 5 June to Sunday 27 August 2000 "
-              "(MW), Taylor (2003); pmdarima.datasets.load_taylor (pmdarima: MIT license).",
+    "(MW), Taylor (2003); pmdarima.datasets.load_taylor (pmdarima: MIT license).",
 }
 
 
@@ -494,8 +524,10 @@ def load_series(name: str):
         s = s.interpolate(method="time")
     elif name == "sunspots":
         df = datasets.sunspots.load_pandas().data
-        s = pd.Series(df["SUNACTIVITY"].to_numpy(),
-                      index=pd.to_datetime(df["YEAR"].astype(int).astype(str), format="%Y"))
+        s = pd.Series(
+            df["SUNACTIVITY"].to_numpy(),
+            index=pd.to_datetime(df["YEAR"].astype(int).astype(str), format="%Y"),
+        )
     else:
         df = datasets.elnino.load_pandas().data
         months = df.columns[1:]
@@ -507,8 +539,15 @@ def load_series(name: str):
     return s
 
 
-def real_dataset(name: str, n_steps: int, horizon: int = 1, target: str = "one_step",
-                 fractions=(0.7, 0.2, 0.1), stride: int = 1, standardize: bool = True) -> Dataset:
+def real_dataset(
+    name: str,
+    n_steps: int,
+    horizon: int = 1,
+    target: str = "one_step",
+    fractions=(0.7, 0.2, 0.1),
+    stride: int = 1,
+    standardize: bool = True,
+) -> Dataset:
     """Window a real series and split it in time (train before validation before test).
 
     The series is cut into train, validation and test periods first and each period is windowed on its
@@ -528,7 +567,7 @@ def real_dataset(name: str, n_steps: int, horizon: int = 1, target: str = "one_s
         raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
     bounds = np.cumsum([0] + [int(round(f * len(values))) for f in fractions[:2]] + [0])
     bounds[-1] = len(values)
-    periods = [values[bounds[i]:bounds[i + 1]] for i in range(3)]
+    periods = [values[bounds[i] : bounds[i + 1]] for i in range(3)]
     mean, std = (periods[0].mean(), periods[0].std()) if standardize else (0.0, 1.0)
     arrays = []
     for split_name, period in zip(("train", "valid", "test"), periods):
@@ -539,6 +578,13 @@ def real_dataset(name: str, n_steps: int, horizon: int = 1, target: str = "one_s
             )
         windows = sliding_windows((period - mean) / std, n_steps + horizon, stride)
         arrays.extend(make_targets(windows, n_steps, horizon, target))
-    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name,
-                   recipe=functools.partial(real_dataset, name, n_steps, fractions=fractions, stride=stride,
-                                            standardize=standardize))
+    return Dataset(
+        *arrays,
+        n_steps=n_steps,
+        horizon=horizon,
+        target=target,
+        name=name,
+        recipe=functools.partial(
+            real_dataset, name, n_steps, fractions=fractions, stride=stride, standardize=standardize
+        ),
+    )

@@ -34,37 +34,43 @@ ALT_TEXT = {
         "and its own previous output y(t-1) through the weights W_y, with a loop back to itself. Right: "
         "the same layer unrolled through time as a chain of identical boxes, one per time step t = 1 to "
         "4; each box takes x(t) from below and the previous box's output y(t-1) from the left, starting "
-        "from y(0) = 0, and outputs y(t) upward; every box shares the same W_x, W_y and b."),
+        "from y(0) = 0, and outputs y(t) upward; every box shares the same W_x, W_y and b."
+    ),
     "sequence_architectures": (
         "Four unrolled recurrent networks. Sequence-to-sequence: an input at every step and an output at "
         "every step. Sequence-to-vector: an input at every step, only the last output kept, the others "
         "ignored. Vector-to-sequence: the same vector fed at every step, an output at every step. "
         "Encoder-decoder: an encoder reads the whole input sequence into one vector, which a decoder "
-        "turns into an output sequence."),
+        "turns into an output sequence."
+    ),
     "bptt": (
         "Backpropagation through time on a network unrolled over five steps. Forward arrows (black) run "
         "from the inputs X(t) through the states H(t) from left to right; the cost C reads only the "
         "outputs Y(3), Y(4) and Y(5). Gradient arrows (red) run backward: from C down into H(5), H(4) and "
         "H(3), then from each H(t) to H(t-1) through W_y transposed, right to left, down to H(1); Y(1) "
         "and Y(2) get gradient only through the later steps. The shared weights W_x, W_y, b receive the "
-        "sum of every step's contribution."),
+        "sum of every step's contribution."
+    ),
     "lstm_cell": (
         "The LSTM cell. The long-term state c(t-1) runs along the top: it is multiplied element-wise by "
         "the forget gate f(t), then the product of the input gate i(t) and the candidate g(t) is added, "
         "giving c(t). The inputs x(t) and h(t-1) feed four fully connected layers: f, i and o with a "
         "logistic activation, g with tanh. tanh of c(t), multiplied by the output gate o(t), is the "
-        "short-term state h(t), which is also the output y(t)."),
+        "short-term state h(t), which is also the output y(t)."
+    ),
     "gru_cell": (
         "The GRU cell. The state h(t-1) runs along the top: it is multiplied element-wise by the update "
         "gate z(t), and (1 - z(t)) times the candidate g(t) is added, giving h(t), which is also the "
         "output. The inputs x(t) and h(t-1) feed two logistic gate layers, z and r; the reset gate r(t) "
-        "multiplies h(t-1) before it enters the tanh layer that computes g(t) with x(t)."),
+        "multiplies h(t-1) before it enters the tanh layer that computes g(t) with x(t)."
+    ),
     "dilated_causal_stack": (
         "A stack of causal convolutions with kernel size 2 and dilation rates 1, 2, 4 and 8, drawn as "
         "rows of dots, one row per layer and one dot per time step. Grey lines are all the connections; "
         "the connections that reach the last output are highlighted, and they fan out to the last 16 "
         "inputs, the receptive field 1 + (k - 1)(1 + 2 + 4 + 8) = 16. No connection goes from a later "
-        "step to an earlier one."),
+        "step to an earlier one."
+    ),
 }
 
 _INK, _MUTED, _ACCENT, _GRAD = "#222222", "#b5b5b5", "#1f5fa8", "#d62728"
@@ -80,13 +86,22 @@ def _figure(figsize):
     return fig, ax
 
 
-def _box(ax, xy, text, w=1.0, h=0.7, fc="#eef3fa", ec=_INK, lw=1.2, fontsize=11, round_=True,
-         color=_INK, zorder=2):
+def _box(
+    ax, xy, text, w=1.0, h=0.7, fc="#eef3fa", ec=_INK, lw=1.2, fontsize=11, round_=True, color=_INK, zorder=2
+):
     from matplotlib.patches import FancyBboxPatch
 
     x, y = xy
-    patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, fc=fc, ec=ec, lw=lw, zorder=zorder,
-                           boxstyle="round,pad=0.04" if round_ else "square,pad=0.02")
+    patch = FancyBboxPatch(
+        (x - w / 2, y - h / 2),
+        w,
+        h,
+        fc=fc,
+        ec=ec,
+        lw=lw,
+        zorder=zorder,
+        boxstyle="round,pad=0.04" if round_ else "square,pad=0.02",
+    )
     ax.add_patch(patch)
     ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=3, color=color)
     return patch
@@ -101,17 +116,50 @@ def _circle(ax, xy, text, r=0.22, fc="#ffffff", ec=_INK, fontsize=12):
     return patch
 
 
-def _arrow(ax, start, end, color=_INK, lw=1.2, style="-|>", ls="-", connection="arc3", patch_a=None,
-           patch_b=None, shrink=2):
-    ax.annotate("", xy=end, xytext=start, zorder=1,
-                arrowprops={"arrowstyle": style, "color": color, "lw": lw, "linestyle": ls, "shrinkA": shrink,
-                            "shrinkB": shrink, "patchA": patch_a, "patchB": patch_b,
-                            "connectionstyle": connection, "mutation_scale": 12})
+def _arrow(
+    ax,
+    start,
+    end,
+    color=_INK,
+    lw=1.2,
+    style="-|>",
+    ls="-",
+    connection="arc3",
+    patch_a=None,
+    patch_b=None,
+    shrink=2,
+):
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        zorder=1,
+        arrowprops={
+            "arrowstyle": style,
+            "color": color,
+            "lw": lw,
+            "linestyle": ls,
+            "shrinkA": shrink,
+            "shrinkB": shrink,
+            "patchA": patch_a,
+            "patchB": patch_b,
+            "connectionstyle": connection,
+            "mutation_scale": 12,
+        },
+    )
 
 
 def _label(ax, xy, text, fontsize=11, color=_INK, **kw):
-    ax.text(*xy, text, ha=kw.pop("ha", "center"), va=kw.pop("va", "center"), fontsize=fontsize,
-            color=color, zorder=4, **kw)
+    ax.text(
+        *xy,
+        text,
+        ha=kw.pop("ha", "center"),
+        va=kw.pop("va", "center"),
+        fontsize=fontsize,
+        color=color,
+        zorder=4,
+        **kw,
+    )
 
 
 def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
@@ -157,8 +205,15 @@ def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
         later = step is not None and s > step
         ink = _MUTED if later else _INK
         fc = "#fbe3e3" if step == s else ("#f4f4f4" if later else "#eef3fa")
-        box = _box(ax, (x, 1.5), r"$\phi$", fc=fc, ec=_GRAD if step == s else ink, color=ink,
-                   lw=2 if step == s else 1.2)
+        box = _box(
+            ax,
+            (x, 1.5),
+            r"$\phi$",
+            fc=fc,
+            ec=_GRAD if step == s else ink,
+            color=ink,
+            lw=2 if step == s else 1.2,
+        )
         _label(ax, (x, 0.0), rf"$\mathbf{{x}}_{{({s})}}$", color=ink)
         _arrow(ax, (x, 0.25), (x, 1.12), color=ink)
         _arrow(ax, (x, 1.88), (x, 2.75), color=ink)
@@ -170,18 +225,24 @@ def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
             _label(ax, (x - 0.95, 1.72), r"$\mathbf{W}_y$", fontsize=9, color=ink)
         _label(ax, (x + 0.2, 0.7), r"$\mathbf{W}_x$", fontsize=9, color=ink, ha="left")
         prev = box
-    ax.text(x0 - 0.4, -0.75, r"every copy shares $\mathbf{W}_x$ ($n_\mathrm{inputs} \times n_\mathrm{neurons}$),"
-            r" $\mathbf{W}_y$ ($n_\mathrm{neurons} \times n_\mathrm{neurons}$) and $\mathbf{b}$;"
-            r"  $\mathbf{y}_{(t)} = \phi(\mathbf{W}_x^\intercal \mathbf{x}_{(t)} + "
-            r"\mathbf{W}_y^\intercal \mathbf{y}_{(t-1)} + \mathbf{b})$", fontsize=9, ha="left", va="center")
+    ax.text(
+        x0 - 0.4,
+        -0.75,
+        r"every copy shares $\mathbf{W}_x$ ($n_\mathrm{inputs} \times n_\mathrm{neurons}$),"
+        r" $\mathbf{W}_y$ ($n_\mathrm{neurons} \times n_\mathrm{neurons}$) and $\mathbf{b}$;"
+        r"  $\mathbf{y}_{(t)} = \phi(\mathbf{W}_x^\intercal \mathbf{x}_{(t)} + "
+        r"\mathbf{W}_y^\intercal \mathbf{y}_{(t-1)} + \mathbf{b})$",
+        fontsize=9,
+        ha="left",
+        va="center",
+    )
     ax.set_xlim(-0.9, x0 + 1.9 * (n_steps - 1) + 0.8)
     ax.set_ylim(-1.0, 3.3)
     fig.rnnbook_steps = n_steps
     return fig
 
 
-def _chain(ax, origin, n, inputs, outputs, label_in, label_out, title, first_state=True,
-           muted_outputs=()):
+def _chain(ax, origin, n, inputs, outputs, label_in, label_out, title, first_state=True, muted_outputs=()):
     """One unrolled chain of ``n`` cells; ``inputs`` / ``outputs`` list the steps (0-based) that have one."""
     x0, y0 = origin
     for s in range(n):
@@ -212,13 +273,35 @@ def sequence_architectures():
     True
     """
     fig, ax = _figure((11.5, 6.2))
-    x_t = lambda s: rf"$\mathbf{{x}}_{{({s + 1})}}$"
-    y_t = lambda s: rf"$\hat{{\mathbf{{y}}}}_{{({s + 1})}}$"
+
+    def x_t(s):
+        return rf"$\mathbf{{x}}_{{({s + 1})}}$"
+
+    def y_t(s):
+        return rf"$\hat{{\mathbf{{y}}}}_{{({s + 1})}}$"
+
     _chain(ax, (0.0, 4.0), 4, range(4), range(4), x_t, y_t, "sequence-to-sequence")
-    _chain(ax, (6.0, 4.0), 4, range(4), [3], x_t, lambda s: r"$\hat{\mathbf{y}}$",
-           "sequence-to-vector", muted_outputs=range(3))
-    _chain(ax, (0.0, 0.0), 4, range(4), range(4), lambda s: r"$\mathbf{x}$", y_t,
-           "vector-to-sequence (the same $\\mathbf{x}$ at every step)")
+    _chain(
+        ax,
+        (6.0, 4.0),
+        4,
+        range(4),
+        [3],
+        x_t,
+        lambda s: r"$\hat{\mathbf{y}}$",
+        "sequence-to-vector",
+        muted_outputs=range(3),
+    )
+    _chain(
+        ax,
+        (0.0, 0.0),
+        4,
+        range(4),
+        range(4),
+        lambda s: r"$\mathbf{x}$",
+        y_t,
+        "vector-to-sequence (the same $\\mathbf{x}$ at every step)",
+    )
     # Encoder-decoder: 3 encoder steps with inputs only, a vector, 3 decoder steps with outputs only.
     _chain(ax, (6.0, 0.0), 3, range(3), (), x_t, y_t, "")
     _box(ax, (9.35, 0.0), r"$\mathbf{v}$", w=0.5, h=0.5, fc="#fde9c8")
@@ -265,8 +348,11 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
     xs = [1.0 + 2.0 * (s - 1) for s in range(1, n_steps + 1)]
     x_cost = float(np.mean([xs[s - 1] for s in cost_steps]))
     first, last = min(cost_steps), max(cost_steps)
-    label = (rf"$C(\mathbf{{Y}}_{{({first})}}, \dots, \mathbf{{Y}}_{{({last})}})$" if len(cost_steps) > 1
-             else rf"$C(\mathbf{{Y}}_{{({first})}})$")
+    label = (
+        rf"$C(\mathbf{{Y}}_{{({first})}}, \dots, \mathbf{{Y}}_{{({last})}})$"
+        if len(cost_steps) > 1
+        else rf"$C(\mathbf{{Y}}_{{({first})}})$"
+    )
     cost = _box(ax, (x_cost, 4.6), label, w=3.2, h=0.6, fc="#fde9c8")
     for s, x in enumerate(xs, start=1):
         box = _box(ax, (x, 1.5), rf"$\mathbf{{H}}_{{({s})}}$")
@@ -286,11 +372,24 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
             _label(ax, (x - 1.0, 1.1), r"$\mathbf{W}_y^\intercal$", fontsize=9, color=_GRAD)
         _label(ax, (x + 0.15, 0.65), r"$\mathbf{W}_x$", fontsize=9, ha="left")
         del box
-    _label(ax, (xs[-1] + 1.0, 1.5), r"$\frac{\partial C}{\partial \mathbf{H}_{(t)}}$", color=_GRAD,
-           fontsize=13, ha="left")
-    ax.text(xs[0] - 0.6, -0.75, "black: forward pass    red, dashed: gradients, from $C$ back to "
-            r"$\mathbf{H}_{(1)}$; the shared $\mathbf{W}_x, \mathbf{W}_y, \mathbf{b}$ receive the sum "
-            "over the steps", fontsize=9, ha="left", va="center")
+    _label(
+        ax,
+        (xs[-1] + 1.0, 1.5),
+        r"$\frac{\partial C}{\partial \mathbf{H}_{(t)}}$",
+        color=_GRAD,
+        fontsize=13,
+        ha="left",
+    )
+    ax.text(
+        xs[0] - 0.6,
+        -0.75,
+        "black: forward pass    red, dashed: gradients, from $C$ back to "
+        r"$\mathbf{H}_{(1)}$; the shared $\mathbf{W}_x, \mathbf{W}_y, \mathbf{b}$ receive the sum "
+        "over the steps",
+        fontsize=9,
+        ha="left",
+        va="center",
+    )
     ax.set_xlim(xs[0] - 0.8, xs[-1] + 1.9)
     ax.set_ylim(-1.0, 5.1)
     fig.rnnbook_cost_steps = cost_steps
@@ -320,8 +419,12 @@ def lstm_cell():
     _arrow(ax, (0.3, top), (1.78, top))
     _arrow(ax, (2.22, top), (4.18, top))
     _arrow(ax, (4.62, top), (8.7, top))
-    layers = {"f": (2.0, r"$\sigma$", "sigma"), "g": (3.2, r"$\tanh$", "tanh"),
-              "i": (4.4, r"$\sigma$", "sigma"), "o": (5.8, r"$\sigma$", "sigma")}
+    layers = {
+        "f": (2.0, r"$\sigma$", "sigma"),
+        "g": (3.2, r"$\tanh$", "tanh"),
+        "i": (4.4, r"$\sigma$", "sigma"),
+        "o": (5.8, r"$\sigma$", "sigma"),
+    }
     patches = {}
     for gate, (x, act, kind) in layers.items():
         patches[gate] = _box(ax, (x, mid), act, w=0.8, h=0.5, fc=_GATE_FC[kind], round_=False)
@@ -331,7 +434,7 @@ def lstm_cell():
     ax.plot([0.3, 6.3], [0.45, 0.45], color=_INK, lw=1.2)
     ax.plot([0.3, 0.3], [0.8, 0.45], color=_INK, lw=1.2)
     ax.plot([1.0, 1.0], [-0.1, 0.45], color=_INK, lw=1.2)
-    for gate, (x, _, _) in layers.items():
+    for x, _, _ in layers.values():
         _arrow(ax, (x, 0.45), (x, mid - 0.27))
     _label(ax, (6.6, 0.45), r"$[\mathbf{x}_{(t)}\;\mathbf{h}_{(t-1)}]$", fontsize=9, ha="left")
     # Gate paths.
@@ -352,9 +455,15 @@ def lstm_cell():
     _arrow(ax, (7.9, 4.6), (7.9, 5.0))
     _label(ax, (7.9, 5.2), r"$\mathbf{y}_{(t)} = \mathbf{h}_{(t)}$", fontsize=10)
     del tanh_c
-    _label(ax, (0.9, -0.85), r"$\sigma$: logistic;  $\otimes$: element-wise product;  $\oplus$: sum;  "
-           r"each box: a fully connected layer on $[\mathbf{x}_{(t)}\;\mathbf{h}_{(t-1)}]$ with "
-           r"$n_\mathrm{neurons}$ units", fontsize=9, ha="left")
+    _label(
+        ax,
+        (0.9, -0.85),
+        r"$\sigma$: logistic;  $\otimes$: element-wise product;  $\oplus$: sum;  "
+        r"each box: a fully connected layer on $[\mathbf{x}_{(t)}\;\mathbf{h}_{(t-1)}]$ with "
+        r"$n_\mathrm{neurons}$ units",
+        fontsize=9,
+        ha="left",
+    )
     ax.set_xlim(-0.7, 10.0)
     ax.set_ylim(-1.1, 5.5)
     return fig
@@ -412,9 +521,15 @@ def gru_cell():
     _arrow(ax, (4.75, 1.75), (5.15, mid + 0.25), patch_a=reset, patch_b=g)
     _arrow(ax, (1.0, 0.2), (5.4, mid - 0.27), connection="angle,angleA=0,angleB=90,rad=5", patch_b=g)
     _label(ax, (4.9, 0.02), r"$\mathbf{x}_{(t)}$", fontsize=9)
-    _label(ax, (0.9, -0.85), r"$\mathbf{h}_{(t)} = \mathbf{z}_{(t)} \otimes \mathbf{h}_{(t-1)} + "
-           r"(1 - \mathbf{z}_{(t)}) \otimes \mathbf{g}_{(t)}$;   the tanh layer reads "
-           r"$[\mathbf{x}_{(t)}\;\; \mathbf{r}_{(t)} \otimes \mathbf{h}_{(t-1)}]$", fontsize=9, ha="left")
+    _label(
+        ax,
+        (0.9, -0.85),
+        r"$\mathbf{h}_{(t)} = \mathbf{z}_{(t)} \otimes \mathbf{h}_{(t-1)} + "
+        r"(1 - \mathbf{z}_{(t)}) \otimes \mathbf{g}_{(t)}$;   the tanh layer reads "
+        r"$[\mathbf{x}_{(t)}\;\; \mathbf{r}_{(t)} \otimes \mathbf{h}_{(t-1)}]$",
+        fontsize=9,
+        ha="left",
+    )
     ax.set_xlim(-0.9, 10.6)
     ax.set_ylim(-1.1, 4.6)
     return fig
@@ -447,8 +562,9 @@ def receptive_paths(kernel_size: int, dilation_rates, n_steps: int, output: int 
     return paths
 
 
-def dilated_causal_stack(kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_steps: int = 20,
-                         output: int | None = None):
+def dilated_causal_stack(
+    kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_steps: int = 20, output: int | None = None
+):
     """WaveNet's stack of dilated causal convolutions, with the connections that reach one output.
 
     Args:
@@ -484,24 +600,47 @@ def dilated_causal_stack(kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_st
     ax.add_collection(LineCollection(active, colors=_ACCENT, linewidths=1.6, zorder=2))
     for layer in range(L + 1):
         on = np.isin(np.arange(n_steps), paths[layer])
-        ax.scatter(np.arange(n_steps), np.full(n_steps, layer), s=36, zorder=3,
-                   c=np.where(on, _ACCENT, "#ffffff"), edgecolors=np.where(on, _ACCENT, "#888888"))
-        name = r"input $\mathbf{x}$" if layer == 0 else (
-            "output" if layer == L else f"layer {layer}") + ("" if layer == 0 else f", $d = {rates[layer - 1]}$")
+        ax.scatter(
+            np.arange(n_steps),
+            np.full(n_steps, layer),
+            s=36,
+            zorder=3,
+            c=np.where(on, _ACCENT, "#ffffff"),
+            edgecolors=np.where(on, _ACCENT, "#888888"),
+        )
+        name = (
+            r"input $\mathbf{x}$"
+            if layer == 0
+            else ("output" if layer == L else f"layer {layer}")
+            + ("" if layer == 0 else f", $d = {rates[layer - 1]}$")
+        )
         ax.text(-0.8, layer, name, ha="right", va="center", fontsize=9)
     out = paths[-1][0]
     ax.scatter([out], [L], s=90, c=_GRAD, zorder=4)
     field = len(paths[0])
     lo = paths[0][0]
-    ax.annotate("", xy=(lo - 0.3, -0.55), xytext=(out + 0.3, -0.55),
-                arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2})
+    ax.annotate(
+        "",
+        xy=(lo - 0.3, -0.55),
+        xytext=(out + 0.3, -0.55),
+        arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2},
+    )
     full = 1 + (kernel_size - 1) * sum(rates)
-    text = (rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps" if field == full else
-            f"{field} inputs reached (the field, {full} steps, is cut by the window's start)")
+    text = (
+        rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps"
+        if field == full
+        else f"{field} inputs reached (the field, {full} steps, is cut by the window's start)"
+    )
     ax.text((lo + out) / 2, -0.8, text, ha="center", va="top", fontsize=10, color=_ACCENT)
-    ax.text(n_steps / 2, L + 0.55, f"causal convolutions, kernel $k = {kernel_size}$, dilations "
-            f"{', '.join(map(str, rates))}: output $t$ reads only inputs up to $t$", ha="center",
-            va="bottom", fontsize=10)
+    ax.text(
+        n_steps / 2,
+        L + 0.55,
+        f"causal convolutions, kernel $k = {kernel_size}$, dilations "
+        f"{', '.join(map(str, rates))}: output $t$ reads only inputs up to $t$",
+        ha="center",
+        va="bottom",
+        fontsize=10,
+    )
     ax.set_xlim(-4.2, n_steps)
     ax.set_ylim(-1.5, L + 1.0)
     fig.rnnbook_field = field

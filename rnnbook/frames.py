@@ -58,8 +58,15 @@ FILLS = (None, "interpolate", "ffill")
 #: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
 #: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
 #: after 6 epochs without improvement with the best epoch's weights restored.
-REAL_FIT = {"epochs": 60, "batch_size": 64, "learning_rate": 0.005, "schedule": "plateau", "patience": 6,
-            "min_delta": 0.0, "eval_batch_size": 1000}
+REAL_FIT = {
+    "epochs": 60,
+    "batch_size": 64,
+    "learning_rate": 0.005,
+    "schedule": "plateau",
+    "patience": 6,
+    "min_delta": 0.0,
+    "eval_batch_size": 1000,
+}
 
 
 def read_csv(path):
@@ -75,8 +82,9 @@ def read_csv(path):
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"The CSV file {str(path)!r} does not "
-                         f"{'exist' if not path.exists() else 'name a file'}.")
+        raise ValueError(
+            f"The CSV file {str(path)!r} does not {'exist' if not path.exists() else 'name a file'}."
+        )
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -109,19 +117,23 @@ def _dates(frame, date_column):
 
     if date_column is None:
         if not isinstance(frame.index, pd.DatetimeIndex):
-            raise ValueError("The table has no dates: pass date_column= (its columns: "
-                             f"{', '.join(map(str, frame.columns))}) or index it by dates.")
+            raise ValueError(
+                "The table has no dates: pass date_column= (its columns: "
+                f"{', '.join(map(str, frame.columns))}) or index it by dates."
+            )
         return frame.index.as_unit("ns"), frame.reset_index(drop=True)
     if date_column not in frame.columns:
-        raise ValueError(f"There is no date column {date_column!r}; the columns are "
-                         f"{', '.join(map(str, frame.columns))}.")
+        raise ValueError(
+            f"There is no date column {date_column!r}; the columns are {', '.join(map(str, frame.columns))}."
+        )
     raw = frame[date_column]
     dates = pd.to_datetime(raw, errors="coerce") if raw.dtype.kind != "M" else raw
     bad = np.flatnonzero(dates.isna().to_numpy())
     if len(bad):
         i = int(bad[0])
-        raise ValueError(f"Column {date_column!r} holds {raw.iloc[i]!r} at {_where(frame, i)}; "
-                         "expected a date.")
+        raise ValueError(
+            f"Column {date_column!r} holds {raw.iloc[i]!r} at {_where(frame, i)}; expected a date."
+        )
     return pd.DatetimeIndex(dates).as_unit("ns"), frame.drop(columns=[date_column]).reset_index(drop=True)
 
 
@@ -130,10 +142,14 @@ def _check_order(frame, dates) -> None:
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0]) + 1
         if steps[i - 1] == 0:
-            raise ValueError(f"The date {dates[i]} appears twice, at rows {i - 1} and {i} "
-                             f"({_where(frame, i)}); expected one row per date.")
-        raise ValueError(f"The dates are not sorted: {_where(frame, i, dates)} comes after "
-                         f"{dates[i - 1]}; sort the table by date first.")
+            raise ValueError(
+                f"The date {dates[i]} appears twice, at rows {i - 1} and {i} "
+                f"({_where(frame, i)}); expected one row per date."
+            )
+        raise ValueError(
+            f"The dates are not sorted: {_where(frame, i, dates)} comes after "
+            f"{dates[i - 1]}; sort the table by date first."
+        )
 
 
 def _grid(frame, dates, freq):
@@ -143,7 +159,7 @@ def _grid(frame, dates, freq):
     if len(dates) < 3:
         raise ValueError(f"The table has {len(dates)} row(s); a series needs many more.")
     if freq is None:
-        with warnings.catch_warnings():     # pandas 3 warns that the string will become an offset
+        with warnings.catch_warnings():  # pandas 3 warns that the string will become an offset
             warnings.simplefilter("ignore")
             freq = pd.infer_freq(dates)
     if freq is None:
@@ -153,8 +169,10 @@ def _grid(frame, dates, freq):
     off = dates.difference(grid)
     if len(off):
         i = int(dates.get_loc(off[0]))
-        raise ValueError(f"The dates are not evenly spaced: {_where(frame, i, dates)} is off the "
-                         f"{freq} grid that starts at {dates[0]}; pass freq= or fix the dates.")
+        raise ValueError(
+            f"The dates are not evenly spaced: {_where(frame, i, dates)} is off the "
+            f"{freq} grid that starts at {dates[0]}; pass freq= or fix the dates."
+        )
     return grid
 
 
@@ -168,12 +186,15 @@ def _numeric(frame, column, dates):
     bad = np.flatnonzero(converted.isna().to_numpy() & values.notna().to_numpy())
     if values.dtype.kind == "b" or not len(bad):
         kind = "booleans" if values.dtype.kind == "b" else f"dtype {values.dtype}"
-        raise ValueError(f"Column {column!r} holds {kind}; expected numbers (convert it, or pass it as "
-                         "categorical=).")
+        raise ValueError(
+            f"Column {column!r} holds {kind}; expected numbers (convert it, or pass it as categorical=)."
+        )
     i = int(bad[0])
-    raise ValueError(f"Column {column!r} is not numeric: {_where(frame, i, dates)} holds "
-                     f"{values.iloc[i]!r}; expected numbers (pass it as categorical= if it names a "
-                     "category).")
+    raise ValueError(
+        f"Column {column!r} is not numeric: {_where(frame, i, dates)} holds "
+        f"{values.iloc[i]!r}; expected numbers (pass it as categorical= if it names a "
+        "category)."
+    )
 
 
 def _check_complete(frame, column, values, dates, fill):
@@ -183,10 +204,15 @@ def _check_complete(frame, column, values, dates, fill):
     if len(bad):
         i = int(bad[0])
         how = "missing" if values.dtype.kind != "f" or np.isnan(values[i]) else "infinite"
-        hint = ("that fill cannot reach (no earlier value)" if fill else
-                "fill or drop them, or pass fill='interpolate' or fill='ffill'")
-        raise ValueError(f"Column {column!r} has {len(bad)} {how} value(s), the first at "
-                         f"{_where(frame, i, dates)}; {hint}.")
+        hint = (
+            "that fill cannot reach (no earlier value)"
+            if fill
+            else "fill or drop them, or pass fill='interpolate' or fill='ffill'"
+        )
+        raise ValueError(
+            f"Column {column!r} has {len(bad)} {how} value(s), the first at "
+            f"{_where(frame, i, dates)}; {hint}."
+        )
 
 
 def _period_bounds(dates, split, fractions, n):
@@ -196,28 +222,49 @@ def _period_bounds(dates, split, fractions, n):
         raise ValueError("Pass split= (two dates) or fractions= (three numbers), not both.")
     if split is not None:
         if len(split) != 2:
-            raise ValueError(f"`split` needs two dates (first validation date, first test date), "
-                             f"got {split!r}.")
+            raise ValueError(
+                f"`split` needs two dates (first validation date, first test date), got {split!r}."
+            )
         try:
             first_valid, first_test = (pd.Timestamp(d) for d in split)
         except (TypeError, ValueError):
             raise ValueError(f"`split` needs two dates, got {split!r}.") from None
         if not dates[0] < first_valid < first_test <= dates[-1]:
-            raise ValueError(f"`split` dates must satisfy {dates[0]} < first validation date < first test "
-                             f"date <= {dates[-1]}, got {first_valid} and {first_test}.")
+            raise ValueError(
+                f"`split` dates must satisfy {dates[0]} < first validation date < first test "
+                f"date <= {dates[-1]}, got {first_valid} and {first_test}."
+            )
         return [0, int(dates.searchsorted(first_valid)), int(dates.searchsorted(first_test)), n]
     fractions = (0.7, 0.2, 0.1) if fractions is None else tuple(fractions)
-    if (len(fractions) != 3 or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
-            or abs(sum(fractions) - 1) > 1e-9):
+    if (
+        len(fractions) != 3
+        or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
+        or abs(sum(fractions) - 1) > 1e-9
+    ):
         raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
     a = int(round(fractions[0] * n))
     return [0, a, a + int(round(fractions[1] * n)), n]
 
 
-def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, horizon: int = 1,
-                  target: str = "one_step", date_column: str | None = None, inputs=(), calendar=(),
-                  categorical=(), split=None, fractions=None, scale: bool = True, fill: str | None = None,
-                  freq=None, season: int = 1, name: str | None = None) -> Dataset:
+def frame_dataset(
+    frame,
+    target_column: str | None = None,
+    *,
+    n_steps: int,
+    horizon: int = 1,
+    target: str = "one_step",
+    date_column: str | None = None,
+    inputs=(),
+    calendar=(),
+    categorical=(),
+    split=None,
+    fractions=None,
+    scale: bool = True,
+    fill: str | None = None,
+    freq=None,
+    season: int = 1,
+    name: str | None = None,
+) -> Dataset:
     """Window a table of dated values into train, validation and test sets, split in time.
 
     Args:
@@ -255,8 +302,10 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
     if not isinstance(frame, pd.DataFrame):
         raise ValueError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
     if target_column is None:
-        raise ValueError("Name the column to forecast: target_column= (its columns: "
-                         f"{', '.join(map(str, frame.columns))}).")
+        raise ValueError(
+            "Name the column to forecast: target_column= (its columns: "
+            f"{', '.join(map(str, frame.columns))})."
+        )
     original = frame
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
     for item in calendar:
@@ -265,11 +314,14 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
     numeric = [target_column, *inputs]
     for column in numeric + categorical:
         if column not in table.columns:
-            raise ValueError(f"There is no column {column!r}; the columns are "
-                             f"{', '.join(map(str, table.columns))}.")
+            raise ValueError(
+                f"There is no column {column!r}; the columns are {', '.join(map(str, table.columns))}."
+            )
     if len(set(numeric + categorical)) != len(numeric) + len(categorical):
-        raise ValueError(f"A column is listed twice (the target {target_column!r} is always feature 0: do "
-                         f"not list it in inputs); got inputs={inputs}, categorical={categorical}.")
+        raise ValueError(
+            f"A column is listed twice (the target {target_column!r} is always feature 0: do "
+            f"not list it in inputs); got inputs={inputs}, categorical={categorical}."
+        )
     _check_order(frame, dates)
     grid = _grid(frame, dates, freq)
     values = pd.DataFrame({c: _numeric(table, c, dates).to_numpy() for c in numeric}, index=dates)
@@ -278,9 +330,11 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
         if fill is None:
             missing = grid.difference(dates)[0]
             i = int(dates.searchsorted(missing))
-            raise ValueError(f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
-                             f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
-                             "fill='interpolate' or fill='ffill', or fix the data.")
+            raise ValueError(
+                f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
+                f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
+                "fill='interpolate' or fill='ffill', or fix the data."
+            )
         values, labels = values.reindex(grid), labels.reindex(grid)
         dates = grid
     if fill == "interpolate":
@@ -289,32 +343,37 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
         values = values.ffill()
     if fill is not None:
         labels = labels.ffill()
-    where = frame if len(dates) == len(frame) else None   # rows moved by the fill: report dates only
+    where = frame if len(dates) == len(frame) else None  # rows moved by the fill: report dates only
     for column in numeric:
         _check_complete(where, column, values[column].to_numpy(), dates, fill)
     for column in categorical:
         _check_complete(where, column, labels[column].to_numpy(), dates, fill)
 
     bounds = _period_bounds(dates, split, fractions, len(dates))
-    train_values = values.iloc[bounds[0]:bounds[1]]
+    train_values = values.iloc[bounds[0] : bounds[1]]
     if scale:
         mean, std = train_values.mean(), train_values.std(ddof=0)
         constant = [c for c in numeric if not std[c] > 0]
         if constant:
-            raise ValueError(f"Column {constant[0]!r} is constant over the training period: it cannot be "
-                             "scaled (and tells a model nothing); drop it or pass scale=False.")
+            raise ValueError(
+                f"Column {constant[0]!r} is constant over the training period: it cannot be "
+                "scaled (and tells a model nothing); drop it or pass scale=False."
+            )
     else:
         mean, std = pd.Series(0.0, index=numeric), pd.Series(1.0, index=numeric)
     parts = [((values - mean) / std).to_numpy()]
     columns = list(numeric)
     for item in calendar:
         codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
-        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])     # months count from 1
+        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])  # months count from 1
         columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
     for column in categorical:
         categories = sorted(labels[column].unique(), key=str)
-        parts.append((labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None])
-                     .astype(np.float64))
+        parts.append(
+            (labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None]).astype(
+                np.float64
+            )
+        )
         columns += [f"{column}={c}" for c in categories]
     features = np.concatenate(parts, axis=1)
 
@@ -327,19 +386,40 @@ def frame_dataset(frame, target_column: str | None = None, *, n_steps: int, hori
     for k, split_name in enumerate(("train", "valid", "test")):
         a, b = bounds[k], bounds[k + 1]
         if b - a < length:
-            raise ValueError(f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
-                             f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
-                             "empty; move the split dates or shorten the windows.")
+            raise ValueError(
+                f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
+                f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
+                "empty; move the split dates or shorten the windows."
+            )
         windows = sliding_windows(features[a:b], length)
         arrays.extend(make_targets(windows, n_steps, horizon, target, target_feature=0))
-        window_dates[split_name] = dates[a + n_steps:b - horizon + 1]
-    units = Units(str(target_column), float(mean[target_column]), float(std[target_column]), naive_mae,
-                  season)
-    options = {"n_steps": n_steps, "date_column": date_column, "inputs": tuple(inputs),
-               "calendar": tuple(calendar), "categorical": tuple(categorical), "split": split,
-               "fractions": fractions, "scale": scale, "fill": fill, "freq": freq, "season": season,
-               "name": name}
-    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target,
-                   name=name or str(target_column), units=units, columns=tuple(columns), dates=window_dates,
-                   fit=dict(REAL_FIT),
-                   recipe=functools.partial(frame_dataset, original, target_column, **options))
+        window_dates[split_name] = dates[a + n_steps : b - horizon + 1]
+    units = Units(
+        str(target_column), float(mean[target_column]), float(std[target_column]), naive_mae, season
+    )
+    options = {
+        "n_steps": n_steps,
+        "date_column": date_column,
+        "inputs": tuple(inputs),
+        "calendar": tuple(calendar),
+        "categorical": tuple(categorical),
+        "split": split,
+        "fractions": fractions,
+        "scale": scale,
+        "fill": fill,
+        "freq": freq,
+        "season": season,
+        "name": name,
+    }
+    return Dataset(
+        *arrays,
+        n_steps=n_steps,
+        horizon=horizon,
+        target=target,
+        name=name or str(target_column),
+        units=units,
+        columns=tuple(columns),
+        dates=window_dates,
+        fit=dict(REAL_FIT),
+        recipe=functools.partial(frame_dataset, original, target_column, **options),
+    )

@@ -79,7 +79,7 @@ class BPTTResult:
     def norms(self) -> np.ndarray:
         """``||dL/dh(t)||`` over the batch and the neurons, shape ``(T,)``."""
         dh = self.dh if self.dh.ndim == 3 else self.dh[np.newaxis]
-        return np.sqrt(np.sum(dh ** 2, axis=(0, 2)))
+        return np.sqrt(np.sum(dh**2, axis=(0, 2)))
 
 
 def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") -> BPTTResult:
@@ -128,7 +128,9 @@ def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") 
     trace = simple_rnn_forward(X, Wx, Wh, b, h0=h0, activation=activation)
     state_shape = trace.h.shape[:-2] + trace.h.shape[-1:]
     grad = check_shape(
-        "dL_dh_last", check_array("dL_dh_last", dL_dh_last), state_shape,
+        "dL_dh_last",
+        check_array("dL_dh_last", dL_dh_last),
+        state_shape,
         f"(the shape of h(T) for `X` of shape {X.shape})",
     )
     # One code path for both cases: one instance is a mini-batch of one.
@@ -167,16 +169,25 @@ def _step_function(kind, activation, recurrent_activation, reset_after):
     rec = keras.activations.get(recurrent_activation) if recurrent_activation else None
 
     if kind == "simple_rnn":
+
         def step(p, x, state):
             return (cells.simple_rnn_parts(x, state[0], p["Wx"], p["Wh"], p["b"], act, ops)[3],)
     elif kind == "lstm":
+
         def step(p, x, state):
-            *_, c, h = cells.lstm_parts(x, *state, p["kernel"], p["recurrent_kernel"], p["bias"], act, rec, ops)
+            *_, c, h = cells.lstm_parts(
+                x, *state, p["kernel"], p["recurrent_kernel"], p["bias"], act, rec, ops
+            )
             return (h, c)
     else:
+
         def step(p, x, state):
-            return (cells.gru_parts(x, state[0], p["kernel"], p["recurrent_kernel"], p["bias"], reset_after,
-                                    act, rec, ops)[3],)
+            return (
+                cells.gru_parts(
+                    x, state[0], p["kernel"], p["recurrent_kernel"], p["bias"], reset_after, act, rec, ops
+                )[3],
+            )
+
     return step
 
 
@@ -213,8 +224,7 @@ def _initial_state(kind, m, units, dtype="float32"):
     return (zeros, zeros) if kind == "lstm" else (zeros,)
 
 
-def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, outputs,
-                            head):
+def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, outputs, head):
     import jax
     import jax.numpy as jnp
 
@@ -276,16 +286,25 @@ def _head_template(head):
 def _jax_gradients(config, params, loss, outputs, head, X, y):
     import jax.numpy as jnp
 
-    key = (config["kind"], config["activation"], config.get("recurrent_activation"),
-           config.get("reset_after", False), loss, outputs, _head_template(head))
+    key = (
+        config["kind"],
+        config["activation"],
+        config.get("recurrent_activation"),
+        config.get("reset_after", False),
+        loss,
+        outputs,
+        _head_template(head),
+    )
     try:
         function = _jax_gradients_cached(*key)
     except TypeError:  # an unhashable loss or head: compile for this call only
         function = _jax_gradients_uncached(*key)
     head_params = None
     if _is_keras_layer(head):
-        head_params = ([v.value for v in head.trainable_variables],
-                       [v.value for v in head.non_trainable_variables])
+        head_params = (
+            [v.value for v in head.trainable_variables],
+            [v.value for v in head.non_trainable_variables],
+        )
     params = {k: jnp.asarray(v) for k, v in params.items()}
     grads = function(params, head_params, jnp.asarray(X), jnp.asarray(y))
     return np.asarray(grads)
@@ -294,8 +313,12 @@ def _jax_gradients(config, params, loss, outputs, head, X, y):
 def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
     import tensorflow as tf
 
-    step = _step_function(config["kind"], config["activation"],
-                          config.get("recurrent_activation"), config.get("reset_after", False))
+    step = _step_function(
+        config["kind"],
+        config["activation"],
+        config.get("recurrent_activation"),
+        config.get("reset_after", False),
+    )
     params = {k: tf.constant(v) for k, v in params.items()}
     X, y = tf.constant(X), tf.constant(y)
     m, T = X.shape[0], X.shape[1]
@@ -303,8 +326,19 @@ def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
     eps = [tf.zeros((m, units)) for _ in range(T)]
     with tf.GradientTape() as tape:
         tape.watch(eps)
-        value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, outputs, head, loss,
-                               lambda hs: tf.stack(hs, axis=1))
+        value = _unrolled_loss(
+            step,
+            params,
+            X,
+            y,
+            eps,
+            config["kind"],
+            units,
+            outputs,
+            head,
+            loss,
+            lambda hs: tf.stack(hs, axis=1),
+        )
     grads = tape.gradient(value, eps)
     return np.stack([np.zeros((m, units)) if g is None else g.numpy() for g in grads])
 
@@ -328,20 +362,23 @@ def _torch_gradients(config, params, loss, outputs, head, X, y):
     import keras
     import torch
 
-    step = _step_function(config["kind"], config["activation"],
-                          config.get("recurrent_activation"), config.get("reset_after", False))
+    step = _step_function(
+        config["kind"],
+        config["activation"],
+        config.get("recurrent_activation"),
+        config.get("reset_after", False),
+    )
     params = {k: keras.ops.convert_to_tensor(v) for k, v in params.items()}
     X, y = keras.ops.convert_to_tensor(X), keras.ops.convert_to_tensor(y)
     m, T = X.shape[0], X.shape[1]
     units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
     # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
     eps = [keras.ops.zeros((m, units), dtype="float32").requires_grad_(True) for _ in range(T)]
-    value = _unrolled_loss(step, params, X, y, eps, config["kind"], units, outputs, head, loss,
-                           lambda hs: torch.stack(hs, dim=1))
-    grads = torch.autograd.grad(value, eps, allow_unused=True)
-    return np.stack(
-        [np.zeros((m, units)) if g is None else g.detach().cpu().numpy() for g in grads]
+    value = _unrolled_loss(
+        step, params, X, y, eps, config["kind"], units, outputs, head, loss, lambda hs: torch.stack(hs, dim=1)
     )
+    grads = torch.autograd.grad(value, eps, allow_unused=True)
+    return np.stack([np.zeros((m, units)) if g is None else g.detach().cpu().numpy() for g in grads])
 
 
 _BACKENDS = {
@@ -357,8 +394,9 @@ def _is_keras_layer(obj) -> bool:
     return isinstance(obj, keras.layers.Layer)
 
 
-def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, outputs="last", *,
-                           weights=None) -> np.ndarray:
+def hidden_state_gradients(
+    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None
+) -> np.ndarray:
     r"""``dL/dh(t)`` for every instance, time step and neuron, by backpropagation through time.
 
     See `hidden_state_gradient_norms`, which takes the same arguments and reduces this array to
@@ -404,8 +442,10 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, outputs="
     params = weights_from_keras(cell)
     for name, value in (weights or {}).items():
         if name not in params:
-            raise ValueError(f"Received an invalid value for argument `weights`: {name!r} is not a weight of "
-                             f"this {kind} layer, whose weights are {', '.join(map(repr, params))}.")
+            raise ValueError(
+                f"Received an invalid value for argument `weights`: {name!r} is not a weight of "
+                f"this {kind} layer, whose weights are {', '.join(map(repr, params))}."
+            )
         params[name] = check_shape(name, check_array(name, value), params[name].shape, "(the layer's own)")
     params = {k: v.astype(np.float32) for k, v in params.items()}
     n_inputs = (params["Wx"] if kind == "simple_rnn" else params["kernel"]).shape[0]
@@ -432,8 +472,9 @@ def hidden_state_gradients(cell_or_layer, X, y, loss="mse", head=None, outputs="
     return np.swapaxes(np.asarray(grads, dtype=np.float32), 0, 1)
 
 
-def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
-                                outputs="last", *, weights=None) -> np.ndarray:
+def hidden_state_gradient_norms(
+    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None
+) -> np.ndarray:
     r"""``||dL/dh(t)||`` at every time step: how much gradient backpropagation brings to each state.
 
     The model is the recurrent layer (or cell) unrolled over ``X`` from a zero state, followed by
@@ -486,7 +527,9 @@ def hidden_state_gradient_norms(cell_or_layer, X, y, loss="mse", head=None,
 
     Used in: book/06_lstm_gru.
     """
-    grads = hidden_state_gradients(cell_or_layer, X, y, loss=loss, head=head, outputs=outputs, weights=weights)
+    grads = hidden_state_gradients(
+        cell_or_layer, X, y, loss=loss, head=head, outputs=outputs, weights=weights
+    )
     # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.
     grads = grads.astype(np.float64)
-    return np.sqrt(np.sum(grads ** 2, axis=(0, 2)))
+    return np.sqrt(np.sum(grads**2, axis=(0, 2)))

@@ -68,16 +68,18 @@ class RepeatLastValue(keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"RepeatLastValue expects inputs of shape (batch, steps, features), "
-                             f"got {tuple(input_shape)}.")
+            raise ValueError(
+                f"RepeatLastValue expects inputs of shape (batch, steps, features), got {tuple(input_shape)}."
+            )
         n_features = input_shape[-1]
         if n_features is not None and self.feature >= n_features:
-            raise ValueError(f"`feature`={self.feature} is out of range for inputs with {n_features} "
-                             "feature(s).")
+            raise ValueError(
+                f"`feature`={self.feature} is out of range for inputs with {n_features} feature(s)."
+            )
         self.built = True
 
     def call(self, inputs):
-        last = inputs[:, -1, self.feature:self.feature + 1]       # (batch, 1)
+        last = inputs[:, -1, self.feature : self.feature + 1]  # (batch, 1)
         return ops.repeat(last, self.horizon, axis=1)
 
     def compute_output_shape(self, input_shape):
@@ -129,15 +131,16 @@ class UnrolledRNN(keras.layers.Layer):
     ((2, 4), (2, 5, 4))
     """
 
-    def __init__(self, cell, return_sequences=False, return_state=False, return_all_states=False,
-                 **kwargs):
+    def __init__(self, cell, return_sequences=False, return_state=False, return_all_states=False, **kwargs):
         super().__init__(**kwargs)
         if isinstance(cell, dict):
             cell = keras.saving.deserialize_keras_object(cell)
         for attribute in ("state_size", "get_initial_state"):
             if not hasattr(cell, attribute):
-                raise ValueError(f"The `cell` of an UnrolledRNN needs a `{attribute}` attribute; "
-                                 f"{type(cell).__name__} has none.")
+                raise ValueError(
+                    f"The `cell` of an UnrolledRNN needs a `{attribute}` attribute; "
+                    f"{type(cell).__name__} has none."
+                )
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -145,12 +148,15 @@ class UnrolledRNN(keras.layers.Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"UnrolledRNN expects inputs of shape (batch, steps, features), got "
-                             f"{tuple(input_shape)}.")
+            raise ValueError(
+                f"UnrolledRNN expects inputs of shape (batch, steps, features), got {tuple(input_shape)}."
+            )
         if input_shape[1] is None:
-            raise ValueError("UnrolledRNN loops over the time axis in Python, so the number of steps "
-                             "must be static: give the Input a length, e.g. keras.Input((50, 1)), or "
-                             "use keras.layers.RNN for sequences of any length.")
+            raise ValueError(
+                "UnrolledRNN loops over the time axis in Python, so the number of steps "
+                "must be static: give the Input a length, e.g. keras.Input((50, 1)), or "
+                "use keras.layers.RNN for sequences of any length."
+            )
         if not self.cell.built:
             self.cell.build((input_shape[0], input_shape[2]))
         self.built = True
@@ -193,9 +199,13 @@ class UnrolledRNN(keras.layers.Layer):
         return shapes
 
     def get_config(self):
-        return {**super().get_config(), "cell": keras.saving.serialize_keras_object(self.cell),
-                "return_sequences": self.return_sequences, "return_state": self.return_state,
-                "return_all_states": self.return_all_states}
+        return {
+            **super().get_config(),
+            "cell": keras.saving.serialize_keras_object(self.cell),
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "return_all_states": self.return_all_states,
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -240,13 +250,14 @@ class LNSimpleRNNCell(keras.layers.Layer):
         try:
             self.activation = keras.activations.get(activation)
         except ValueError as exc:
-            raise ValueError(f"Received an invalid value for argument `activation`, expected the name "
-                             f"of a Keras activation, got {activation!r}.") from exc
+            raise ValueError(
+                f"Received an invalid value for argument `activation`, expected the name "
+                f"of a Keras activation, got {activation!r}."
+            ) from exc
         self.state_size = self.units
         self.output_size = self.units
         # The activation comes after the normalization, so the inner cell is purely linear.
-        self.simple_rnn_cell = keras.layers.SimpleRNNCell(self.units, activation=None,
-                                                          name="simple_rnn_cell")
+        self.simple_rnn_cell = keras.layers.SimpleRNNCell(self.units, activation=None, name="simple_rnn_cell")
         self.layer_norm = keras.layers.LayerNormalization(name="layer_norm")
 
     def build(self, input_shape):
@@ -263,8 +274,11 @@ class LNSimpleRNNCell(keras.layers.Layer):
         return [ops.zeros((batch_size, self.units), dtype=self.compute_dtype)]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units,
-                "activation": keras.activations.serialize(self.activation)}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": keras.activations.serialize(self.activation),
+        }
 
 
 # ------------------------------------------------------------------------------------- WaveNet
@@ -301,8 +315,10 @@ class GatedActivationUnit(keras.layers.Layer):
     def build(self, input_shape):
         channels = input_shape[-1]
         if channels is None or channels % 2:
-            raise ValueError("GatedActivationUnit needs an even, known number of channels (filter and "
-                             f"gate halves), got input shape {tuple(input_shape)}.")
+            raise ValueError(
+                "GatedActivationUnit needs an even, known number of channels (filter and "
+                f"gate halves), got input shape {tuple(input_shape)}."
+            )
         self.built = True
 
     def call(self, inputs):
@@ -353,15 +369,22 @@ class WaveNetResidualBlock(keras.layers.Layer):
         self.filters = check_positive_int("filters", filters)
         self.dilation_rate = check_positive_int("dilation_rate", dilation_rate)
         self.kernel_size = check_positive_int("kernel_size", kernel_size)
-        self.dilated_conv = keras.layers.Conv1D(2 * self.filters, self.kernel_size, padding="causal",
-                                                dilation_rate=self.dilation_rate, name="dilated_conv")
+        self.dilated_conv = keras.layers.Conv1D(
+            2 * self.filters,
+            self.kernel_size,
+            padding="causal",
+            dilation_rate=self.dilation_rate,
+            name="dilated_conv",
+        )
         self.gate = GatedActivationUnit(name="gated_activation")
         self.conv_1x1 = keras.layers.Conv1D(self.filters, 1, name="conv_1x1")
 
     def build(self, input_shape):
         if input_shape[-1] != self.filters:
-            raise ValueError(f"WaveNetResidualBlock adds its input to its output, so the input needs "
-                             f"`filters`={self.filters} channels, got input shape {tuple(input_shape)}.")
+            raise ValueError(
+                f"WaveNetResidualBlock adds its input to its output, so the input needs "
+                f"`filters`={self.filters} channels, got input shape {tuple(input_shape)}."
+            )
         self.dilated_conv.build(input_shape)
         gated_shape = (*input_shape[:-1], 2 * self.filters)
         self.gate.build(gated_shape)
@@ -377,8 +400,12 @@ class WaveNetResidualBlock(keras.layers.Layer):
         return shape, shape
 
     def get_config(self):
-        return {**super().get_config(), "filters": self.filters, "dilation_rate": self.dilation_rate,
-                "kernel_size": self.kernel_size}
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "dilation_rate": self.dilation_rate,
+            "kernel_size": self.kernel_size,
+        }
 
 
 # --------------------------------------------------------------------------- iterative forecast
@@ -424,8 +451,10 @@ class IterativeForecaster(keras.Model):
 
     def build(self, input_shape):
         if len(input_shape) != 3:
-            raise ValueError(f"IterativeForecaster expects inputs of shape (batch, steps, features), "
-                             f"got {tuple(input_shape)}.")
+            raise ValueError(
+                f"IterativeForecaster expects inputs of shape (batch, steps, features), "
+                f"got {tuple(input_shape)}."
+            )
         if input_shape[-1] != 1:
             raise ValueError(
                 f"IterativeForecaster forecasts a single series, but the inputs have {input_shape[-1]} "
@@ -436,15 +465,17 @@ class IterativeForecaster(keras.Model):
             self.step_model.build(input_shape)
         output_shape = self.step_model.compute_output_shape(input_shape)
         if tuple(output_shape)[1:] != (1,):
-            raise ValueError(f"The step model must forecast one value per series, shape (batch, 1); "
-                             f"it outputs {tuple(output_shape)}.")
+            raise ValueError(
+                f"The step model must forecast one value per series, shape (batch, 1); "
+                f"it outputs {tuple(output_shape)}."
+            )
         self.built = True
 
     def call(self, inputs, training=False):
         window = inputs
         forecasts = []
         for _ in range(self.horizon):
-            forecast = self.step_model(window, training=training)          # (batch, 1)
+            forecast = self.step_model(window, training=training)  # (batch, 1)
             forecasts.append(forecast)
             window = ops.concatenate([window[:, 1:], ops.expand_dims(forecast, 1)], axis=1)
         return ops.concatenate(forecasts, axis=1)
@@ -453,8 +484,11 @@ class IterativeForecaster(keras.Model):
         return (input_shape[0], self.horizon)
 
     def get_config(self):
-        return {**super().get_config(), "step_model": keras.saving.serialize_keras_object(self.step_model),
-                "horizon": self.horizon}
+        return {
+            **super().get_config(),
+            "step_model": keras.saving.serialize_keras_object(self.step_model),
+            "horizon": self.horizon,
+        }
 
     @classmethod
     def from_config(cls, config):

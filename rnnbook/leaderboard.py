@@ -27,9 +27,19 @@ COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
 METRICS = ("mse", "mae", "mape", "mase")
 
 
-def run_leaderboard(models=None, profile=None, seed: int | None = None, progress: bool = True,
-                    errors: dict | None = None, *, on_row=None, stop=None,
-                    keep_going: bool = False, dataset=None, metric: str = "mse") -> list[dict]:
+def run_leaderboard(
+    models=None,
+    profile=None,
+    seed: int | None = None,
+    progress: bool = True,
+    errors: dict | None = None,
+    *,
+    on_row=None,
+    stop=None,
+    keep_going: bool = False,
+    dataset=None,
+    metric: str = "mse",
+) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
     table, cut for its targets (:func:`rnnbook.training.retarget_for`), with the recipe the data set
@@ -72,7 +82,7 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
     callbacks = [StopWhen(stop)] if stop is not None else []
     if errors is None:
         errors = {}
-    errors.update(broken)   # as they happen, so a caller that stops early still has them
+    errors.update(broken)  # as they happen, so a caller that stops early still has them
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -83,14 +93,22 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
             if dataset is None:
                 result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
             else:
-                result = train(name, retarget_for(get_spec(name), dataset), horizon=dataset.horizon,
-                               profile=profile, seed=seed, progress=progress, callbacks=callbacks)
+                result = train(
+                    name,
+                    retarget_for(get_spec(name), dataset),
+                    horizon=dataset.horizon,
+                    profile=profile,
+                    seed=seed,
+                    progress=progress,
+                    callbacks=callbacks,
+                )
         except Exception as exc:
             if get_spec(name).source == "builtin" and not keep_going:
                 raise
             errors[name] = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"Model {name!r} failed on the leaderboard: {errors[name]}", PluginWarning,
-                          stacklevel=2)
+            warnings.warn(
+                f"Model {name!r} failed on the leaderboard: {errors[name]}", PluginWarning, stacklevel=2
+            )
             continue
         if stop is not None and stop.is_set():
             break  # stopped part-way: not a result
@@ -102,9 +120,11 @@ def run_leaderboard(models=None, profile=None, seed: int | None = None, progress
 
 def sort_rows(rows: list[dict], metric: str = "mse") -> list[dict]:
     """Rows by horizon, then validation ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+
     def key(r):
         value = r[f"val_{metric}"]
         return (r["horizon"], value != value, value)
+
     return sorted(rows, key=key)
 
 
@@ -112,19 +132,25 @@ def format_table(rows: list[dict]) -> str:
     """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints); rows with metrics
     in the user's units (a user's series) show MAE, MAPE and MASE too."""
     if rows and "val_mae" in rows[0]:
-        header = (f"{'model':<26} {'horizon':>7} {'val_mae':>11} {'test_mae':>11} {'test_mape%':>10} "
-                  f"{'test_mase':>9} {'params':>8} {'fit_s':>7}")
+        header = (
+            f"{'model':<26} {'horizon':>7} {'val_mae':>11} {'test_mae':>11} {'test_mape%':>10} "
+            f"{'test_mase':>9} {'params':>8} {'fit_s':>7}"
+        )
         lines = [header, "-" * len(header)]
         for r in rows:
-            lines.append(f"{r['model']:<26} {r['horizon']:>7d} {r['val_mae']:>11.4g} {r['test_mae']:>11.4g} "
-                         f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
-                         f"{r['fit_seconds']:>7.1f}")
+            lines.append(
+                f"{r['model']:<26} {r['horizon']:>7d} {r['val_mae']:>11.4g} {r['test_mae']:>11.4g} "
+                f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
+                f"{r['fit_seconds']:>7.1f}"
+            )
         return "\n".join(lines)
     header = f"{'model':<26} {'horizon':>7} {'val_mse':>10} {'test_mse':>10} {'params':>8} {'fit_s':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r['model']:<26} {r['horizon']:>7d} {r['val_mse']:>10.6f} {r['test_mse']:>10.6f} "
-                     f"{r['params']:>8d} {r['fit_seconds']:>7.1f}")
+        lines.append(
+            f"{r['model']:<26} {r['horizon']:>7d} {r['val_mse']:>10.6f} {r['test_mse']:>10.6f} "
+            f"{r['params']:>8d} {r['fit_seconds']:>7.1f}"
+        )
     return "\n".join(lines)
 
 
@@ -151,8 +177,15 @@ def check_json_path(path) -> Path:
     return path
 
 
-def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict | None = None,
-               partial: bool = False, dataset: dict | None = None) -> Path:
+def write_json(
+    path,
+    rows: list[dict],
+    profile: str,
+    backend: str,
+    errors: dict | None = None,
+    partial: bool = False,
+    dataset: dict | None = None,
+) -> Path:
     """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically (and
     ``"dataset"``, what the rows were trained on, when it is a user's series).
 
@@ -161,8 +194,13 @@ def write_json(path, rows: list[dict], profile: str, backend: str, errors: dict 
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"profile": profile, "backend": backend, "partial": bool(partial), "rows": rows,
-               "errors": errors or {}}
+    payload = {
+        "profile": profile,
+        "backend": backend,
+        "partial": bool(partial),
+        "rows": rows,
+        "errors": errors or {},
+    }
     if dataset is not None:
         payload["dataset"] = dataset
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -67,8 +67,9 @@ def mse(y_true, y_pred) -> float:
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and "
-                         f"{y_pred.shape}.")
+        raise ValueError(
+            f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and {y_pred.shape}."
+        )
     if y_true.size == 0:
         raise ValueError("`y_true` and `y_pred` are empty.")
     return float(np.mean(np.square(y_true - y_pred)))
@@ -78,8 +79,9 @@ def _pair(y_true, y_pred):
     y_true = np.asarray(y_true, dtype=np.float64)
     y_pred = np.asarray(y_pred, dtype=np.float64)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and "
-                         f"{y_pred.shape}.")
+        raise ValueError(
+            f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and {y_pred.shape}."
+        )
     if y_true.size == 0:
         raise ValueError("`y_true` and `y_pred` are empty.")
     return y_true, y_pred
@@ -126,8 +128,9 @@ def mase(y_true, y_pred, naive_mae: float) -> float:
     0.25
     """
     if not naive_mae > 0:
-        raise ValueError(f"MASE divides by the naive forecast's MAE, which must be positive; "
-                         f"got {naive_mae}.")
+        raise ValueError(
+            f"MASE divides by the naive forecast's MAE, which must be positive; got {naive_mae}."
+        )
     return mae(y_true, y_pred) / naive_mae
 
 
@@ -162,7 +165,12 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
     if units is not None:
         y_true, y_pred = units.invert(y_true), units.invert(y_pred)
     errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
-    return {"mse": mse(y_true, y_pred), "mae": mae(y_true, y_pred), "mape": mape(y_true, y_pred),
-            "mase": None if units is None else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0
-                                                else float("nan")),
-            "mae_per_step": [float(v) for v in errors.mean(axis=0)]}
+    return {
+        "mse": mse(y_true, y_pred),
+        "mae": mae(y_true, y_pred),
+        "mape": mape(y_true, y_pred),
+        "mase": None
+        if units is None
+        else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0 else float("nan")),
+        "mae_per_step": [float(v) for v in errors.mean(axis=0)],
+    }

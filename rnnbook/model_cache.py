@@ -72,8 +72,16 @@ def fingerprint(*arrays) -> str:
 
 # Modules that present results and cannot change a trained model's weights: editing a widget, a plot, a
 # diagram or the command line must not retrain the book. Paths relative to the package.
-PRESENTATION = ("__main__.py", "cli.py", "compare.py", "diagrams.py", "leaderboard.py", "plotting.py",
-                "published.py", "widgets/")
+PRESENTATION = (
+    "__main__.py",
+    "cli.py",
+    "compare.py",
+    "diagrams.py",
+    "leaderboard.py",
+    "plotting.py",
+    "published.py",
+    "widgets/",
+)
 
 
 def code_fingerprint(package: str | Path | None = None) -> str:
@@ -115,7 +123,7 @@ def builder_fingerprint(builder) -> str:
     parts = [getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(type(builder)))]
     try:
         parts.append(inspect.getsource(builder))
-    except (OSError, TypeError):   # no source to read (a C callable, an interactive definition)
+    except (OSError, TypeError):  # no source to read (a C callable, an interactive definition)
         parts.append(repr(builder))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -184,17 +192,23 @@ def load(root: str, key: str, fields=()):
         if _sha256(model_path) != record["model_sha256"]:
             raise ValueError(f"{MODEL_FILE} does not match its checksum")
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        _report_once(entry, f"rnnbook's model cache entry {entry} is unusable ({type(exc).__name__}: {exc}); "
-                            "it is removed and the model is trained again.")
+        _report_once(
+            entry,
+            f"rnnbook's model cache entry {entry} is unusable ({type(exc).__name__}: {exc}); "
+            "it is removed and the model is trained again.",
+        )
         shutil.rmtree(entry, ignore_errors=True)
         return None
     try:
         from rnnbook.saving import load_model
 
         model = load_model(model_path)
-    except Exception as exc:   # intact, but not loadable here: a miss, and the entry stays
-        _report_once(entry, f"rnnbook's model cache entry {entry} does not load in this process "
-                            f"({type(exc).__name__}: {exc}); the model is trained again.")
+    except Exception as exc:  # intact, but not loadable here: a miss, and the entry stays
+        _report_once(
+            entry,
+            f"rnnbook's model cache entry {entry} does not load in this process "
+            f"({type(exc).__name__}: {exc}); the model is trained again.",
+        )
         return None
     return model, record
 
@@ -214,13 +228,16 @@ def store(root: str, key: str, model, record: dict) -> bool:
             json.dump(record, f, indent=1, default=_jsonable)
             f.flush()
             os.fsync(f.fileno())
-        os.rename(tmp, entry)   # atomic; fails if another process renamed its entry first
+        os.rename(tmp, entry)  # atomic; fails if another process renamed its entry first
         tmp = None
         return True
-    except Exception as exc:   # a full disk, or a model Keras cannot save: train on, uncached
-        if not os.path.isdir(entry):   # (a lost race leaves the other process's entry: nothing to say)
-            _report_once(root, f"rnnbook's model cache cannot store {key[:16]}... in {root} "
-                               f"({type(exc).__name__}: {exc}); training goes on without it.")
+    except Exception as exc:  # a full disk, or a model Keras cannot save: train on, uncached
+        if not os.path.isdir(entry):  # (a lost race leaves the other process's entry: nothing to say)
+            _report_once(
+                root,
+                f"rnnbook's model cache cannot store {key[:16]}... in {root} "
+                f"({type(exc).__name__}: {exc}); training goes on without it.",
+            )
         return False
     finally:
         if tmp is not None:

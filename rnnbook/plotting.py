@@ -38,9 +38,19 @@ def _flat(series) -> np.ndarray:
     return series.reshape(len(series), -1)[:, 0] if series.ndim > 1 else series
 
 
-def plot_series(series, y_true=None, y_pred=None, *, ax=None, title: str = "A time series",
-                xlabel: str = "time step $t$", ylabel: str = "$x(t)$", label: str = "input $x(t)$",
-                pred_label: str = "forecast", true_label: str = "target"):
+def plot_series(
+    series,
+    y_true=None,
+    y_pred=None,
+    *,
+    ax=None,
+    title: str = "A time series",
+    xlabel: str = "time step $t$",
+    ylabel: str = "$x(t)$",
+    label: str = "input $x(t)$",
+    pred_label: str = "forecast",
+    true_label: str = "target",
+):
     """One input window with, after it, the target values and a forecast of them.
 
     Args:
@@ -65,8 +75,15 @@ def plot_series(series, y_true=None, y_pred=None, *, ax=None, title: str = "A ti
     return ax
 
 
-def plot_series_grid(X, y_true=None, forecasts: Mapping[str, np.ndarray] | None = None, *, n: int = 3,
-                     title: str = "Input windows and forecasts", ylabel: str = "$x(t)$"):
+def plot_series_grid(
+    X,
+    y_true=None,
+    forecasts: Mapping[str, np.ndarray] | None = None,
+    *,
+    n: int = 3,
+    title: str = "Input windows and forecasts",
+    ylabel: str = "$x(t)$",
+):
     """``n`` windows side by side, each with its targets and any number of named forecasts.
 
     ``forecasts`` maps a label to an array of shape ``(batch, horizon)``.
@@ -85,8 +102,14 @@ def plot_series_grid(X, y_true=None, forecasts: Mapping[str, np.ndarray] | None 
             ax.plot(np.arange(steps, steps + len(y)), y, label="target", **TARGET_STYLE)
         for k, (label, pred) in enumerate((forecasts or {}).items()):
             p = np.ravel(pred[i])
-            ax.plot(np.arange(steps, steps + len(p)), p, marker="x", linestyle="-",
-                    color=colours[(k + 3) % len(colours)], label=label)
+            ax.plot(
+                np.arange(steps, steps + len(p)),
+                p,
+                marker="x",
+                linestyle="-",
+                color=colours[(k + 3) % len(colours)],
+                label=label,
+            )
         ax.axvline(steps - 0.5, color="k", alpha=0.2, linestyle=":")
         ax.set(title=f"series {i}", xlabel="time step $t$")
         ax.grid(alpha=0.3)
@@ -96,9 +119,15 @@ def plot_series_grid(X, y_true=None, forecasts: Mapping[str, np.ndarray] | None 
     return axes
 
 
-def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]], *, ax=None,
-                         key: str = "loss", title: str = "Learning curves", log: bool = True,
-                         validation: bool = True):
+def plot_learning_curves(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    ax=None,
+    key: str = "loss",
+    title: str = "Learning curves",
+    log: bool = True,
+    validation: bool = True,
+):
     """Training (solid) and validation (dashed) curves of several runs, one colour per run.
 
     ``histories`` maps a run's label to a Keras history dict (``{"loss": [...], "val_loss": [...]}``).
@@ -123,8 +152,16 @@ def plot_learning_curves(histories: Mapping[str, Mapping[str, Sequence[float]]],
     return ax
 
 
-def plot_per_step(curves: Mapping[str, np.ndarray], *, ax=None, title: str, ylabel: str,
-                  xlabel: str = "time step $t$", log: bool = True, marker: str = "."):
+def plot_per_step(
+    curves: Mapping[str, np.ndarray],
+    *,
+    ax=None,
+    title: str,
+    ylabel: str,
+    xlabel: str = "time step $t$",
+    log: bool = True,
+    marker: str = ".",
+):
     """Several curves indexed by time step (gradient norms, influence of an input...), log scale."""
     ax = _axes(ax)
     for label, values in curves.items():
@@ -138,8 +175,17 @@ def plot_per_step(curves: Mapping[str, np.ndarray], *, ax=None, title: str, ylab
     return ax
 
 
-def plot_bars(values: Mapping[str, float], *, ax=None, title: str, ylabel: str, xlabel: str = "model",
-              log: bool = False, reference: Mapping[str, float] | None = None, label: str = "validation MSE"):
+def plot_bars(
+    values: Mapping[str, float],
+    *,
+    ax=None,
+    title: str,
+    ylabel: str,
+    xlabel: str = "model",
+    log: bool = False,
+    reference: Mapping[str, float] | None = None,
+    label: str = "validation MSE",
+):
     """One bar per entry (e.g. the validation MSE of each model), with optional horizontal references."""
     ax = _axes(ax, figsize=(max(6, 0.55 * len(values) + 2), 3.8))
     names = list(values)
@@ -155,8 +201,15 @@ def plot_bars(values: Mapping[str, float], *, ax=None, title: str, ylabel: str, 
     return ax
 
 
-def plot_acf(values, nlags: int = 40, *, ax=None, title: str = "Autocorrelation", label: str = "ACF",
-             confidence: bool = True):
+def plot_acf(
+    values,
+    nlags: int = 40,
+    *,
+    ax=None,
+    title: str = "Autocorrelation",
+    label: str = "ACF",
+    confidence: bool = True,
+):
     """The sample autocorrelation function of a 1-D series (statsmodels' ``acf``) as a stem plot.
 
     The shaded band is the approximate 95 % interval ``±1.96/sqrt(n)`` of a white-noise series.

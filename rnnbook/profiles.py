@@ -64,19 +64,25 @@ class Profile:
 
         Example:
 
-        >>> print(get_profile("full").describe())
-        profile 'full': the chapter's data (10000 series of 50 steps, split 7000/2000/1000); every model: Adam, batches of 50, learning rate 0.01 with cosine decay to 0 over 20 epochs
+        >>> print(get_profile("full").describe())  # doctest: +NORMALIZE_WHITESPACE
+        profile 'full': the chapter's data (10000 series of 50 steps, split 7000/2000/1000); every model:
+        Adam, batches of 50, learning rate 0.01 with cosine decay to 0 over 20 epochs
         """
         data = "the chapter's data" if self.draw == "chapter" else "synthetic series"
-        rate = (f"learning rate {self.learning_rate if self.learning_rate is not None else 0.001:g}"
-                if self.uniform else "its own learning rate (fit_defaults, else the profile's)")
+        rate = (
+            f"learning rate {self.learning_rate if self.learning_rate is not None else 0.001:g}"
+            if self.uniform
+            else "its own learning rate (fit_defaults, else the profile's)"
+        )
         if self.schedule == "cosine":
             rate += f" with cosine decay to 0 over {self.epochs} epochs"
         else:
             rate += f", {self.epochs} epochs"
-        return (f"profile {self.name!r}: {data} ({self.n_series} series of {self.n_steps} steps, split "
-                f"{'/'.join(map(str, self.split))}); "
-                f"{'every model' if self.uniform else 'each model'}: Adam, batches of {self.batch_size}, {rate}")
+        return (
+            f"profile {self.name!r}: {data} ({self.n_series} series of {self.n_steps} steps, split "
+            f"{'/'.join(map(str, self.split))}); "
+            f"{'every model' if self.uniform else 'each model'}: Adam, batches of {self.batch_size}, {rate}"
+        )
 
 
 PROFILES = {
@@ -87,13 +93,25 @@ PROFILES = {
     # (bench/results/vm-2cpu-2026-11-26.json): 13 of the chapter's 14 trained models reach their published
     # validation MSE with it (the one-neuron RNN needs 60 epochs), in 107 s of fitting against 761 s for
     # the chapter's batches of 32 at a constant 0.001.
-    "full": Profile("full", n_series=10000, n_steps=50, split=(7000, 2000, 1000), epochs=20,
-                    batch_size=50, patience=None, learning_rate=0.01, schedule="cosine",
-                    eval_batch_size=1000, uniform=True, draw="chapter"),
+    "full": Profile(
+        "full",
+        n_series=10000,
+        n_steps=50,
+        split=(7000, 2000, 1000),
+        epochs=20,
+        batch_size=50,
+        patience=None,
+        learning_rate=0.01,
+        schedule="cosine",
+        eval_batch_size=1000,
+        uniform=True,
+        draw="chapter",
+    ),
     # Unit tests only: small enough that a model trains in a second or two on 2 CPU cores, large
     # enough that every one-step model still beats the naive baseline.
-    "quick": Profile("quick", n_series=2000, n_steps=50, split=(1400, 400, 200), epochs=8,
-                     batch_size=32, patience=None),
+    "quick": Profile(
+        "quick", n_series=2000, n_steps=50, split=(1400, 400, 200), epochs=8, batch_size=32, patience=None
+    ),
 }
 
 
@@ -117,7 +135,9 @@ def fit_settings(profile: Profile | str | None = None, fit_defaults=None) -> dic
     return {
         "epochs": defaults.get("epochs", p.epochs),
         "batch_size": defaults.get("batch_size", p.batch_size),
-        "learning_rate": defaults.get("learning_rate", p.learning_rate if p.learning_rate is not None else 1e-3),
+        "learning_rate": defaults.get(
+            "learning_rate", p.learning_rate if p.learning_rate is not None else 1e-3
+        ),
         "schedule": defaults.get("schedule", p.schedule),
         "patience": p.patience,
         "eval_batch_size": p.eval_batch_size,
@@ -130,9 +150,7 @@ def profile_name(name: str | None = None) -> str:
     source = "argument" if name else ENV_VAR
     name = name or os.environ.get(ENV_VAR) or "full"
     if name not in PROFILES:
-        raise ValueError(
-            f"Unknown profile {name!r} (from {source}); known profiles: {', '.join(PROFILES)}."
-        )
+        raise ValueError(f"Unknown profile {name!r} (from {source}); known profiles: {', '.join(PROFILES)}.")
     return name
 
 

@@ -22,15 +22,17 @@ from __future__ import annotations
 
 import dataclasses
 
-SOURCE = ("Stored outputs of 15_processing_sequences_using_rnns_and_cnns.ipynb in ageron/handson-ml2 "
-          "(last re-run 2021-10-07, TensorFlow 2.4, CPU), the notebook of chapter 15 of Aurélien Géron, "
-          "Hands-On Machine Learning with Scikit-Learn, Keras & TensorFlow, 2nd ed., O'Reilly 2019")
+SOURCE = (
+    "Stored outputs of 15_processing_sequences_using_rnns_and_cnns.ipynb in ageron/handson-ml2 "
+    "(last re-run 2021-10-07, TensorFlow 2.4, CPU), the notebook of chapter 15 of Aurélien Géron, "
+    "Hands-On Machine Learning with Scikit-Learn, Keras & TensorFlow, 2nd ed., O'Reilly 2019"
+)
 RECIPE = "Adam (learning rate 0.001 unless noted), MSE loss, batches of 32, 20 epochs"
 
 
 @dataclasses.dataclass(frozen=True)
 class Published:
-    """One row of the chapter's results: its name there, its validation MSE, how it differs from the recipe."""
+    """One row of the chapter's results: its name there, its validation MSE, how its recipe differs."""
 
     row: str
     val_mse: float

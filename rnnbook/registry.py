@@ -6,9 +6,9 @@ horizon)`` for seq2vec models, ``(batch, steps_out, horizon)`` for seq2seq ones 
 ``kind="forecaster"`` entries such as ARMA, an object with ``fit(X, y)``, ``predict(X)`` and
 ``count_params()``.
 
-Built-ins register with the :func:`register_model` decorator (from the leaf module `rnnbook.specs`); other packages add models through the
-entry-point group ``rnnbook.models`` (see :func:`spec_from_plugin` for the contract). Entry points are
-read once and cached, as in xarray's backend registry: a plugin that fails to import becomes a warning
+Built-ins register with the :func:`register_model` decorator (from the leaf module `rnnbook.specs`);
+other packages add models through the entry-point group ``rnnbook.models`` (see :func:`spec_from_plugin`
+for the contract). Entry points are read once and cached, as in xarray's backend registry: a plugin that fails to import becomes a warning
 and an entry listed with its error, never an exception, and :func:`refresh` reads them again.
 
 Example:
@@ -36,8 +36,19 @@ from rnnbook.specs import BUILTINS, KINDS, TARGETS, ModelSpec, first_doc_line, r
 # import it to register themselves, and this module imports the models: no import circle); they are
 # re-exported here, the registry's public face.
 __all__ = [
-    "ENTRY_POINT_GROUP", "KINDS", "TARGETS", "ModelSpec", "PluginContractError", "PluginWarning",
-    "build_model", "check_plugins", "get_spec", "list_models", "refresh", "register_model", "spec_from_plugin",
+    "ENTRY_POINT_GROUP",
+    "KINDS",
+    "TARGETS",
+    "ModelSpec",
+    "PluginContractError",
+    "PluginWarning",
+    "build_model",
+    "check_plugins",
+    "get_spec",
+    "list_models",
+    "refresh",
+    "register_model",
+    "spec_from_plugin",
 ]
 
 ENTRY_POINT_GROUP = "rnnbook.models"
@@ -83,11 +94,15 @@ def spec_from_plugin(name: str, obj, source: str) -> ModelSpec:
     if not callable(obj):
         raise TypeError(f"entry point {name!r} resolved to {type(obj).__name__}, which is not callable")
     return ModelSpec(
-        name=name, builder=obj,
+        name=name,
+        builder=obj,
         description=getattr(obj, "description", None) or first_doc_line(obj),
-        target=getattr(obj, "target", "one_step"), horizon=getattr(obj, "horizon", 1),
-        kind=getattr(obj, "kind", "keras"), fit_defaults=dict(getattr(obj, "fit_defaults", {}) or {}),
-        time_steps=getattr(obj, "time_steps", None), source=source,
+        target=getattr(obj, "target", "one_step"),
+        horizon=getattr(obj, "horizon", 1),
+        kind=getattr(obj, "kind", "keras"),
+        fit_defaults=dict(getattr(obj, "fit_defaults", {}) or {}),
+        time_steps=getattr(obj, "time_steps", None),
+        source=source,
     )
 
 
@@ -105,13 +120,20 @@ def _plugins() -> dict[str, ModelSpec]:
             spec = spec_from_plugin(ep.name, ep.load(), source)
         except Exception as exc:  # a plugin must never break rnnbook: record it and go on
             message = f"{type(exc).__name__}: {exc}"
-            warnings.warn(f"rnnbook plugin {ep.name!r} ({ep.value}) failed to load: {message}",
-                          PluginWarning, stacklevel=2)
-            spec = ModelSpec(name=ep.name, builder=None, description="(broken plugin)",
-                             source=source, error=message)
+            warnings.warn(
+                f"rnnbook plugin {ep.name!r} ({ep.value}) failed to load: {message}",
+                PluginWarning,
+                stacklevel=2,
+            )
+            spec = ModelSpec(
+                name=ep.name, builder=None, description="(broken plugin)", source=source, error=message
+            )
         if ep.name in plugins:
-            warnings.warn(f"Two plugins register {ep.name!r}; using the one from {plugins[ep.name].source}.",
-                          PluginWarning, stacklevel=2)
+            warnings.warn(
+                f"Two plugins register {ep.name!r}; using the one from {plugins[ep.name].source}.",
+                PluginWarning,
+                stacklevel=2,
+            )
             continue
         plugins[ep.name] = spec
     return plugins
@@ -134,8 +156,12 @@ def _all_specs() -> dict[str, ModelSpec]:
         if name in specs:
             if (name, spec.source) not in _reported_clashes:
                 _reported_clashes.add((name, spec.source))
-                warnings.warn(f"Plugin model {name!r} from {spec.source} has the name of a built-in model; "
-                              "the built-in one is used.", PluginWarning, stacklevel=3)
+                warnings.warn(
+                    f"Plugin model {name!r} from {spec.source} has the name of a built-in model; "
+                    "the built-in one is used.",
+                    PluginWarning,
+                    stacklevel=3,
+                )
             continue
         specs[name] = spec
     return specs
@@ -160,8 +186,9 @@ def get_spec(name: str) -> ModelSpec:
     return spec
 
 
-def build_model(name: str, *, n_steps: int | None = 50, n_features: int = 1, horizon: int | None = None,
-                **hparams):
+def build_model(
+    name: str, *, n_steps: int | None = 50, n_features: int = 1, horizon: int | None = None, **hparams
+):
     """Build the model registered as ``name``.
 
     Args:
@@ -192,8 +219,9 @@ def build_model(name: str, *, n_steps: int | None = 50, n_features: int = 1, hor
     try:
         model = spec.builder(n_steps=n_steps, n_features=n_features, horizon=horizon, **hparams)
     except Exception as exc:
-        raise RuntimeError(f"Plugin model {name!r} ({spec.source}) failed to build: "
-                           f"{type(exc).__name__}: {exc}") from exc
+        raise RuntimeError(
+            f"Plugin model {name!r} ({spec.source}) failed to build: {type(exc).__name__}: {exc}"
+        ) from exc
     _check_model(spec, model, n_steps, n_features, horizon)
     return model
 
@@ -202,24 +230,31 @@ _REQUIRED_KEYWORDS = ("n_steps", "n_features", "horizon")
 
 
 def _check_signature(spec: ModelSpec, hparams: Mapping) -> None:
-    """The builder takes ``n_steps``, ``n_features``, ``horizon`` and the given hyper-parameters by keyword."""
+    """The builder takes ``n_steps``, ``n_features``, ``horizon`` and the hyper-parameters by keyword."""
     try:
         parameters = inspect.signature(spec.builder).parameters
     except (TypeError, ValueError):  # a builtin or C callable: nothing to inspect, its call will tell
         return
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
         return
-    keyword = {n for n, p in parameters.items()
-               if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)}
+    keyword = {
+        n
+        for n, p in parameters.items()
+        if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    }
     missing = [k for k in _REQUIRED_KEYWORDS if k not in keyword]
     if missing:
         raise PluginContractError(
-            spec, f"its builder must accept the "
-            f"keyword arguments {', '.join(_REQUIRED_KEYWORDS)}; it lacks {', '.join(missing)}.")
+            spec,
+            f"its builder must accept the "
+            f"keyword arguments {', '.join(_REQUIRED_KEYWORDS)}; it lacks {', '.join(missing)}.",
+        )
     unknown = [k for k in hparams if k not in keyword]
     if unknown:
-        raise ValueError(f"Model {spec.name!r} has no hyper-parameter {', '.join(map(repr, unknown))}; "
-                         f"it takes {', '.join(k for k in keyword if k not in _REQUIRED_KEYWORDS) or 'none'}.")
+        raise ValueError(
+            f"Model {spec.name!r} has no hyper-parameter {', '.join(map(repr, unknown))}; "
+            f"it takes {', '.join(k for k in keyword if k not in _REQUIRED_KEYWORDS) or 'none'}."
+        )
 
 
 def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
@@ -229,14 +264,17 @@ def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
 
 def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
     """Check what a plugin built against the contract, once, on a batch of zeros (no training)."""
+
     def broken(what):
         return PluginContractError(spec, what)
 
     if spec.kind == "forecaster":
         missing = [m for m in ("fit", "predict", "count_params") if not callable(getattr(model, m, None))]
         if missing:
-            raise broken(f"a forecaster needs the methods fit, predict and count_params; "
-                         f"{type(model).__name__} lacks {', '.join(missing)}.")
+            raise broken(
+                f"a forecaster needs the methods fit, predict and count_params; "
+                f"{type(model).__name__} lacks {', '.join(missing)}."
+            )
         return
     import keras
     import numpy as np
@@ -248,20 +286,32 @@ def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
     try:
         output = model(np.zeros((batch, steps, n_features), dtype="float32"))
     except Exception as exc:
-        raise broken(f"the model cannot take inputs of shape (batch, {steps}, {n_features}): "
-                     f"{type(exc).__name__}: {exc}") from exc
+        raise broken(
+            f"the model cannot take inputs of shape (batch, {steps}, {n_features}): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     shapes = [tuple(keras.ops.shape(o)) for o in keras.tree.flatten(output)]
     shape = shapes[0] if len(shapes) == 1 else None
     if spec.eval_target == "seq2seq":
-        ok = shape is not None and len(shape) == 3 and shape[0] == batch and 1 <= shape[1] <= steps \
+        ok = (
+            shape is not None
+            and len(shape) == 3
+            and shape[0] == batch
+            and 1 <= shape[1] <= steps
             and shape[2] == horizon
+        )
     else:
         ok = shape == (batch, horizon)
     if not ok:
-        got = ("several outputs " + ", ".join(_batch_shape(s) for s in shapes) if shape is None
-               else _batch_shape(shape))
-        raise broken(f"for target {spec.eval_target!r} and horizon {horizon} it must map (batch, {steps}, "
-                     f"{n_features}) to {expected_output_shape(spec, steps, horizon)}; it returned {got}.")
+        got = (
+            "several outputs " + ", ".join(_batch_shape(s) for s in shapes)
+            if shape is None
+            else _batch_shape(shape)
+        )
+        raise broken(
+            f"for target {spec.eval_target!r} and horizon {horizon} it must map (batch, {steps}, "
+            f"{n_features}) to {expected_output_shape(spec, steps, horizon)}; it returned {got}."
+        )
 
 
 def _batch_shape(shape) -> str:
@@ -289,6 +339,9 @@ def check_plugins(n_steps: int = 50, n_features: int = 1) -> dict[str, str]:
         except Exception as exc:
             cause = exc.__cause__ or exc  # build_model wraps the plugin's own error
             errors[spec.name] = f"{type(cause).__name__}: {cause}"
-            warnings.warn(f"rnnbook plugin {spec.name!r} failed to build: {errors[spec.name]}",
-                          PluginWarning, stacklevel=2)
+            warnings.warn(
+                f"rnnbook plugin {spec.name!r} failed to build: {errors[spec.name]}",
+                PluginWarning,
+                stacklevel=2,
+            )
     return errors

@@ -39,8 +39,9 @@ def load_model(path, *, compile: bool = True):
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"No saved model at {path!r}" +
-                                (" (it is a directory)." if os.path.isdir(path) else "."))
+        raise FileNotFoundError(
+            f"No saved model at {path!r}" + (" (it is a directory)." if os.path.isdir(path) else ".")
+        )
     if not path.endswith(".keras"):
         raise ValueError(f"Expected a `.keras` file saved with `model.save(...)`; got {path!r}.")
     register_custom_objects()

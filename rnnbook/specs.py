@@ -75,9 +75,17 @@ class ModelSpec:
 BUILTINS: dict[str, ModelSpec] = {}
 
 
-def register_model(name: str, *, description: str | None = None, target: str = "one_step",
-                   horizon: int = 1, kind: str = "keras", fit_defaults: Mapping | None = None,
-                   time_steps=None, overwrite: bool = False):
+def register_model(
+    name: str,
+    *,
+    description: str | None = None,
+    target: str = "one_step",
+    horizon: int = 1,
+    kind: str = "keras",
+    fit_defaults: Mapping | None = None,
+    time_steps=None,
+    overwrite: bool = False,
+):
     """Decorator that registers a builder under ``name``.
 
     Example:
@@ -94,10 +102,17 @@ def register_model(name: str, *, description: str | None = None, target: str = "
 
     def decorator(builder):
         if name in BUILTINS and not overwrite:
-            raise ValueError(f"A model named {name!r} is already registered; pass overwrite=True to replace it.")
+            raise ValueError(
+                f"A model named {name!r} is already registered; pass overwrite=True to replace it."
+            )
         BUILTINS[name] = ModelSpec(
-            name=name, builder=builder, description=description or first_doc_line(builder),
-            target=target, horizon=horizon, kind=kind, fit_defaults=dict(fit_defaults or {}),
+            name=name,
+            builder=builder,
+            description=description or first_doc_line(builder),
+            target=target,
+            horizon=horizon,
+            kind=kind,
+            fit_defaults=dict(fit_defaults or {}),
             time_steps=time_steps,
         )
         return builder

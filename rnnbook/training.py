@@ -99,9 +99,15 @@ class TrainResult:
     def row(self) -> dict:
         """The leaderboard row of this result (with MAE, MAPE and MASE in the user's units when the
         data set has units)."""
-        row = {"model": self.name, "horizon": self.horizon, "val_mse": self.val_mse,
-               "test_mse": self.test_mse, "params": self.params, "fit_seconds": self.fit_seconds}
-        if self.scores is not None:     # every metric in the user's units, the MSE included
+        row = {
+            "model": self.name,
+            "horizon": self.horizon,
+            "val_mse": self.val_mse,
+            "test_mse": self.test_mse,
+            "params": self.params,
+            "fit_seconds": self.fit_seconds,
+        }
+        if self.scores is not None:  # every metric in the user's units, the MSE included
             for split, prefix in (("valid", "val"), ("test", "test")):
                 row.update({f"{prefix}_{k}": self.scores[split][k] for k in ("mse", *UNIT_METRICS)})
         return row
@@ -121,8 +127,14 @@ def forecast_mse(y_true, y_pred, target: str) -> float:
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
 
 
-def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, target: str | None = None,
-                hparams: dict | None = None) -> data_lib.Dataset:
+def dataset_for(
+    spec: ModelSpec,
+    profile: Profile,
+    horizon: int,
+    seed: int,
+    target: str | None = None,
+    hparams: dict | None = None,
+) -> data_lib.Dataset:
     """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs).
 
     A one-step Keras model asked for ``horizon > 1`` learns vector targets: its builder outputs
@@ -131,22 +143,31 @@ def dataset_for(spec: ModelSpec, profile: Profile, horizon: int, seed: int, targ
     target = target or spec.train_target
     if target == "one_step" and horizon > 1 and spec.kind == "keras":
         target = "vector"
-    ds = data_lib.synthetic_dataset(profile.n_series, profile.n_steps, profile.split,
-                                    horizon=1 if target == "one_step" else horizon, target=target,
-                                    seed=seed, max_horizon=max(horizon, 10), draw=profile.draw)
+    ds = data_lib.synthetic_dataset(
+        profile.n_series,
+        profile.n_steps,
+        profile.split,
+        horizon=1 if target == "one_step" else horizon,
+        target=target,
+        seed=seed,
+        max_horizon=max(horizon, 10),
+        draw=profile.draw,
+    )
     return _slice_time_steps(ds, spec, target, hparams)
 
 
 def _slice_time_steps(ds, spec, target, hparams):
     if target == "seq2seq" and spec.time_steps is not None:
         steps = spec.time_steps(ds.n_steps, dict(hparams or {}))
-        ds = dataclasses.replace(ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps],
-                                 y_test=ds.y_test[:, steps])
+        ds = dataclasses.replace(
+            ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps], y_test=ds.y_test[:, steps]
+        )
     return ds
 
 
-def retarget_for(spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None,
-                 hparams: dict | None = None) -> data_lib.Dataset:
+def retarget_for(
+    spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None, hparams: dict | None = None
+) -> data_lib.Dataset:
     """``dataset`` cut anew with the targets ``spec`` trains on, forecasting ``horizon`` steps
     (default: the data set's): what the leaderboard does to train every model on one user's series.
 
@@ -188,8 +209,11 @@ class _EpochBar:
 
         class EpochBar(keras.callbacks.Callback):
             def on_train_begin(self, logs=None):
-                self.bar = keras.utils.Progbar(epochs, stateful_metrics=["loss", "val_loss"]) if interactive \
+                self.bar = (
+                    keras.utils.Progbar(epochs, stateful_metrics=["loss", "val_loss"])
+                    if interactive
                     else None
+                )
                 self.last = (0, {})
 
             def on_epoch_end(self, epoch, logs=None):
@@ -251,8 +275,14 @@ class _EpochTimer:
         return EpochTimer()
 
 
-def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch: int | None = None,
-                  epochs: int | None = None, schedule: str | None = None):
+def compile_model(
+    model,
+    spec: ModelSpec,
+    learning_rate: float,
+    steps_per_epoch: int | None = None,
+    epochs: int | None = None,
+    schedule: str | None = None,
+):
     """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
 
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
@@ -268,16 +298,30 @@ def compile_model(model, spec: ModelSpec, learning_rate: float, steps_per_epoch:
         raise ValueError(f"Unknown schedule {schedule!r}; use one of {SCHEDULES}.")
     lr = learning_rate
     if schedule == "cosine":
-        lr = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=max(1, epochs * steps_per_epoch))
+        lr = keras.optimizers.schedules.CosineDecay(
+            learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
+        )
     metrics = [last_time_step_mse] if spec.train_target == "seq2seq" else []
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="mse", metrics=metrics)
     return model
 
 
-def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, seed: int | None = None,
-          epochs: int | None = None, batch_size: int | None = None, learning_rate: float | None = None,
-          horizon: int | None = None, progress: bool = True, schedule: str | None = None,
-          callbacks: list | None = None, cache: bool | None = None, **hparams) -> TrainResult:
+def train(
+    name: str,
+    dataset: data_lib.Dataset | None = None,
+    *,
+    profile=None,
+    seed: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    horizon: int | None = None,
+    progress: bool = True,
+    schedule: str | None = None,
+    callbacks: list | None = None,
+    cache: bool | None = None,
+    **hparams,
+) -> TrainResult:
     """Build, train and evaluate the registered model ``name``.
 
     Args:
@@ -314,11 +358,16 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         # Name a mismatch before training, not as a broadcasting error from inside Keras. A one-step
         # Keras model may also learn vector targets: its builder takes `horizon` (seq2vec); so may a
         # forecaster (ARMA forecasts any number of steps).
-        widened = (spec.train_target == "one_step" and spec.kind in ("keras", "forecaster")
-                   and dataset.target == "vector")
+        widened = (
+            spec.train_target == "one_step"
+            and spec.kind in ("keras", "forecaster")
+            and dataset.target == "vector"
+        )
         if dataset.target != spec.train_target and not widened:
-            raise ValueError(f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
-                             f"{dataset.target!r} targets; make it with target={spec.train_target!r}.")
+            raise ValueError(
+                f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
+                f"{dataset.target!r} targets; make it with target={spec.train_target!r}."
+            )
         if horizon is not None and dataset.target != "one_step" and horizon != dataset.horizon:
             raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
         if dataset.target != "one_step":
@@ -331,14 +380,21 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         # A data set that asks for its own recipe (a user's table: rnnbook.frames.REAL_FIT) gets it,
         # every model alike; the synthetic data sets ask for none, so the book's recipe never moves.
         settings = {**settings, **dataset.fit}
-    if (dataset is not None and dataset.units is not None and "season" not in hparams
-            and _takes(spec.builder, "season")):
-        hparams["season"] = dataset.units.season     # seasonal models follow the data set's season
+    if (
+        dataset is not None
+        and dataset.units is not None
+        and "season" not in hparams
+        and _takes(spec.builder, "season")
+    ):
+        hparams["season"] = dataset.units.season  # seasonal models follow the data set's season
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
-    batch_size = check_positive_int("batch_size", settings["batch_size"] if batch_size is None else batch_size)
-    lr = check_positive_float("learning_rate",
-                              settings["learning_rate"] if learning_rate is None else learning_rate)
+    batch_size = check_positive_int(
+        "batch_size", settings["batch_size"] if batch_size is None else batch_size
+    )
+    lr = check_positive_float(
+        "learning_rate", settings["learning_rate"] if learning_rate is None else learning_rate
+    )
     schedule = schedule or settings["schedule"]
     patience = settings["patience"]
     eval_batch_size = settings["eval_batch_size"]
@@ -350,41 +406,78 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
             raise ValueError(f"{name!r} is trained on one-step targets; got a {dataset.target!r} dataset.")
         # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
         # (the chapter draws its ten-step series separately from its one-step ones).
-        eval_ds = (dataset_for(spec, profile, horizon, seed, target="vector") if dataset is None
-                   else train_ds.retarget(horizon, "vector"))
+        eval_ds = (
+            dataset_for(spec, profile, horizon, seed, target="vector")
+            if dataset is None
+            else train_ds.retarget(horizon, "vector")
+        )
 
-    fit = {"epochs": epochs, "batch_size": batch_size, "learning_rate": lr, "schedule": schedule,
-           "patience": patience, "min_delta": settings["min_delta"] if patience else None,
-           "eval_batch_size": eval_batch_size}
+    fit = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": lr,
+        "schedule": schedule,
+        "patience": patience,
+        "min_delta": settings["min_delta"] if patience else None,
+        "eval_batch_size": eval_batch_size,
+    }
     # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model), and runs with
     # callbacks of the caller's, which may change the training in ways no key can describe.
     cacheable = spec.kind != "forecaster" and all(isinstance(c, _Stop) for c in callbacks or ())
     cache_root = model_cache.directory(cache) if cacheable else None
     if cache_root is not None:
-        key = model_cache.make_key({
-            "code": model_cache.code_fingerprint(), **model_cache.backend_fields(), "model": name,
-            "builder": model_cache.builder_fingerprint(spec.builder), "source": spec.source,
-            "kind": spec.kind, "target": spec.target, "hparams": hparams, "horizon": horizon,
-            "seed": seed, **fit,
-            "data": model_cache.fingerprint(*(a for _, X, y in train_ds.splits() for a in (X, y)),
-                                            *(a for _, X, y in eval_ds.splits() for a in (X, y))),
-            "targets": [train_ds.target, eval_ds.target]})
+        key = model_cache.make_key(
+            {
+                "code": model_cache.code_fingerprint(),
+                **model_cache.backend_fields(),
+                "model": name,
+                "builder": model_cache.builder_fingerprint(spec.builder),
+                "source": spec.source,
+                "kind": spec.kind,
+                "target": spec.target,
+                "hparams": hparams,
+                "horizon": horizon,
+                "seed": seed,
+                **fit,
+                "data": model_cache.fingerprint(
+                    *(a for _, X, y in train_ds.splits() for a in (X, y)),
+                    *(a for _, X, y in eval_ds.splits() for a in (X, y)),
+                ),
+                "targets": [train_ds.target, eval_ds.target],
+            }
+        )
         hit = model_cache.load(cache_root, key, _RECORDED)
         if hit is not None:
             model, record = hit
             if spec.kind == "iterative" and record["epochs"]:
                 # As after a miss: the one-step model inside is compiled by the recipe.
-                compile_model(model.step_model, spec, lr, int(np.ceil(len(train_ds.X_train) / batch_size)),
-                              epochs, schedule)
-            return TrainResult(name=name, spec=spec, model=model, horizon=horizon, dataset=eval_ds,
-                               batch_size=batch_size, learning_rate=lr, schedule=schedule, cached=True,
-                               scores=_unit_scores(model, eval_ds, eval_batch_size or 1000),
-                               **{k: record[k] for k in _RECORDED})
+                compile_model(
+                    model.step_model,
+                    spec,
+                    lr,
+                    int(np.ceil(len(train_ds.X_train) / batch_size)),
+                    epochs,
+                    schedule,
+                )
+            return TrainResult(
+                name=name,
+                spec=spec,
+                model=model,
+                horizon=horizon,
+                dataset=eval_ds,
+                batch_size=batch_size,
+                learning_rate=lr,
+                schedule=schedule,
+                cached=True,
+                scores=_unit_scores(model, eval_ds, eval_batch_size or 1000),
+                **{k: record[k] for k in _RECORDED},
+            )
 
     enable_compile_cache()
     set_seed(seed)
-    model = build_model(name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon,
-                        **hparams)
+    model = build_model(
+        name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon, **hparams
+    )
     history: dict = {}
     epoch_seconds: list[float] = []
     start = time.perf_counter()
@@ -396,31 +489,58 @@ def train(name: str, dataset: data_lib.Dataset | None = None, *, profile=None, s
         if fit_model.trainable_weights:
             steps = int(np.ceil(len(train_ds.X_train) / batch_size))
             compile_model(fit_model, spec, lr, steps, epochs, schedule)
-            callbacks = ([_EpochTimer(epoch_seconds)] + ([_EpochBar(epochs)] if progress else [])
-                         + list(callbacks or []))
+            callbacks = (
+                [_EpochTimer(epoch_seconds)]
+                + ([_EpochBar(epochs)] if progress else [])
+                + list(callbacks or [])
+            )
             import keras
 
             if patience:
-                callbacks.append(keras.callbacks.EarlyStopping(patience=patience, min_delta=settings["min_delta"],
-                                                               restore_best_weights=True))
+                callbacks.append(
+                    keras.callbacks.EarlyStopping(
+                        patience=patience, min_delta=settings["min_delta"], restore_best_weights=True
+                    )
+                )
             if schedule == "plateau":
-                callbacks.append(keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3, min_lr=lr / 64,
-                                                                   verbose=0))
-            h = fit_model.fit(train_ds.X_train, train_ds.y_train, epochs=epochs, batch_size=batch_size,
-                              validation_data=(train_ds.X_valid, train_ds.y_valid), verbose=0,
-                              callbacks=callbacks, shuffle=True,
-                              validation_batch_size=eval_batch_size or batch_size)
+                callbacks.append(
+                    keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3, min_lr=lr / 64, verbose=0)
+                )
+            h = fit_model.fit(
+                train_ds.X_train,
+                train_ds.y_train,
+                epochs=epochs,
+                batch_size=batch_size,
+                validation_data=(train_ds.X_valid, train_ds.y_valid),
+                verbose=0,
+                callbacks=callbacks,
+                shuffle=True,
+                validation_batch_size=eval_batch_size or batch_size,
+            )
             history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
     fit_seconds = time.perf_counter() - start
 
     score_batch = eval_batch_size or 1000
     val_mse = forecast_mse(eval_ds.y_valid, predict(model, eval_ds.X_valid, score_batch), eval_ds.target)
     test_mse = forecast_mse(eval_ds.y_test, predict(model, eval_ds.X_test, score_batch), eval_ds.target)
-    result = TrainResult(name=name, spec=spec, model=model, horizon=horizon, val_mse=val_mse,
-                         test_mse=test_mse, params=int(model.count_params()), fit_seconds=fit_seconds,
-                         epochs=len(history.get("loss", [])), history=history, dataset=eval_ds,
-                         batch_size=batch_size, learning_rate=lr, schedule=schedule,
-                         epoch_seconds=epoch_seconds, scores=_unit_scores(model, eval_ds, score_batch))
+    result = TrainResult(
+        name=name,
+        spec=spec,
+        model=model,
+        horizon=horizon,
+        val_mse=val_mse,
+        test_mse=test_mse,
+        params=int(model.count_params()),
+        fit_seconds=fit_seconds,
+        epochs=len(history.get("loss", [])),
+        history=history,
+        dataset=eval_ds,
+        batch_size=batch_size,
+        learning_rate=lr,
+        schedule=schedule,
+        epoch_seconds=epoch_seconds,
+        scores=_unit_scores(model, eval_ds, score_batch),
+    )
     # A run stopped from outside (Ctrl-C in the leaderboard) is not the model the key describes.
     stopped = any(getattr(c, "stopped", False) for c in callbacks or ())
     if cache_root is not None and not stopped:
@@ -435,7 +555,7 @@ _RECORDED = ("val_mse", "test_mse", "params", "fit_seconds", "epochs", "history"
 def _takes(builder, name: str) -> bool:
     try:
         return name in inspect.signature(builder).parameters
-    except (TypeError, ValueError):      # a callable without a signature takes no `season`
+    except (TypeError, ValueError):  # a callable without a signature takes no `season`
         return False
 
 
@@ -445,8 +565,10 @@ def _unit_scores(model, ds: data_lib.Dataset, batch_size: int) -> dict | None:
         return None
     from rnnbook.metrics import forecast_scores
 
-    return {split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.target)
-            for split, X, y in ds.splits()[1:]}
+    return {
+        split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.target)
+        for split, X, y in ds.splits()[1:]
+    }
 
 
 def predict(model, X, batch_size: int = 1000) -> np.ndarray:

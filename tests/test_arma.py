@@ -1,6 +1,5 @@
 """Tests of the statsmodels ARMA forecaster."""
 
-
 import numpy as np
 import pytest
 
@@ -42,12 +41,12 @@ def test_predicting_many_windows_gives_each_window_its_own_forecast(fitted):
 
 def test_other_window_lengths_and_extra_features(fitted):
     x = data.generate_time_series(5, 30, seed=3)
-    x = np.concatenate([x, np.full_like(x, 1e6)], axis=-1)        # feature 1 is ignored
+    x = np.concatenate([x, np.full_like(x, 1e6)], axis=-1)  # feature 1 is ignored
     assert np.abs(fitted.predict(x)).max() < 10
 
 
 def test_count_params():
-    assert ArimaForecaster().count_params() == 5                 # ar.L1, ar.L2, ma.L1, const, sigma2
+    assert ArimaForecaster().count_params() == 5  # ar.L1, ar.L2, ma.L1, const, sigma2
     assert ArimaForecaster(order=(1, 0, 0), trend="n").count_params() == 2
 
 
@@ -68,8 +67,15 @@ def test_fit_ignores_keras_arguments(ds):
     assert model.predict(ds.X_valid).shape == (60, 1)
 
 
-@pytest.mark.parametrize("kwargs, argument", [({"order": (1, 0)}, "order"), ({"trend": "x"}, "trend"),
-                                              ({"horizon": 0}, "horizon"), ({"max_fit_windows": 0}, "max_fit_windows")])
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"order": (1, 0)}, "order"),
+        ({"trend": "x"}, "trend"),
+        ({"horizon": 0}, "horizon"),
+        ({"max_fit_windows": 0}, "max_fit_windows"),
+    ],
+)
 def test_invalid_arguments(kwargs, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
         ArimaForecaster(**kwargs)
@@ -78,7 +84,7 @@ def test_invalid_arguments(kwargs, argument):
 def test_with_horizon_forecasts_what_feeding_back_one_step_forecasts_gives(ds, fitted):
     one, ahead = fitted.with_horizon(1), fitted.with_horizon(4)
     assert (one.horizon, ahead.horizon, fitted.horizon) == (1, 4, 3)
-    assert ahead.results_ is fitted.results_                                   # no new fit
+    assert ahead.results_ is fitted.results_  # no new fit
     window, steps = ds.X_valid[:20].astype(np.float64), []
     for _ in range(4):
         step = one.predict(window)

@@ -47,8 +47,9 @@ CHAPTER_WORK = textwrap.dedent("""
 
 def _run(code: str, backend: str, **env) -> subprocess.CompletedProcess:
     environ = {**os.environ, "KERAS_BACKEND": backend, **env}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environ,
-                          timeout=900)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, timeout=900
+    )
 
 
 @pytest.mark.parametrize("backend, others", [("jax", "tensorflow torch"), ("torch", "tensorflow")])
@@ -66,20 +67,27 @@ def test_a_chapters_work_never_imports_tensorflow_on_other_backends(backend, oth
 def test_tensorflow_start_up_lines_never_reach_stderr_on_the_tensorflow_backend():
     if missing_backend("tensorflow"):
         pytest.fail(missing_backend("tensorflow"))
-    code = ("import rnnbook, keras, sys; m = rnnbook.build_model('simple_rnn'); "
-            "print('other line', file=sys.stderr)")
+    code = (
+        "import rnnbook, keras, sys; m = rnnbook.build_model('simple_rnn'); "
+        "print('other line', file=sys.stderr)"
+    )
     out = _run(code, "tensorflow")
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stderr.strip().splitlines() == ["other line"], out.stderr
 
 
 def test_the_start_up_filter_keeps_every_other_line():
-    noise = ["WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
-             "I0000 00:00:1795663685.790636    4005 port.cc:153] oneDNN custom operations are on.",
-             "I0000 00:00:1795663685.824204    4005 cpu_feature_guard.cc:227] This TensorFlow binary is "
-             "optimized to use available CPU instructions in performance-critical operations."]
-    kept = ["Traceback (most recent call last):", "E0000 00:00:1.0 1 op.cc:1] a real error",
-            "UserWarning: something the reader must see"]
+    noise = [
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+        "I0000 00:00:1795663685.790636    4005 port.cc:153] oneDNN custom operations are on.",
+        "I0000 00:00:1795663685.824204    4005 cpu_feature_guard.cc:227] This TensorFlow binary is "
+        "optimized to use available CPU instructions in performance-critical operations.",
+    ]
+    kept = [
+        "Traceback (most recent call last):",
+        "E0000 00:00:1.0 1 op.cc:1] a real error",
+        "UserWarning: something the reader must see",
+    ]
     assert all(_TF_STARTUP_LINE.match(line) for line in noise)
     assert not any(_TF_STARTUP_LINE.match(line) for line in kept)
 
@@ -103,7 +111,9 @@ def test_a_missing_or_unknown_backend_is_one_line_saying_what_to_install(monkeyp
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a)
+    )
     message = missing_backend("torch")
     assert "torch" in message and "pip install" in message and "\n" not in message
     assert "expected one of jax, tensorflow, torch" in missing_backend("theano")

@@ -19,7 +19,9 @@ def test_naive_last_value_forecasts_the_last_value():
 
 def test_naive_n_steps_repeats_it():
     model = rnnbook.build_model("naive_n_steps", n_steps=20)
-    np.testing.assert_allclose(model.predict(DS.X_valid, verbose=0), np.repeat(DS.X_valid[:, -1, :], 10, axis=1))
+    np.testing.assert_allclose(
+        model.predict(DS.X_valid, verbose=0), np.repeat(DS.X_valid[:, -1, :], 10, axis=1)
+    )
 
 
 def test_naive_forecast_accepts_any_length():

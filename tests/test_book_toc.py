@@ -83,7 +83,10 @@ def test_every_chapter_is_collected_by_nbval(request):
             "The `book` tests need nbval: run `pytest --nbval-lax --nbval-sanitize-with "
             "tests/nbval_sanitize.cfg book/ tests/test_book_toc.py`, or deselect them with -m 'not book'."
         )
-    collected = {Path(str(item.path)).resolve() for item in request.session.items
-                 if Path(str(item.path)).suffix == ".ipynb"}
+    collected = {
+        Path(str(item.path)).resolve()
+        for item in request.session.items
+        if Path(str(item.path)).suffix == ".ipynb"
+    }
     escaped = [str(p.relative_to(ROOT)) for p in chapter_files() if p.resolve() not in collected]
     assert not escaped, f"chapters in _toc.yml that nbval did not collect (so never tested): {escaped}"

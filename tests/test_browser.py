@@ -26,8 +26,16 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 HTML = Path(os.environ.get("RNNBOOK_HTML", ROOT / "_build" / "html"))
 # The pages holding the widgets this test drives: the receptive-field explorer (a slider and toggle
 # buttons) and the unrolling explorer (Play).
@@ -39,8 +47,10 @@ UNROLLING_PAGE = "book/02_recurrent_neurons.html"
 def html_dir() -> Path:
     missing = [p for p in (FIELD_PAGE, UNROLLING_PAGE) if not (HTML / p).exists()]
     if missing:
-        pytest.fail(f"the built book has no {', '.join(missing)} under {HTML}; run the README's build "
-                    "command (`jupyter-book build . -W -n --keep-going`) first, or set RNNBOOK_HTML.")
+        pytest.fail(
+            f"the built book has no {', '.join(missing)} under {HTML}; run the README's build "
+            "command (`jupyter-book build . -W -n --keep-going`) first, or set RNNBOOK_HTML."
+        )
     return HTML
 
 
@@ -64,8 +74,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def test_the_page_embeds_the_widget_state_and_only_local_widget_scripts(html_dir, name):
     page = (html_dir / name).read_text()
     assert "application/vnd.jupyter.widget-state+json" in page
-    for script in ("_static/rnnbook-widgets.js", "_static/ipywidgets/require-2.3.8.js",
-                   "_static/ipywidgets/embed-amd.js"):
+    for script in (
+        "_static/rnnbook-widgets.js",
+        "_static/ipywidgets/require-2.3.8.js",
+        "_static/ipywidgets/embed-amd.js",
+    ):
         assert script in page
     for cdn in ("cdn.jsdelivr.net", "cdnjs.cloudflare.com", "unpkg.com"):
         assert f'src="https://{cdn}' not in page
@@ -81,8 +94,10 @@ def _visible_images(page):
 
 def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir):
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
-                    "with `apt-get update && apt-get install -y chromium`.")
+        pytest.fail(
+            f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
+            "with `apt-get update && apt-get install -y chromium`."
+        )
     from playwright.sync_api import sync_playwright
 
     shots = html_dir / "_screenshots"
@@ -90,6 +105,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
     blocked, failed, errors = [], [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
         def open_page(name):
             page = browser.new_page(viewport={"width": 1280, "height": 2000})
 
@@ -103,7 +119,9 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
             page.route("**/*", route)
             page.on("requestfailed", lambda req: failed.append(req.url))
             page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
-            page.on("console", lambda msg: msg.type == "error" and errors.append(f"{name}: console: {msg.text}"))
+            page.on(
+                "console", lambda msg: msg.type == "error" and errors.append(f"{name}: console: {msg.text}")
+            )
             page.goto(f"{server}/{name}")
             page.wait_for_selector(".rnnbook-widget img", state="visible", timeout=60_000)
             page.wait_for_timeout(500)
@@ -120,7 +138,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
         # A slider: the layer count of the receptive-field explorer (keyboard on the noUi handle).
         handle = field.locator(".noUi-handle").first
         handle.focus()
-        handle.press("Home")   # the layer slider starts at its maximum
+        handle.press("Home")  # the layer slider starts at its maximum
         page.wait_for_timeout(300)
         after_slider = _visible_images(page)
         assert after_slider[0] != before[0], "moving the slider must show another frame"
@@ -164,8 +182,11 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
             })""")
         assert not disconnected_marker, "no 'disconnected' marker may cover a working widget"
         browser.close()
-    widget_requests = [u for u in blocked if any(s in u for s in ("jupyter-widgets", "require", "jsdelivr",
-                                                                   "unpkg", "cdnjs"))]
+    widget_requests = [
+        u
+        for u in blocked
+        if any(s in u for s in ("jupyter-widgets", "require", "jsdelivr", "unpkg", "cdnjs"))
+    ]
     assert not widget_requests, f"widget code requested from outside the book: {widget_requests}"
     assert not [u for u in failed if urlparse(u).hostname in ("127.0.0.1", "localhost")], failed
     # No page error and no console error at all (tools/rnnbook_sphinx.py keeps each script once; the
@@ -189,8 +210,12 @@ def test_code_cells_fit_the_article_without_scrolling(server, html_dir, width):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": width, "height": 1000})
-        page.route("**/*", lambda r: r.continue_() if urlparse(r.request.url).hostname
-                   in ("127.0.0.1", "localhost") else r.abort())
+        page.route(
+            "**/*",
+            lambda r: (
+                r.continue_() if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost") else r.abort()
+            ),
+        )
         for name in CODE_PAGES:
             page.goto(f"{server}/book/{name.replace('.ipynb', '.html')}", wait_until="load")
             wide = page.evaluate("""() => Array.from(document.querySelectorAll(

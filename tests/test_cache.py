@@ -29,7 +29,7 @@ def test_the_root_follows_the_platform_convention_and_can_be_moved_or_turned_off
 def test_an_unwritable_directory_warns_once_and_gives_no_cache(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory")
-    path = str(blocker / "jax")   # its parent is a file: it can never be created, not even by root
+    path = str(blocker / "jax")  # its parent is a file: it can never be created, not even by root
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert cache.writable_dir(path) is None
@@ -37,7 +37,7 @@ def test_an_unwritable_directory_warns_once_and_gives_no_cache(tmp_path):
     messages = [str(w.message) for w in caught if issubclass(w.category, cache.CacheWarning)]
     assert len(messages) == 1 and path in messages[0] and "RNNBOOK_CACHE" in messages[0]
     assert cache.writable_dir(str(tmp_path / "ok" / "jax")) == str(tmp_path / "ok" / "jax")
-    assert os.listdir(tmp_path / "ok" / "jax") == []   # the probe file is gone
+    assert os.listdir(tmp_path / "ok" / "jax") == []  # the probe file is gone
 
 
 def test_warn_once_about_shows_the_first_matching_warning_only():
@@ -48,13 +48,17 @@ def test_warn_once_about_shows_the_first_matching_warning_only():
             warnings.warn(f"Error writing persistent compilation cache entry for {name!r}", stacklevel=1)
         warnings.warn("another warning", stacklevel=1)
     assert [str(w.message) for w in caught] == [
-        "Error writing persistent compilation cache entry for 'a'", "another warning"]
+        "Error writing persistent compilation cache entry for 'a'",
+        "another warning",
+    ]
 
 
 ON_JAX = os.environ.get("KERAS_BACKEND", "jax") == "jax"
 
 
-@pytest.mark.skipif(not ON_JAX, reason="the compile cache is JAX's (the JAX pass of the test command runs this)")
+@pytest.mark.skipif(
+    not ON_JAX, reason="the compile cache is JAX's (the JAX pass of the test command runs this)"
+)
 def test_a_cache_that_breaks_mid_run_is_one_warning_and_training_goes_on(tmp_path):
     code = """
 import shutil, warnings, sys
@@ -68,19 +72,24 @@ print("VAL", result.val_mse)
 """
     env = {**os.environ, "RNNBOOK_CACHE_DIR": str(tmp_path), "PYTHONWARNINGS": "default"}
     env.pop("RNNBOOK_COMPILE_CACHE", None)
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env,
-                         timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env, timeout=600
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert float(out.stdout.split("VAL")[1]) < 0.1
     assert out.stderr.count("persistent compilation cache entry") == 1, out.stderr[-3000:]
 
 
-@pytest.mark.skipif(not ON_JAX, reason="the compile cache is JAX's (the JAX pass of the test command runs this)")
+@pytest.mark.skipif(
+    not ON_JAX, reason="the compile cache is JAX's (the JAX pass of the test command runs this)"
+)
 def test_an_unwritable_cache_root_still_trains_with_one_warning(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    code = ("import rnnbook; from rnnbook.training import train; "
-            "print('VAL', train('linear', profile='quick', epochs=1, progress=False).val_mse)")
+    code = (
+        "import rnnbook; from rnnbook.training import train; "
+        "print('VAL', train('linear', profile='quick', epochs=1, progress=False).val_mse)"
+    )
     env = {**os.environ, "RNNBOOK_CACHE_DIR": str(blocker / "cache")}
     env.pop("RNNBOOK_COMPILE_CACHE", None)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)

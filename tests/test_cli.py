@@ -13,7 +13,9 @@ SCRIPT = Path(sys.executable).with_name("rnnbook")
 
 def run(*args, check=True):
     env = dict(os.environ)
-    return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, check=check, env=env, timeout=600)
+    return subprocess.run(
+        [str(SCRIPT), *args], capture_output=True, text=True, check=check, env=env, timeout=600
+    )
 
 
 def test_console_script_is_installed():
@@ -31,13 +33,23 @@ def test_models_lists_every_builtin_with_a_description():
 
 def test_leaderboard_prints_the_table_and_writes_json(tmp_path):
     path = tmp_path / "lb" / "quick.json"
-    proc = run("leaderboard", "--profile", "quick", "--models", "naive_last_value", "linear",
-               "--json", str(path), "--quiet")
+    proc = run(
+        "leaderboard",
+        "--profile",
+        "quick",
+        "--models",
+        "naive_last_value",
+        "linear",
+        "--json",
+        str(path),
+        "--quiet",
+    )
     assert "model" in proc.stdout and "val_mse" in proc.stdout and "naive_last_value" in proc.stdout
     payload = json.loads(path.read_text())
     assert payload["profile"] == "quick" and payload["backend"] in {"jax", "tensorflow", "torch"}
     assert [set(r) for r in payload["rows"]] == [
-        {"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}] * 2
+        {"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}
+    ] * 2
     rows = {r["model"]: r for r in payload["rows"]}
     assert rows["naive_last_value"]["params"] == 0 and rows["linear"]["params"] == 51
     assert rows["linear"]["val_mse"] < rows["naive_last_value"]["val_mse"]
@@ -66,8 +78,9 @@ def _one_clear_line(proc, *fragments):
     return error[0]
 
 
-@pytest.mark.parametrize("target, fragment", [("DIR", "is a directory"),
-                                              ("/proc/rnnbook.json", "cannot be written")])
+@pytest.mark.parametrize(
+    "target, fragment", [("DIR", "is a directory"), ("/proc/rnnbook.json", "cannot be written")]
+)
 def test_a_bad_json_path_is_refused_before_any_training(tmp_path, target, fragment):
     target = str(tmp_path) if target == "DIR" else target
     proc = run("leaderboard", "--models", "linear", "--json", target, check=False)
@@ -78,8 +91,13 @@ def test_a_bad_json_path_is_refused_before_any_training(tmp_path, target, fragme
 
 def test_a_bad_profile_from_the_environment_says_so():
     env = {**os.environ, "RNNBOOK_PROFILE": "bogus"}
-    proc = subprocess.run([str(SCRIPT), "leaderboard", "--models", "linear"], capture_output=True, text=True,
-                          env=env, timeout=600)
+    proc = subprocess.run(
+        [str(SCRIPT), "leaderboard", "--models", "linear"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert proc.returncode == 2
     _one_clear_line(proc, "Unknown profile 'bogus' (from RNNBOOK_PROFILE)", "full, quick")
 
@@ -87,7 +105,9 @@ def test_a_bad_profile_from_the_environment_says_so():
 def test_a_negative_seed_names_the_option():
     proc = run("leaderboard", "--seed", "-5", check=False)
     assert proc.returncode == 2
-    assert "--seed" in proc.stderr and "non-negative integer" in proc.stderr and "Traceback" not in proc.stderr
+    assert (
+        "--seed" in proc.stderr and "non-negative integer" in proc.stderr and "Traceback" not in proc.stderr
+    )
 
 
 def test_backend_is_accepted_after_the_subcommand_and_version_is_printed():
@@ -118,8 +138,16 @@ def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
     pp.install(pp.BROKEN)
     try:
         path = tmp_path / "out.json"
-        proc = run("leaderboard", "--models", "wrong_shape", "naive_last_value", "--json", str(path),
-                   "--quiet", check=False)
+        proc = run(
+            "leaderboard",
+            "--models",
+            "wrong_shape",
+            "naive_last_value",
+            "--json",
+            str(path),
+            "--quiet",
+            check=False,
+        )
     finally:
         pp.uninstall("rnnbook-broken-plugin")
     assert proc.returncode == 1, proc.stderr
@@ -134,9 +162,23 @@ def test_ctrl_c_keeps_the_finished_rows_marks_them_partial_and_exits_130(tmp_pat
     import time
 
     path = tmp_path / "lb.json"
-    proc = subprocess.Popen([str(SCRIPT), "leaderboard", "--models", "naive_last_value", "linear", "deep_rnn",
-                             "seq2seq_lstm", "--json", str(path), "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            str(SCRIPT),
+            "leaderboard",
+            "--models",
+            "naive_last_value",
+            "linear",
+            "deep_rnn",
+            "seq2seq_lstm",
+            "--json",
+            str(path),
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
         if path.exists() and len(json.loads(path.read_text())["rows"]) >= 2:
@@ -172,17 +214,38 @@ def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
 
     csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
     frame = _weekly_csv(csv)
-    proc = run("leaderboard", "--csv", str(csv), "--target", "riders", "--date-column", "day",
-               "--models", "naive_last_value", "seasonal_naive", "linear", "--season", "7", "--n-steps", "14",
-               "--horizon", "3", "--fractions", "0.6,0.2,0.2", "--json", str(out), "--quiet")
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--models",
+        "naive_last_value",
+        "seasonal_naive",
+        "linear",
+        "--season",
+        "7",
+        "--n-steps",
+        "14",
+        "--horizon",
+        "3",
+        "--fractions",
+        "0.6,0.2,0.2",
+        "--json",
+        str(out),
+        "--quiet",
+    )
     assert f"data={csv} target=riders" in proc.stdout and "test_mase" in proc.stdout
     payload = json.loads(out.read_text())
     assert payload["dataset"]["windows"] == [120 - 16, 40 - 16, 40 - 16] and not payload["partial"]
     from rnnbook.frames import REAL_FIT
 
-    assert payload["dataset"]["recipe"] == REAL_FIT          # what the rows were trained with
+    assert payload["dataset"]["recipe"] == REAL_FIT  # what the rows were trained with
     rows = {r["model"]: r for r in payload["rows"]}
-    assert [r["model"] for r in payload["rows"]][0] != "naive_last_value"     # sorted by validation MAE
+    assert [r["model"] for r in payload["rows"]][0] != "naive_last_value"  # sorted by validation MAE
     # The seasonal naive forecast's test MAE, recomputed from the CSV's values: the test period is its
     # last 40 days; the forecasts start 14 days in and copy the value 7 days earlier.
     riders = frame["riders"].to_numpy()[160:]
@@ -192,17 +255,22 @@ def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
     assert rows["linear"]["val_mae"] < rows["naive_last_value"]["val_mae"]
 
 
-@pytest.mark.parametrize("extra,fragment", [
-    (["--target", "riders"], "--target describes your own series: it needs --csv FILE."),
-    (["--metric", "mae"], "--metric mae is in your series' units: it needs --csv FILE."),
-    (["--csv", "{dir}/none.csv", "--target", "riders"], "does not exist"),
-    (["--csv", "{gappy}", "--date-column", "day"], "--csv needs --target COLUMN"),
-    (["--csv", "{gappy}", "--target", "riders", "--date-column", "day"],
-     "The dates have gaps: 1 step(s) missing, the first 2023-01-12 00:00:00 (between row 9 (2023-01-11 "
-     "00:00:00), line 11 of"),
-    (["--csv", "{gappy}", "--target", "bikes", "--date-column", "day"], "There is no column 'bikes'"),
-    (["--csv", "{gappy}", "--target", "riders", "--fractions", "0.5,0.5"], "--fractions: expected three"),
-])
+@pytest.mark.parametrize(
+    "extra,fragment",
+    [
+        (["--target", "riders"], "--target describes your own series: it needs --csv FILE."),
+        (["--metric", "mae"], "--metric mae is in your series' units: it needs --csv FILE."),
+        (["--csv", "{dir}/none.csv", "--target", "riders"], "does not exist"),
+        (["--csv", "{gappy}", "--date-column", "day"], "--csv needs --target COLUMN"),
+        (
+            ["--csv", "{gappy}", "--target", "riders", "--date-column", "day"],
+            "The dates have gaps: 1 step(s) missing, the first 2023-01-12 00:00:00 (between row 9 "
+            "(2023-01-11 00:00:00), line 11 of",
+        ),
+        (["--csv", "{gappy}", "--target", "bikes", "--date-column", "day"], "There is no column 'bikes'"),
+        (["--csv", "{gappy}", "--target", "riders", "--fractions", "0.5,0.5"], "--fractions: expected three"),
+    ],
+)
 def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fragment):
     gappy = tmp_path / "gappy.csv"
     _weekly_csv(gappy, n=60, drop=[10])
@@ -210,4 +278,4 @@ def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fr
     proc = run("leaderboard", "--models", "linear", *args, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    assert fragment in proc.stderr.strip().splitlines()[-1]     # one line (argparse puts its usage above)
+    assert fragment in proc.stderr.strip().splitlines()[-1]  # one line (argparse puts its usage above)

@@ -8,15 +8,28 @@ import rnnbook
 from rnnbook.models.conv import conv_target_slice, receptive_field
 
 
-@pytest.mark.parametrize("kernel_size, strides, dilation_rate", [(4, 2, 1), (3, 1, 1), (2, 3, 1), (3, 1, 3), (1, 1, 1)])
+@pytest.mark.parametrize(
+    "kernel_size, strides, dilation_rate", [(4, 2, 1), (3, 1, 1), (2, 3, 1), (3, 1, 3), (1, 1, 1)]
+)
 def test_target_slice_matches_the_conv_outputs(kernel_size, strides, dilation_rate):
     n_steps = 23
-    conv = keras.layers.Conv1D(1, kernel_size, strides=strides, dilation_rate=dilation_rate, padding="valid",
-                               kernel_initializer="ones", use_bias=False)
+    conv = keras.layers.Conv1D(
+        1,
+        kernel_size,
+        strides=strides,
+        dilation_rate=dilation_rate,
+        padding="valid",
+        kernel_initializer="ones",
+        use_bias=False,
+    )
     conv.build((None, n_steps, 1))
     # Impulse responses: output j reacts to input t iff t is among the steps output j sees.
-    sees = np.stack([keras.ops.convert_to_numpy(conv(np.eye(n_steps, dtype="float32")[t][None, :, None]))[0, :, 0]
-                     for t in range(n_steps)])                      # (input step, output step)
+    sees = np.stack(
+        [
+            keras.ops.convert_to_numpy(conv(np.eye(n_steps, dtype="float32")[t][None, :, None]))[0, :, 0]
+            for t in range(n_steps)
+        ]
+    )  # (input step, output step)
     last_seen = np.array([np.flatnonzero(sees[:, j]).max() for j in range(sees.shape[1])])
     steps = np.arange(n_steps)[conv_target_slice(kernel_size, strides, dilation_rate)]
     np.testing.assert_array_equal(steps, last_seen)
@@ -26,7 +39,9 @@ def test_chapter_slicing():
     assert conv_target_slice(4, 2) == slice(3, None, 2)
 
 
-@pytest.mark.parametrize("hparams", [{}, {"kernel_size": 3, "strides": 1}, {"strides": 3}, {"strides": 1, "dilation_rate": 3}])
+@pytest.mark.parametrize(
+    "hparams", [{}, {"kernel_size": 3, "strides": 1}, {"strides": 3}, {"strides": 1, "dilation_rate": 3}]
+)
 def test_registered_time_steps_match_the_model(hparams):
     spec = rnnbook.get_spec("seq2seq_conv1d_gru")
     n_steps = 30
@@ -55,21 +70,26 @@ def test_receptive_field():
         receptive_field(0, (1,))
 
 
-@pytest.mark.parametrize("name, field", [
-    ("wavenet_simple", receptive_field(3, (1, 2) * 2)),
-    ("wavenet", receptive_field(3, (1, 1, 2, 1, 2))),       # + the causal input projection
-])
+@pytest.mark.parametrize(
+    "name, field",
+    [
+        ("wavenet_simple", receptive_field(3, (1, 2) * 2)),
+        ("wavenet", receptive_field(3, (1, 1, 2, 1, 2))),  # + the causal input projection
+    ],
+)
 def test_wavenets_are_causal_with_the_stated_receptive_field(name, field):
     keras.utils.set_random_seed(0)
     n_steps, t0 = 40, 20
-    model = rnnbook.build_model(name, n_steps=n_steps, filters=8, kernel_size=3, dilation_rates=(1, 2), n_stacks=2)
+    model = rnnbook.build_model(
+        name, n_steps=n_steps, filters=8, kernel_size=3, dilation_rates=(1, 2), n_stacks=2
+    )
     x = np.random.default_rng(0).normal(size=(2, n_steps, 1)).astype("float32")
     changed = x.copy()
     changed[:, t0] += 3.0
     base, moved = model.predict(x, verbose=0), model.predict(changed, verbose=0)
     # Nothing before t0 moves (causality); nothing from t0 + field on (receptive field) ...
     np.testing.assert_allclose(base[:, :t0], moved[:, :t0], atol=1e-6)
-    np.testing.assert_allclose(base[:, t0 + field:], moved[:, t0 + field:], atol=1e-6)
+    np.testing.assert_allclose(base[:, t0 + field :], moved[:, t0 + field :], atol=1e-6)
     # ... but the output at t0 and the last one that still sees t0 do.
     assert not np.allclose(base[:, t0], moved[:, t0])
     assert not np.allclose(base[:, t0 + field - 1], moved[:, t0 + field - 1])

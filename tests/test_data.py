@@ -18,8 +18,12 @@ def test_synthetic_series_follows_the_recipe():
 
 
 def test_same_seed_same_series_and_generator_streams():
-    np.testing.assert_array_equal(data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=1))
-    assert not np.array_equal(data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=2))
+    np.testing.assert_array_equal(
+        data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=1)
+    )
+    assert not np.array_equal(
+        data.generate_time_series(4, 30, seed=1), data.generate_time_series(4, 30, seed=2)
+    )
     rng = np.random.default_rng(0)
     a, b = data.generate_time_series(2, 10, seed=rng), data.generate_time_series(2, 10, seed=rng)
     assert not np.array_equal(a, b)
@@ -37,7 +41,7 @@ def test_targets_equal_the_series_values_they_claim(target, horizon):
                 assert y[2, t, k] == s[2, t + 1 + k, 0]
     else:
         assert y.shape == (5, horizon)
-        np.testing.assert_array_equal(y, s[:, 50:50 + horizon, 0])
+        np.testing.assert_array_equal(y, s[:, 50 : 50 + horizon, 0])
 
 
 def test_multivariate_inputs_keep_every_feature_and_forecast_the_chosen_one():
@@ -82,9 +86,13 @@ def test_real_windows_are_chronological():
     np.testing.assert_allclose(ds.y_train[0, 0], values[10], rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad,message", [
-    (np.nan, "NaN"), (np.inf, "inf"),
-])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (np.nan, "NaN"),
+        (np.inf, "inf"),
+    ],
+)
 def test_non_finite_values_are_refused(bad, message):
     s = data.generate_time_series(2, 11, seed=0)
     s[1, 4, 0] = bad
@@ -124,21 +132,30 @@ def test_errors_name_the_problem():
         data.load_series("bitcoin")
 
 
-@pytest.mark.parametrize("values, fragment", [
-    (np.array(["2024-01-01", "2024-01-02", "2024-01-03"], dtype="datetime64[D]"), "datetime64[D] -- dates"),
-    (np.array([1 + 2j, 3 + 0j, 1j]), "complex128 -- complex values"),
-    (np.array([True, False, True]), "bool -- booleans"),
-    (np.array(["1", "2", "3"]), "<U1"),
-])
+@pytest.mark.parametrize(
+    "values, fragment",
+    [
+        (
+            np.array(["2024-01-01", "2024-01-02", "2024-01-03"], dtype="datetime64[D]"),
+            "datetime64[D] -- dates",
+        ),
+        (np.array([1 + 2j, 3 + 0j, 1j]), "complex128 -- complex values"),
+        (np.array([True, False, True]), "bool -- booleans"),
+        (np.array(["1", "2", "3"]), "<U1"),
+    ],
+)
 def test_values_that_are_not_real_numbers_are_refused_not_cast(values, fragment):
-    for call in (lambda: data.sliding_windows(values, 2), lambda: data.make_targets(values[None, :, None], 2)):
+    for call in (
+        lambda: data.sliding_windows(values, 2),
+        lambda: data.make_targets(values[None, :, None], 2),
+    ):
         with pytest.raises(ValueError, match="must hold real numbers") as info:
             call()
         assert fragment in str(info.value)
 
 
 def _reference_recipe():
-    """bench/reference_recipe.py: the chapter's data built as the chapter builds them, independently of rnnbook."""
+    """bench/reference_recipe.py: the chapter's data built as the chapter builds them, without rnnbook."""
     import importlib.util
     from pathlib import Path
 
@@ -153,23 +170,26 @@ def test_the_chapter_draw_is_the_chapters_data_and_scores_the_published_naive_va
     from rnnbook.published import published_mse
 
     reference = _reference_recipe()
-    state = np.random.get_state()                     # the chapter seeds NumPy's global generator
+    state = np.random.get_state()  # the chapter seeds NumPy's global generator
     try:
         one, ten, seq = (reference.data(kind) for kind in ("one_step", "vector", "seq2seq"))
     finally:
         np.random.set_state(state)
-    for kind, ours, theirs in (("one_step", data.synthetic_dataset(horizon=1, draw="chapter"), one),
-                               ("vector", data.synthetic_dataset(horizon=10, target="vector", draw="chapter"), ten),
-                               ("seq2seq", data.synthetic_dataset(horizon=10, target="seq2seq", draw="chapter"), seq)):
-        for got, want in zip((ours.X_train, ours.y_train, ours.X_valid, ours.y_valid, ours.X_test, ours.y_test),
-                             theirs):
+    for kind, ours, theirs in (
+        ("one_step", data.synthetic_dataset(horizon=1, draw="chapter"), one),
+        ("vector", data.synthetic_dataset(horizon=10, target="vector", draw="chapter"), ten),
+        ("seq2seq", data.synthetic_dataset(horizon=10, target="seq2seq", draw="chapter"), seq),
+    ):
+        for got, want in zip(
+            (ours.X_train, ours.y_train, ours.X_valid, ours.y_valid, ours.X_test, ours.y_test), theirs
+        ):
             np.testing.assert_array_equal(got, want, err_msg=kind)
     ds1 = data.synthetic_dataset(horizon=1, draw="chapter")
     ds10 = data.synthetic_dataset(horizon=10, target="vector", draw="chapter")
     naive_1 = np.mean((ds1.X_valid[:, -1] - ds1.y_valid) ** 2)
     naive_10 = np.mean((ds10.X_valid[:, -1] - ds10.y_valid) ** 2)
-    assert abs(naive_1 - published_mse("naive_last_value")) < 1e-8      # 0.020211367 (published)
-    assert abs(naive_10 - published_mse("naive_n_steps")) < 1e-7         # 0.25697407
+    assert abs(naive_1 - published_mse("naive_last_value")) < 1e-8  # 0.020211367 (published)
+    assert abs(naive_10 - published_mse("naive_n_steps")) < 1e-7  # 0.25697407
     # The default draw is another data set: the same generator, NumPy's modern stream.
     assert not np.array_equal(data.synthetic_dataset(horizon=1).X_train, ds1.X_train)
 
@@ -183,29 +203,39 @@ def test_the_chapter_draw_needs_an_int_seed_and_a_known_draw():
 
 def test_retarget_cuts_the_kept_series_or_remakes_the_data():
     chapter = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, draw="chapter", seed=3)
-    ten = chapter.retarget(10, "vector")                  # the chapter draws 10-step series anew
-    expected = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=10, target="vector", draw="chapter", seed=3)
+    ten = chapter.retarget(10, "vector")  # the chapter draws 10-step series anew
+    expected = data.synthetic_dataset(
+        300, 20, (200, 50, 50), horizon=10, target="vector", draw="chapter", seed=3
+    )
     np.testing.assert_array_equal(ten.y_valid, expected.y_valid)
-    back = expected.retarget(1, "one_step")               # drawn anew, not cut from the 10-step series
+    back = expected.retarget(1, "one_step")  # drawn anew, not cut from the 10-step series
     np.testing.assert_array_equal(back.X_valid, chapter.X_valid)
     default = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, seed=3)
-    np.testing.assert_array_equal(default.retarget(5, "vector").X_train, default.X_train)   # same inputs
+    np.testing.assert_array_equal(default.retarget(5, "vector").X_train, default.X_train)  # same inputs
     sun = data.real_dataset("sunspots", n_steps=20)
-    np.testing.assert_array_equal(sun.retarget(3, "vector").y_valid,
-                                  data.real_dataset("sunspots", n_steps=20, horizon=3, target="vector").y_valid)
-    bare = data.Dataset(*default.splits()[0][1:], *default.splits()[1][1:], *default.splits()[2][1:],
-                        n_steps=20, horizon=1, target="one_step")
+    np.testing.assert_array_equal(
+        sun.retarget(3, "vector").y_valid,
+        data.real_dataset("sunspots", n_steps=20, horizon=3, target="vector").y_valid,
+    )
+    bare = data.Dataset(
+        *default.splits()[0][1:],
+        *default.splits()[1][1:],
+        *default.splits()[2][1:],
+        n_steps=20,
+        horizon=1,
+        target="one_step",
+    )
     with pytest.raises(ValueError, match="cannot be cut for horizon 3"):
         bare.retarget(3, "vector")
 
 
 def test_logistic_series_follow_the_map_up_to_their_noise():
-    s = data.logistic_series(50, 40, seed=1)[..., 0] + 0.5          # z(t) + noise in [-0.01, 0.01]
+    s = data.logistic_series(50, 40, seed=1)[..., 0] + 0.5  # z(t) + noise in [-0.01, 0.01]
     np.testing.assert_array_equal(s, data.logistic_series(50, 40, seed=1)[..., 0] + 0.5)
     # z(t+1) = r z(t) (1 - z(t)): the ratio is r, constant along a series, up to the noise.
     rates = s[:, 1:] / (s[:, :-1] * (1 - s[:, :-1]))
     median = np.median(rates, axis=1)
-    assert ((median > 3.5) & (median < 4.1)).all() and np.ptp(median) > 0.2    # one rate per series
+    assert ((median > 3.5) & (median < 4.1)).all() and np.ptp(median) > 0.2  # one rate per series
     ds = data.logistic_dataset(100, 20, (60, 20, 20), seed=1)
     assert ds.name == "logistic" and ds.X_valid.shape == (20, 20, 1) and ds.y_valid.shape == (20, 1)
 
@@ -218,8 +248,13 @@ def test_adding_problem_targets_are_the_sums_of_the_marked_values():
     np.testing.assert_allclose(Y[:, -1, 0], (values * markers).sum(axis=1), rtol=1e-6)
     np.testing.assert_allclose(Y[..., 0], np.cumsum(values * markers, axis=1), rtol=1e-6)
     ds = data.adding_dataset(100, 30, (60, 20, 20), seed=5)
-    assert (ds.X_train.shape, ds.y_test.shape, ds.target, ds.horizon) == ((60, 30, 2), (20, 30, 1), "seq2seq", 1)
+    assert (ds.X_train.shape, ds.y_test.shape, ds.target, ds.horizon) == (
+        (60, 30, 2),
+        (20, 30, 1),
+        "seq2seq",
+        1,
+    )
     with pytest.raises(ValueError, match="at least 2 steps"):
         data.adding_problem(4, 1)
-    X_legacy, _ = data.adding_problem(20, 10, seed=np.random.RandomState(0))    # either kind of generator
+    X_legacy, _ = data.adding_problem(20, 10, seed=np.random.RandomState(0))  # either kind of generator
     assert (X_legacy[..., 1].sum(axis=1) == 2).all()

@@ -28,16 +28,35 @@ DRAWINGS = {
 }
 # The symbols each diagram must show: those of the equations it illustrates.
 SYMBOLS = {
-    "recurrent_unrolled": [r"$\mathbf{x}_{(1)}$", r"$\mathbf{y}_{(4)}$", r"$\mathbf{W}_x$", r"$\mathbf{W}_y$",
-                           r"$\mathbf{y}_{(0)} = \mathbf{0}$"],
-    "sequence_architectures": ["sequence-to-sequence", "sequence-to-vector", "ignored", r"$\mathbf{x}$",
-                               r"$\mathbf{v}$"],
-    "bptt": [r"$\mathbf{H}_{(1)}$", r"$\mathbf{X}_{(5)}$", r"$\mathbf{W}_y^\intercal$",
-             r"$C(\mathbf{Y}_{(3)}, \dots, \mathbf{Y}_{(5)})$"],
+    "recurrent_unrolled": [
+        r"$\mathbf{x}_{(1)}$",
+        r"$\mathbf{y}_{(4)}$",
+        r"$\mathbf{W}_x$",
+        r"$\mathbf{W}_y$",
+        r"$\mathbf{y}_{(0)} = \mathbf{0}$",
+    ],
+    "sequence_architectures": [
+        "sequence-to-sequence",
+        "sequence-to-vector",
+        "ignored",
+        r"$\mathbf{x}$",
+        r"$\mathbf{v}$",
+    ],
+    "bptt": [
+        r"$\mathbf{H}_{(1)}$",
+        r"$\mathbf{X}_{(5)}$",
+        r"$\mathbf{W}_y^\intercal$",
+        r"$C(\mathbf{Y}_{(3)}, \dots, \mathbf{Y}_{(5)})$",
+    ],
     "lstm_cell": [r"$\mathbf{c}_{(t-1)}$", r"$\mathbf{c}_{(t)}$", r"$\mathbf{h}_{(t)}$"]
     + [rf"$\mathbf{{{g}}}_{{(t)}}$" for g in "ifog"],
-    "gru_cell": [r"$\mathbf{h}_{(t-1)}$", r"$\mathbf{z}_{(t)}$", r"$\mathbf{r}_{(t)}$", r"$\mathbf{g}_{(t)}$",
-                 r"$1-$"],
+    "gru_cell": [
+        r"$\mathbf{h}_{(t-1)}$",
+        r"$\mathbf{z}_{(t)}$",
+        r"$\mathbf{r}_{(t)}$",
+        r"$\mathbf{g}_{(t)}$",
+        r"$1-$",
+    ],
     "dilated_causal_stack": [r"input $\mathbf{x}$", "output, $d = 8$"],
 }
 
@@ -58,7 +77,7 @@ def test_each_diagram_is_labelled_in_the_equations_notation(name):
     assert isinstance(fig, matplotlib.figure.Figure)
     missing = [s for s in SYMBOLS[name] if s not in _texts(fig)]
     assert not missing, f"{name} lacks the labels {missing}"
-    fig.canvas.draw()                                  # every label is valid mathtext
+    fig.canvas.draw()  # every label is valid mathtext
 
 
 def test_every_diagram_has_alt_text_and_every_alt_text_a_diagram():
@@ -81,15 +100,18 @@ def test_book_places_every_diagram_with_its_alt_text():
         assert len(called) == 1, f"{name}: one diagram per cell, got {called}"
         meta = cell.metadata.get("mystnb", {})
         assert meta.get("image", {}).get("alt") == diagrams.ALT_TEXT[called[0]], (
-            f"{name}: the cell drawing {called[0]} needs mystnb.image.alt = diagrams.ALT_TEXT[...]")
+            f"{name}: the cell drawing {called[0]} needs mystnb.image.alt = diagrams.ALT_TEXT[...]"
+        )
         assert meta.get("figure", {}).get("caption"), f"{name}: {called[0]} has no caption"
         assert "hide-input" in cell.metadata.get("tags", []), f"{name}: {called[0]} shows its code"
         drawn.add(called[0])
     assert drawn == set(DRAWINGS), f"diagrams the book never shows: {set(DRAWINGS) - drawn}"
 
 
-@pytest.mark.parametrize("kernel_size, rates, n_steps", [(2, (1, 2, 4, 8), 20), (3, (1, 3), 12),
-                                                         (2, (1, 2, 4, 8, 16), 20), (2, (1, 1, 1), 5)])
+@pytest.mark.parametrize(
+    "kernel_size, rates, n_steps",
+    [(2, (1, 2, 4, 8), 20), (3, (1, 3), 12), (2, (1, 2, 4, 8, 16), 20), (2, (1, 1, 1), 5)],
+)
 def test_highlighted_field_is_the_receptive_field(kernel_size, rates, n_steps):
     masks = dependency_masks(kernel_size, rates, n_steps=n_steps).masks[-1]
     for output in range(n_steps):

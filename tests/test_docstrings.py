@@ -18,8 +18,9 @@ import pytest
 import rnnbook
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
-MODULES = sorted(m.name for m in pkgutil.walk_packages(rnnbook.__path__, "rnnbook.")
-                 if not m.name.endswith("__main__"))
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(rnnbook.__path__, "rnnbook.") if not m.name.endswith("__main__")
+)
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -31,8 +32,10 @@ def test_docstring_examples_run(name):
         if test.examples:
             runner.run(test, out=lambda text: None)
     results = runner.summarize(verbose=False)
-    assert results.failed == 0, f"{results.failed} of {results.attempted} examples in {name} failed (run "\
+    assert results.failed == 0, (
+        f"{results.failed} of {results.attempted} examples in {name} failed (run "
         f"`python -m doctest -v` on the module to see them)"
+    )
 
 
 def _used_in(doc: str) -> list[str]:
@@ -50,8 +53,11 @@ def _documented_objects():
     builders = {spec.builder: spec.name for spec in list_models() if spec.source == "builtin"}
     for name in MODULES:
         module = importlib.import_module(name)
-        own = [o for o in vars(module).values()
-               if (inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == name]
+        own = [
+            o
+            for o in vars(module).values()
+            if (inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == name
+        ]
         module_names = {name.removeprefix("rnnbook.")} | {o.__name__ for o in own}
         module_names |= {builders[o] for o in own if o in builders}
         yield name, module, module_names
@@ -66,4 +72,4 @@ def test_every_used_in_line_names_a_chapter_that_uses_it():
             path = BOOK / f"{chapter}.ipynb"
             if not path.exists() or not any(n in path.read_text(encoding="utf-8") for n in names):
                 wrong.append(f"{module_name}.{getattr(obj, '__qualname__', '')}: book/{chapter}")
-    assert not wrong, "\"Used in:\" names a chapter that does not use it:\n" + "\n".join(wrong)
+    assert not wrong, '"Used in:" names a chapter that does not use it:\n' + "\n".join(wrong)

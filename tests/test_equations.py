@@ -59,8 +59,9 @@ def test_gru_matches_keras(X, reset_after):
     np.testing.assert_allclose(eq.forward_from_keras(layer, X).h, keras_outputs(layer, X), atol=ATOL)
 
 
-@pytest.mark.parametrize("cell_class", [keras.layers.SimpleRNNCell, keras.layers.LSTMCell,
-                                        keras.layers.GRUCell])
+@pytest.mark.parametrize(
+    "cell_class", [keras.layers.SimpleRNNCell, keras.layers.LSTMCell, keras.layers.GRUCell]
+)
 def test_rnn_wrapper_and_cell(X, cell_class):
     layer = randomized(keras.layers.RNN(cell_class(UNITS), return_sequences=True), X)
     expected = keras_outputs(layer, X)
@@ -83,9 +84,7 @@ def test_initial_state_matches_keras(X):
 
 
 def test_no_bias_and_go_backwards(X):
-    layer = randomized(
-        keras.layers.GRU(UNITS, use_bias=False, go_backwards=True, return_sequences=True), X
-    )
+    layer = randomized(keras.layers.GRU(UNITS, use_bias=False, go_backwards=True, return_sequences=True), X)
     assert eq.weights_from_keras(layer)["bias"].shape == (2, 3 * UNITS)
     expected = keras_outputs(layer, X)
     np.testing.assert_allclose(eq.forward_from_keras(layer, X).h, expected, atol=ATOL)
@@ -111,14 +110,20 @@ def test_equation_15_1_per_instance_equals_15_2_row_by_row(X, simple_weights):
             np.testing.assert_allclose(getattr(one, name), getattr(batch, name)[i], atol=1e-12)
 
 
-@pytest.mark.parametrize("forward, n_gates, bias_shape", [
-    (eq.lstm_forward, 4, (4 * UNITS,)),
-    (eq.gru_forward, 3, (2, 3 * UNITS)),
-])
+@pytest.mark.parametrize(
+    "forward, n_gates, bias_shape",
+    [
+        (eq.lstm_forward, 4, (4 * UNITS,)),
+        (eq.gru_forward, 3, (2, 3 * UNITS)),
+    ],
+)
 def test_gated_cells_instance_equals_batch_row(X, forward, n_gates, bias_shape):
     rng = np.random.default_rng(4)
-    w = (rng.normal(size=(N_INPUTS, n_gates * UNITS)), rng.normal(size=(UNITS, n_gates * UNITS)),
-         rng.normal(size=bias_shape))
+    w = (
+        rng.normal(size=(N_INPUTS, n_gates * UNITS)),
+        rng.normal(size=(UNITS, n_gates * UNITS)),
+        rng.normal(size=bias_shape),
+    )
     np.testing.assert_allclose(forward(X[1], *w).h, forward(X, *w).h[1], atol=1e-12)
 
 
@@ -232,8 +237,7 @@ def test_gru_bias_layout_hint(X):
     with pytest.raises(ValueError, match=r"argument `bias`.*\(2, 12\).*reset_after=False"):
         eq.gru_forward(X, np.zeros((2, 12)), np.zeros((4, 12)), np.zeros(12))
     with pytest.raises(ValueError, match=r"argument `bias`.*\(12,\).*reset_after=True"):
-        eq.gru_forward(X, np.zeros((2, 12)), np.zeros((4, 12)), np.zeros((2, 12)),
-                       reset_after=False)
+        eq.gru_forward(X, np.zeros((2, 12)), np.zeros((4, 12)), np.zeros((2, 12)), reset_after=False)
 
 
 def test_bad_initial_state_and_activation(X, simple_weights):

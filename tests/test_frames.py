@@ -12,22 +12,35 @@ from rnnbook.frames import REAL_FIT, csv_dataset, frame_dataset, read_csv
 
 def daily(n=60, start="2024-01-01"):
     dates = pd.date_range(start, periods=n, freq="D")
-    return pd.DataFrame({"date": dates, "riders": 1000.0 + 10 * np.arange(n) + 50 * (np.arange(n) % 7),
-                         "rain": np.arange(n) % 3 * 1.5,
-                         "kind": ["W", "W", "W", "W", "W", "A", "U"] * (n // 7) + ["W"] * (n % 7)})
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "riders": 1000.0 + 10 * np.arange(n) + 50 * (np.arange(n) % 7),
+            "rain": np.arange(n) % 3 * 1.5,
+            "kind": ["W", "W", "W", "W", "W", "A", "U"] * (n // 7) + ["W"] * (n % 7),
+        }
+    )
 
 
 def test_windows_hold_the_table_values_in_time_order_with_dates():
     frame = daily()
-    ds = frame_dataset(frame, "riders", date_column="date", n_steps=5, horizon=3, target="vector",
-                       fractions=(0.5, 0.25, 0.25), scale=False)
+    ds = frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        n_steps=5,
+        horizon=3,
+        target="vector",
+        fractions=(0.5, 0.25, 0.25),
+        scale=False,
+    )
     # 30 / 15 / 15 rows, each windowed on its own: 30 - 8 + 1 = 23 and 15 - 8 + 1 = 8 windows.
     assert (len(ds.X_train), len(ds.X_valid), len(ds.X_test)) == (23, 8, 8)
     riders = frame["riders"].to_numpy()
     np.testing.assert_array_equal(ds.X_valid[0, :, 0], riders[30:35])
     np.testing.assert_array_equal(ds.y_valid[0], riders[35:38])
     np.testing.assert_array_equal(ds.y_test[-1], riders[57:60])
-    assert ds.dates["valid"][0] == pd.Timestamp("2024-02-05")        # the first forecast's date (row 35)
+    assert ds.dates["valid"][0] == pd.Timestamp("2024-02-05")  # the first forecast's date (row 35)
     assert len(ds.dates["test"]) == len(ds.X_test)
     assert ds.fit == REAL_FIT and ds.columns == ("riders",)
 
@@ -35,8 +48,16 @@ def test_windows_hold_the_table_values_in_time_order_with_dates():
 def test_split_by_dates_leaks_nothing_across_periods():
     frame = daily()
     riders = frame["riders"].to_numpy()
-    ds = frame_dataset(frame, "riders", date_column="date", n_steps=5, horizon=1, target="one_step",
-                       split=("2024-01-31", "2024-02-15"), scale=False)
+    ds = frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        n_steps=5,
+        horizon=1,
+        target="one_step",
+        split=("2024-01-31", "2024-02-15"),
+        scale=False,
+    )
     # Train is Jan 1-30 (rows 0-29): its last target is row 29, validation's first window starts at row 30.
     assert ds.y_train[-1, 0] == riders[29]
     np.testing.assert_array_equal(ds.X_valid[0, :, 0], riders[30:35])
@@ -46,8 +67,16 @@ def test_split_by_dates_leaks_nothing_across_periods():
 
 def test_scaling_uses_the_training_period_and_units_invert_it():
     frame = daily(70)
-    ds = frame_dataset(frame, "riders", date_column="date", n_steps=7, horizon=7, target="vector",
-                       fractions=(0.6, 0.2, 0.2), season=7)
+    ds = frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        n_steps=7,
+        horizon=7,
+        target="vector",
+        fractions=(0.6, 0.2, 0.2),
+        season=7,
+    )
     train_values = frame["riders"].to_numpy()[:42]
     assert ds.units.mean == pytest.approx(train_values.mean())
     assert ds.units.std == pytest.approx(train_values.std())
@@ -58,16 +87,31 @@ def test_scaling_uses_the_training_period_and_units_invert_it():
 
 def test_multivariate_inputs_calendar_and_categories():
     frame = daily(70)
-    ds = frame_dataset(frame, "riders", date_column="date", inputs=["rain"], calendar=["dayofweek"],
-                       categorical=["kind"], n_steps=7, horizon=1, fractions=(0.6, 0.2, 0.2))
-    assert ds.columns == ("riders", "rain", *(f"dayofweek={k}" for k in range(7)),
-                          "kind=A", "kind=U", "kind=W")
+    ds = frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        inputs=["rain"],
+        calendar=["dayofweek"],
+        categorical=["kind"],
+        n_steps=7,
+        horizon=1,
+        fractions=(0.6, 0.2, 0.2),
+    )
+    assert ds.columns == (
+        "riders",
+        "rain",
+        *(f"dayofweek={k}" for k in range(7)),
+        "kind=A",
+        "kind=U",
+        "kind=W",
+    )
     assert ds.X_train.shape[-1] == 12
     first = ds.X_train[0]
     days = pd.date_range("2024-01-01", periods=7)
     np.testing.assert_array_equal(first[:, 2:9].argmax(axis=1), days.day_of_week)
-    np.testing.assert_array_equal(first[:, 9:].sum(axis=1), np.ones(7))       # one category per row
-    assert first[5, 9] == 1.0 and first[6, 10] == 1.0                          # rows 5 and 6: "A" then "U"
+    np.testing.assert_array_equal(first[:, 9:].sum(axis=1), np.ones(7))  # one category per row
+    assert first[5, 9] == 1.0 and first[6, 10] == 1.0  # rows 5 and 6: "A" then "U"
     # Numeric inputs are scaled by the training period, one-hot columns are not.
     assert abs(ds.X_train[:, :, 1].mean()) < 0.2
 
@@ -77,7 +121,7 @@ def test_hour_and_month_one_hots_follow_the_dates():
     series = pd.Series(np.sin(np.arange(400.0)), hours, name="load")
     ds = frame_dataset(series, n_steps=10, calendar=["hour", "month"], scale=False)
     assert ds.columns[1] == "hour=0" and ds.columns[-12:] == tuple(f"month={m}" for m in range(1, 13))
-    first = ds.X_train[0]                                          # Jan 31 20:00 to Feb 1 05:00
+    first = ds.X_train[0]  # Jan 31 20:00 to Feb 1 05:00
     np.testing.assert_array_equal(first[:, 1:25].argmax(axis=1), [20, 21, 22, 23, 0, 1, 2, 3, 4, 5])
     np.testing.assert_array_equal(first[:, 25:].argmax(axis=1) + 1, [1] * 4 + [2] * 6)
 
@@ -94,39 +138,69 @@ def test_a_series_and_a_csv_file_give_the_same_dataset(tmp_path):
 
 
 def test_retarget_cuts_the_same_table_again():
-    ds = frame_dataset(daily(), "riders", date_column="date", n_steps=5, horizon=3, target="vector",
-                       fractions=(0.5, 0.25, 0.25))
+    ds = frame_dataset(
+        daily(),
+        "riders",
+        date_column="date",
+        n_steps=5,
+        horizon=3,
+        target="vector",
+        fractions=(0.5, 0.25, 0.25),
+    )
     seq = ds.retarget(3, "seq2seq")
     assert seq.y_train.shape == (len(ds.X_train), 5, 3) and seq.units == ds.units
 
 
 def test_fill_interpolates_or_carries_forward_a_gap_and_a_missing_value():
-    frame = daily().drop(index=10).reset_index(drop=True)        # Jan 11 missing
-    frame.loc[19, "riders"] = np.nan                               # and Jan 21's value
+    frame = daily().drop(index=10).reset_index(drop=True)  # Jan 11 missing
+    frame.loc[19, "riders"] = np.nan  # and Jan 21's value
     # riders(i) = 1000 + 10 i + 50 (i % 7): 1190 on Jan 10 (i = 9), 1310 on Jan 12 (i = 11).
     for fill, expected in (("interpolate", 1250.0), ("ffill", 1190.0)):
-        ds = frame_dataset(frame, "riders", date_column="date", n_steps=11, horizon=1, scale=False, fill=fill,
-                           fractions=(0.6, 0.2, 0.2))
+        ds = frame_dataset(
+            frame,
+            "riders",
+            date_column="date",
+            n_steps=11,
+            horizon=1,
+            scale=False,
+            fill=fill,
+            fractions=(0.6, 0.2, 0.2),
+        )
         assert ds.X_train[0, 10, 0] == expected
         assert np.isfinite(ds.X_train).all()
 
 
 BAD = [
-    (lambda f: f.assign(date=f["date"].astype(str).where(f.index != 4, "yesterday")),
-     "Column 'date' holds 'yesterday' at row 4; expected a date."),
-    (lambda f: f.iloc[[0, 1, 3, 2, *range(4, len(f))]].reset_index(drop=True),
-     "The dates are not sorted: row 3 (2024-01-03 00:00:00) comes after 2024-01-04 00:00:00"),
-    (lambda f: pd.concat([f.iloc[:6], f.iloc[5:]]).reset_index(drop=True),
-     "The date 2024-01-06 00:00:00 appears twice, at rows 5 and 6"),
-    (lambda f: f.drop(index=[7, 8]).reset_index(drop=True),
-     "The dates have gaps: 2 step(s) missing, the first 2024-01-08 00:00:00 (between row 6 "
-     "(2024-01-07 00:00:00) and 2024-01-10 00:00:00); pass fill='interpolate' or fill='ffill'"),
-    (lambda f: f.assign(riders=f["riders"].astype(object).where(f.index != 9, "n/a")),
-     "Column 'riders' is not numeric: row 9 (2024-01-10 00:00:00) holds 'n/a'; expected numbers"),
-    (lambda f: f.assign(riders=f["riders"].where(f.index != 12)),
-     "Column 'riders' has 1 missing value(s), the first at row 12 (2024-01-13 00:00:00); fill or drop them"),
-    (lambda f: f.assign(riders=f["riders"].where(f.index != 13, np.inf)),
-     "Column 'riders' has 1 infinite value(s), the first at row 13"),
+    (
+        lambda f: f.assign(date=f["date"].astype(str).where(f.index != 4, "yesterday")),
+        "Column 'date' holds 'yesterday' at row 4; expected a date.",
+    ),
+    (
+        lambda f: f.iloc[[0, 1, 3, 2, *range(4, len(f))]].reset_index(drop=True),
+        "The dates are not sorted: row 3 (2024-01-03 00:00:00) comes after 2024-01-04 00:00:00",
+    ),
+    (
+        lambda f: pd.concat([f.iloc[:6], f.iloc[5:]]).reset_index(drop=True),
+        "The date 2024-01-06 00:00:00 appears twice, at rows 5 and 6",
+    ),
+    (
+        lambda f: f.drop(index=[7, 8]).reset_index(drop=True),
+        "The dates have gaps: 2 step(s) missing, the first 2024-01-08 00:00:00 (between row 6 "
+        "(2024-01-07 00:00:00) and 2024-01-10 00:00:00); pass fill='interpolate' or fill='ffill'",
+    ),
+    (
+        lambda f: f.assign(riders=f["riders"].astype(object).where(f.index != 9, "n/a")),
+        "Column 'riders' is not numeric: row 9 (2024-01-10 00:00:00) holds 'n/a'; expected numbers",
+    ),
+    (
+        lambda f: f.assign(riders=f["riders"].where(f.index != 12)),
+        "Column 'riders' has 1 missing value(s), the first at row 12 (2024-01-13 00:00:00); "
+        "fill or drop them",
+    ),
+    (
+        lambda f: f.assign(riders=f["riders"].where(f.index != 13, np.inf)),
+        "Column 'riders' has 1 infinite value(s), the first at row 13",
+    ),
     (lambda f: f.assign(rain=0.0), "Column 'rain' is constant over the training period"),
 ]
 
@@ -137,21 +211,26 @@ def test_bad_tables_are_refused_naming_the_column_and_the_first_bad_row(corrupt,
         frame_dataset(corrupt(daily()), "riders", date_column="date", inputs=["rain"], n_steps=5)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"date_column": "day"}, "There is no date column 'day'; the columns are date, riders, rain, kind."),
-    ({"date_column": None}, "The table has no dates: pass date_column="),
-    ({"inputs": ["snow"]}, "There is no column 'snow'"),
-    ({"inputs": ["riders"]}, "A column is listed twice (the target 'riders' is always feature 0"),
-    ({"inputs": ["kind"]}, "Column 'kind' is not numeric: row 0 (2024-01-01 00:00:00) holds 'W'"),
-    ({"calendar": ["week"]}, "`calendar`, expected one of 'hour', 'dayofweek', 'month', got 'week'"),
-    ({"split": ("2024-01-20",)}, "`split` needs two dates"),
-    ({"split": ("2024-02-20", "2024-01-20")}, "`split` dates must satisfy"),
-    ({"fractions": (0.5, 0.5, 0.5)}, "`fractions` must be three positive numbers adding up to 1"),
-    ({"split": ("2024-01-20", "2024-02-01"), "fractions": (0.6, 0.2, 0.2)}, "not both"),
-    ({"split": ("2024-02-20", "2024-02-25")}, "The valid period (2024-02-20 00:00:00 on) has 5 steps, fewer "
-                                              "than n_steps + horizon = 6"),
-    ({"fill": "zero"}, "`fill`, expected one of None, 'interpolate', 'ffill', got 'zero'"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"date_column": "day"}, "There is no date column 'day'; the columns are date, riders, rain, kind."),
+        ({"date_column": None}, "The table has no dates: pass date_column="),
+        ({"inputs": ["snow"]}, "There is no column 'snow'"),
+        ({"inputs": ["riders"]}, "A column is listed twice (the target 'riders' is always feature 0"),
+        ({"inputs": ["kind"]}, "Column 'kind' is not numeric: row 0 (2024-01-01 00:00:00) holds 'W'"),
+        ({"calendar": ["week"]}, "`calendar`, expected one of 'hour', 'dayofweek', 'month', got 'week'"),
+        ({"split": ("2024-01-20",)}, "`split` needs two dates"),
+        ({"split": ("2024-02-20", "2024-01-20")}, "`split` dates must satisfy"),
+        ({"fractions": (0.5, 0.5, 0.5)}, "`fractions` must be three positive numbers adding up to 1"),
+        ({"split": ("2024-01-20", "2024-02-01"), "fractions": (0.6, 0.2, 0.2)}, "not both"),
+        (
+            {"split": ("2024-02-20", "2024-02-25")},
+            "The valid period (2024-02-20 00:00:00 on) has 5 steps, fewer than n_steps + horizon = 6",
+        ),
+        ({"fill": "zero"}, "`fill`, expected one of None, 'interpolate', 'ffill', got 'zero'"),
+    ],
+)
 def test_bad_arguments_get_one_clear_line(kwargs, message):
     options = {"date_column": "date", **kwargs}
     with pytest.raises(ValueError, match=re.escape(message)):

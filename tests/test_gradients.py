@@ -17,8 +17,10 @@ M, T, N_INPUTS, UNITS = 4, 20, 1, 5
 @pytest.fixture
 def data():
     rng = np.random.default_rng(0)
-    return (rng.normal(size=(M, T, N_INPUTS)).astype("float32"),
-            rng.normal(size=(M, UNITS)).astype("float32"))
+    return (
+        rng.normal(size=(M, T, N_INPUTS)).astype("float32"),
+        rng.normal(size=(M, UNITS)).astype("float32"),
+    )
 
 
 def simple_rnn(Wx, Wh, b, activation="tanh"):
@@ -30,12 +32,14 @@ def simple_rnn(Wx, Wh, b, activation="tanh"):
 
 def random_weights(seed=1, scale=0.5):
     rng = np.random.default_rng(seed)
-    return (rng.normal(size=(N_INPUTS, UNITS)), scale * rng.normal(size=(UNITS, UNITS)),
-            0.1 * rng.normal(size=UNITS))
+    return (
+        rng.normal(size=(N_INPUTS, UNITS)),
+        scale * rng.normal(size=(UNITS, UNITS)),
+        0.1 * rng.normal(size=UNITS),
+    )
 
 
-@pytest.mark.parametrize("layer_class",
-                         [keras.layers.SimpleRNN, keras.layers.LSTM, keras.layers.GRU])
+@pytest.mark.parametrize("layer_class", [keras.layers.SimpleRNN, keras.layers.LSTM, keras.layers.GRU])
 def test_one_finite_positive_norm_per_step(data, layer_class):
     X, y = data
     norms = hidden_state_gradient_norms(layer_class(UNITS), X, y)
@@ -68,7 +72,7 @@ def test_finite_difference_on_one_state(data):
         # Nudge one neuron of h(t) and finish the sequence from there (float64 NumPy).
         h0 = h_t.copy()
         h0[i, j] += shift
-        h_last = eq.simple_rnn_forward(X[:, t + 1:], Wx, Wh, b, h0=h0).last
+        h_last = eq.simple_rnn_forward(X[:, t + 1 :], Wx, Wh, b, h0=h0).last
         return np.mean((h_last - y) ** 2)
 
     numeric = (loss(delta) - loss(-delta)) / (2 * delta)
@@ -126,12 +130,15 @@ def test_exploding_gradients_with_large_recurrent_weights_and_relu(data):
     assert norms[0] > 1e2 * norms[-1]
 
 
-@pytest.mark.parametrize("make", [
-    lambda: keras.layers.LSTM(UNITS),
-    lambda: keras.layers.GRU(UNITS, reset_after=False),
-    lambda: keras.layers.LSTMCell(UNITS),
-    lambda: keras.layers.RNN(keras.layers.GRUCell(UNITS)),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: keras.layers.LSTM(UNITS),
+        lambda: keras.layers.GRU(UNITS, reset_after=False),
+        lambda: keras.layers.LSTMCell(UNITS),
+        lambda: keras.layers.RNN(keras.layers.GRUCell(UNITS)),
+    ],
+)
 def test_gated_layers_and_cells(data, make):
     X, y = data
     norms = hidden_state_gradient_norms(make(), X, y)
@@ -167,8 +174,9 @@ def test_callable_loss_and_head(data):
     X, y = data
     layer = keras.layers.SimpleRNN(UNITS)
     mse = hidden_state_gradient_norms(layer, X, y)
-    same = hidden_state_gradient_norms(layer, X, y, loss=keras.losses.mean_squared_error,
-                                       head=lambda h: 1.0 * h)
+    same = hidden_state_gradient_norms(
+        layer, X, y, loss=keras.losses.mean_squared_error, head=lambda h: 1.0 * h
+    )
     np.testing.assert_allclose(same, mse, rtol=1e-5)
 
 
@@ -189,9 +197,15 @@ def test_errors(data):
         simple_rnn_bptt_numpy(X, *random_weights(), dL_dh_last=np.zeros(UNITS))
 
 
-@pytest.mark.parametrize("make", [lambda: keras.layers.LSTM(UNITS), lambda: keras.layers.GRU(UNITS),
-                                  lambda: keras.layers.GRU(UNITS, reset_after=False)],
-                         ids=["lstm", "gru", "gru_reset_before"])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: keras.layers.LSTM(UNITS),
+        lambda: keras.layers.GRU(UNITS),
+        lambda: keras.layers.GRU(UNITS, reset_after=False),
+    ],
+    ids=["lstm", "gru", "gru_reset_before"],
+)
 def test_gated_gradients_by_finite_differences(data, make):
     # dL/dh(t) of a gated layer, nudging one neuron of h(t) and finishing the sequence with the NumPy
     # equations in float64 (the LSTM's long-term state c(t) is held: the gradient is a partial one).
@@ -205,12 +219,13 @@ def test_gated_gradients_by_finite_differences(data, make):
     head = eq.forward_from_keras(layer, X[:, : t + 1])
     c_t = head.c[:, -1] if hasattr(head, "c") else None
     for i, j in ((0, 0), (2, 3)):
+
         def loss(shift, i=i, j=j):
             h0 = head.h[:, -1].astype(np.float64).copy()
             h0[i, j] += shift
-            rest = eq.forward_from_keras(layer, X[:, t + 1:], h0=h0, c0=c_t)
+            rest = eq.forward_from_keras(layer, X[:, t + 1 :], h0=h0, c0=c_t)
             return np.mean((rest.last - y) ** 2)
 
         numeric = (loss(delta) - loss(-delta)) / (2 * delta)
         np.testing.assert_allclose(grads[i, t, j], numeric, rtol=2e-3, atol=1e-7)
-    assert np.abs(grads[:, t]).max() > 1e-4          # not a trivially zero gradient
+    assert np.abs(grads[:, t]).max() > 1e-4  # not a trivially zero gradient

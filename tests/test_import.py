@@ -5,8 +5,10 @@ import sys
 
 
 def test_import_does_not_load_a_backend():
-    code = ("import sys, rnnbook, rnnbook.data, rnnbook.registry, rnnbook.profiles; "
-            "print(sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules))")
+    code = (
+        "import sys, rnnbook, rnnbook.data, rnnbook.registry, rnnbook.profiles; "
+        "print(sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -33,25 +35,31 @@ def _imports_between_modules():
                 if node.level:
                     base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base])
                 targets |= {base} | {f"{base}.{a.name}" for a in node.names}
-            elif (isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "import_module"
-                  and node.args and isinstance(node.args[0], ast.Constant)):
-                targets.add(node.args[0].value)              # importlib.import_module("rnnbook.x")
+            elif (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", None) == "import_module"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
+                targets.add(node.args[0].value)  # importlib.import_module("rnnbook.x")
         graph[name] = {t for t in targets if t.startswith("rnnbook")}
     # Keep only names that are modules, and drop a module's edges to its own parent packages (Python
     # initialises a package before its submodules; `from rnnbook import data` names the root too).
-    return {m: {t for t in ts if t in graph and t != m and not m.startswith(t + ".")} for m, ts in graph.items()}
+    return {
+        m: {t for t in ts if t in graph and t != m and not m.startswith(t + ".")} for m, ts in graph.items()
+    }
 
 
 def test_no_module_imports_in_a_circle():
     graph = _imports_between_modules()
-    assert "rnnbook.specs" in graph["rnnbook.models.simple_rnn"]          # the graph sees real imports
+    assert "rnnbook.specs" in graph["rnnbook.models.simple_rnn"]  # the graph sees real imports
     cycles, state = [], {}
 
     def visit(module, path):
         state[module] = "open"
         for target in sorted(graph[module]):
             if state.get(target) == "open":
-                cycles.append(path[path.index(target):] + [target] if target in path else [module, target])
+                cycles.append(path[path.index(target) :] + [target] if target in path else [module, target])
             elif target not in state:
                 visit(target, path + [target])
         state[module] = "done"
@@ -64,8 +72,17 @@ def test_no_module_imports_in_a_circle():
 
 #: The README's layers ("The package"): a module imports only from its own layer and the ones below.
 LAYERS = {
-    1: ("rnnbook.data", "rnnbook.frames", "rnnbook.profiles", "rnnbook.published", "rnnbook.backend",
-        "rnnbook.cache", "rnnbook.plotting", "rnnbook.diagrams", "rnnbook._checks"),
+    1: (
+        "rnnbook.data",
+        "rnnbook.frames",
+        "rnnbook.profiles",
+        "rnnbook.published",
+        "rnnbook.backend",
+        "rnnbook.cache",
+        "rnnbook.plotting",
+        "rnnbook.diagrams",
+        "rnnbook._checks",
+    ),
     2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),
     4: ("rnnbook.training", "rnnbook.model_cache"),
@@ -84,7 +101,11 @@ def test_modules_import_only_from_their_layer_and_below():
     graph = _imports_between_modules()
     unplaced = sorted(m for m in graph if m != "rnnbook" and _layer(m) is None)
     assert not unplaced, f"modules in no layer of the README: {unplaced}"
-    upward = [f"{m} (layer {_layer(m)}) imports {t} (layer {_layer(t)})"
-              for m, targets in graph.items() if m != "rnnbook"
-              for t in targets if t != "rnnbook" and _layer(t) > _layer(m)]
+    upward = [
+        f"{m} (layer {_layer(m)}) imports {t} (layer {_layer(t)})"
+        for m, targets in graph.items()
+        if m != "rnnbook"
+        for t in targets
+        if t != "rnnbook" and _layer(t) > _layer(m)
+    ]
     assert not upward, "imports from a higher layer:\n" + "\n".join(sorted(upward))

@@ -33,11 +33,19 @@ colab_cell = _tool("colab_cell")
 rnnbook_sphinx = _tool("rnnbook_sphinx")
 
 
-@pytest.mark.parametrize("url, real", [
-    ("https://github.com/someone/rnnbook", True), ("https://github.com/some-one/rnn.book/", True),
-    ("", False), (None, False), ("https://github.com/someone", False), ("http://github.com/a/b", False),
-    ("https://example.com/a/b", False), ("https://github.com/-a/b", False),
-])
+@pytest.mark.parametrize(
+    "url, real",
+    [
+        ("https://github.com/someone/rnnbook", True),
+        ("https://github.com/some-one/rnn.book/", True),
+        ("", False),
+        (None, False),
+        ("https://github.com/someone", False),
+        ("http://github.com/a/b", False),
+        ("https://example.com/a/b", False),
+        ("https://github.com/-a/b", False),
+    ],
+)
 def test_the_repository_rule(url, real):
     assert rnnbook_sphinx.is_real_repository(url) is real
 
@@ -45,15 +53,17 @@ def test_the_repository_rule(url, real):
 def test_the_shipped_repository_is_no_real_one_so_no_button_is_shown():
     url, branch = colab_cell.repository(CONFIG)
     assert (url, branch) == ("", "main")
-    options = rnnbook_sphinx.buttons_theme_options({"repository_url": url,
-                                                    "launch_buttons": {"colab_url": "x"}})
+    options = rnnbook_sphinx.buttons_theme_options(
+        {"repository_url": url, "launch_buttons": {"colab_url": "x"}}
+    )
     assert "launch_buttons" not in options and not options["use_repository_button"]
 
 
 def _mini_book(tmp_path: Path, url: str) -> str:
     """Build a one-notebook book with the book's _config.yml (``url`` set, no execution); its page."""
-    config = CONFIG.replace('  url: ""', f'  url: "{url}"').replace("execute_notebooks: force",
-                                                                    'execute_notebooks: "off"')
+    config = CONFIG.replace('  url: ""', f'  url: "{url}"').replace(
+        "execute_notebooks: force", 'execute_notebooks: "off"'
+    )
     assert f'url: "{url}"' in config
     tmp_path.mkdir()
     (tmp_path / "_config.yml").write_text(config)
@@ -61,14 +71,21 @@ def _mini_book(tmp_path: Path, url: str) -> str:
     shutil.copytree(ROOT / "tools", tmp_path / "tools")
     (tmp_path / "book" / "_static").mkdir(parents=True)
     shutil.copy(ROOT / "book" / "_static" / "favicon.svg", tmp_path / "book" / "_static")
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page\n\n$x^2$"),
-                                         nbformat.v4.new_code_cell("1 + 1")])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_markdown_cell("# A page\n\n$x^2$"), nbformat.v4.new_code_cell("1 + 1")]
+    )
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     colab_cell.update_notebook(nb, colab_cell.setup_cell_source(url), "p")
     nbformat.write(nb, tmp_path / "page.ipynb")
     jb = Path(sys.executable).with_name("jupyter-book")
-    done = subprocess.run([str(jb), "build", ".", "-W", "-n", "--keep-going"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [str(jb), "build", ".", "-W", "-n", "--keep-going"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return (tmp_path / "_build" / "html" / "page.html").read_text()
 
@@ -80,9 +97,12 @@ def test_buttons_and_scripts_of_a_built_page(tmp_path):
         # sphinx-thebe registers its configuration twice ("THEBE_JS_URL has already been declared").
         assert page.count("const THEBE_JS_URL") == 1
         assert "find_spec" not in page, "the setup cell is removed from the HTML"
-    for button in ("mybinder.org/v2/gh/someone/rnnbook/main?urlpath=lab/tree/page.ipynb",
-                   "colab.research.google.com/github/someone/rnnbook/blob/main/page.ipynb",
-                   'href="https://github.com/someone/rnnbook"', "someone/rnnbook/issues/new"):
+    for button in (
+        "mybinder.org/v2/gh/someone/rnnbook/main?urlpath=lab/tree/page.ipynb",
+        "colab.research.google.com/github/someone/rnnbook/blob/main/page.ipynb",
+        'href="https://github.com/someone/rnnbook"',
+        "someone/rnnbook/issues/new",
+    ):
         assert button in real
     for provider in ("mybinder.org", "colab.research.google.com", "github.com/"):
         assert provider not in shipped
@@ -122,8 +142,14 @@ def _run_cell(tmp_path, source, mode):
     cell = tmp_path / "cell.py"
     cell.write_text(source)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", RUNNER, mode, str(cell)], capture_output=True, text=True,
-                          env=env, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, mode, str(cell)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout), done.stderr
 
@@ -135,11 +161,20 @@ def test_the_setup_cell_does_nothing_where_rnnbook_is_importable(tmp_path, url):
 
 
 def test_the_setup_cell_installs_rnnbook_from_the_repository_where_it_is_missing(tmp_path):
-    result, _ = _run_cell(tmp_path, colab_cell.setup_cell_source("https://github.com/someone/rnnbook", "dev"),
-                          "hide")
+    result, _ = _run_cell(
+        tmp_path, colab_cell.setup_cell_source("https://github.com/someone/rnnbook", "dev"), "hide"
+    )
     assert result["outcome"] == "ok"
-    assert result["calls"] == [[sys.executable, "-m", "pip", "install", "-q",
-                                "rnnbook[jax] @ git+https://github.com/someone/rnnbook@dev"]]
+    assert result["calls"] == [
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "rnnbook[jax] @ git+https://github.com/someone/rnnbook@dev",
+        ]
+    ]
 
 
 def test_without_a_repository_the_setup_cell_says_how_to_read_live_in_one_line(tmp_path):

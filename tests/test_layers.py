@@ -31,7 +31,9 @@ def test_repeat_last_value_repeats_the_chosen_feature():
     assert layer.weights == []
 
 
-@pytest.mark.parametrize("kwargs, arg", [({"horizon": 0}, "horizon"), ({"horizon": 2, "feature": -1}, "feature")])
+@pytest.mark.parametrize(
+    "kwargs, arg", [({"horizon": 0}, "horizon"), ({"horizon": 2, "feature": -1}, "feature")]
+)
 def test_repeat_last_value_rejects_bad_arguments(kwargs, arg):
     with pytest.raises(ValueError, match=f"`{arg}`"):
         RepeatLastValue(**kwargs)
@@ -43,8 +45,11 @@ def test_repeat_last_value_rejects_a_missing_feature():
 
 
 # ---------------------------------------------------------------------------------- UnrolledRNN
-CELLS = [lambda: keras.layers.SimpleRNNCell(5), lambda: keras.layers.LSTMCell(5),
-         lambda: keras.layers.GRUCell(5)]
+CELLS = [
+    lambda: keras.layers.SimpleRNNCell(5),
+    lambda: keras.layers.LSTMCell(5),
+    lambda: keras.layers.GRUCell(5),
+]
 
 
 @pytest.mark.parametrize("make_cell", CELLS, ids=["simple_rnn", "lstm", "gru"])
@@ -72,7 +77,9 @@ def test_unrolled_rnn_returns_every_steps_states(make_cell):
         np.testing.assert_allclose(to_np(e)[:, -1], to_np(f), atol=1e-6)
     # The first state of every Keras cell is its output (h).
     np.testing.assert_allclose(to_np(every[0]), to_np(outputs), atol=1e-6)
-    assert [tuple(s) for s in layer.compute_output_shape(X.shape)] == [tuple(t.shape) for t in [outputs, *states]]
+    assert [tuple(s) for s in layer.compute_output_shape(X.shape)] == [
+        tuple(t.shape) for t in [outputs, *states]
+    ]
 
 
 def test_unrolled_rnn_with_a_layernorm_cell_matches_keras_rnn():
@@ -125,7 +132,9 @@ def test_layernorm_cell_in_an_rnn():
     assert to_np(y).min() >= 0
 
 
-@pytest.mark.parametrize("kwargs, arg", [({"units": 0}, "units"), ({"units": 3, "activation": "nope"}, "activation")])
+@pytest.mark.parametrize(
+    "kwargs, arg", [({"units": 0}, "units"), ({"units": 3, "activation": "nope"}, "activation")]
+)
 def test_layernorm_cell_rejects_bad_arguments(kwargs, arg):
     with pytest.raises(ValueError, match=f"`{arg}`"):
         LNSimpleRNNCell(**kwargs)
@@ -148,7 +157,7 @@ def test_residual_block_outputs():
     residual, skip = block(X)
     np.testing.assert_allclose(to_np(residual), X + to_np(skip), atol=1e-6)
     assert tuple(skip.shape) == X.shape
-    assert len(block.trainable_weights) == 4          # two convolutions, kernel and bias each
+    assert len(block.trainable_weights) == 4  # two convolutions, kernel and bias each
 
 
 def test_residual_block_is_causal():
@@ -160,9 +169,14 @@ def test_residual_block_is_causal():
         assert not np.allclose(to_np(a)[:, 7:], to_np(b)[:, 7:])
 
 
-@pytest.mark.parametrize("kwargs, arg", [({"filters": 0, "dilation_rate": 1}, "filters"),
-                                         ({"filters": 3, "dilation_rate": 0}, "dilation_rate"),
-                                         ({"filters": 3, "dilation_rate": 1, "kernel_size": 0}, "kernel_size")])
+@pytest.mark.parametrize(
+    "kwargs, arg",
+    [
+        ({"filters": 0, "dilation_rate": 1}, "filters"),
+        ({"filters": 3, "dilation_rate": 0}, "dilation_rate"),
+        ({"filters": 3, "dilation_rate": 1, "kernel_size": 0}, "kernel_size"),
+    ],
+)
 def test_residual_block_rejects_bad_arguments(kwargs, arg):
     with pytest.raises(ValueError, match=f"`{arg}`"):
         WaveNetResidualBlock(**kwargs)
@@ -175,11 +189,17 @@ def test_residual_block_needs_matching_channels():
 
 # --------------------------------------------------------------------------- IterativeForecaster
 def _linear_step(n_steps, weights, bias=0.0):
-    return keras.Sequential([
-        keras.Input((n_steps, 1)), keras.layers.Flatten(),
-        keras.layers.Dense(1, kernel_initializer=keras.initializers.Constant(weights),
-                           bias_initializer=keras.initializers.Constant(bias)),
-    ])
+    return keras.Sequential(
+        [
+            keras.Input((n_steps, 1)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(
+                1,
+                kernel_initializer=keras.initializers.Constant(weights),
+                bias_initializer=keras.initializers.Constant(bias),
+            ),
+        ]
+    )
 
 
 def test_iterative_forecaster_feeds_back_its_forecasts():

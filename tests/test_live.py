@@ -37,16 +37,26 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # The environment the tests were started with: tests/conftest.py turns the model cache off and picks
 # the quick profile for unit tests, but a reader's kernel uses the cache and the chapters' settings.
 _READER_ENV = {k: v for k, v in os.environ.items() if k not in ("RNNBOOK_MODEL_CACHE", "RNNBOOK_PROFILE")}
 NOTEBOOK = "widgets_live.ipynb"
 # The last cell: the kernel's view of every widget, by the execution count of the cell that showed it.
-REPORT = ("from rnnbook.widgets._frames import FrameView\n"
-          "import json\n"
-          "print(json.dumps({n: v.shown_key() for n, v in Out.items() if isinstance(v, FrameView)}))")
+REPORT = (
+    "from rnnbook.widgets._frames import FrameView\n"
+    "import json\n"
+    "print(json.dumps({n: v.shown_key() for n, v in Out.items() if isinstance(v, FrameView)}))"
+)
 
 
 def widget_notebook():
@@ -55,7 +65,7 @@ def widget_notebook():
     for path in sorted((ROOT / "book").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
         if not cells:
-            cells.append(nbformat.v4.new_code_cell(nb.cells[0].source))    # the setup (Colab) cell
+            cells.append(nbformat.v4.new_code_cell(nb.cells[0].source))  # the setup (Colab) cell
             # What a chapter's earlier cells have imported by the time its widget cell runs.
             cells.append(nbformat.v4.new_code_cell("import rnnbook.widgets, keras, matplotlib"))
         for cell in nb.cells:
@@ -64,7 +74,7 @@ def widget_notebook():
                 cells.append(nbformat.v4.new_markdown_cell(f"## {path.stem}: {name}"))
                 cells.append(nbformat.v4.new_code_cell(cell.source, metadata={"rnnbook_widget": name}))
                 names.append(name)
-    cells += [nbformat.v4.new_code_cell(REPORT), nbformat.v4.new_code_cell(REPORT)]   # before/after moves
+    cells += [nbformat.v4.new_code_cell(REPORT), nbformat.v4.new_code_cell(REPORT)]  # before/after moves
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb, names
@@ -77,7 +87,7 @@ def _free_port() -> int:
 
 
 def _get(url: str, timeout: float = 5):
-    with urllib.request.urlopen(url, timeout=timeout) as response:   # noqa: S310 (localhost only)
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (localhost only)
         return json.loads(response.read() or b"null")
 
 
@@ -90,27 +100,47 @@ def lab(tmp_path_factory):
     nb, names = widget_notebook()
     nbformat.write(nb, root / NOTEBOOK)
     port, token = _free_port(), secrets.token_hex(16)
-    env = {**_READER_ENV,
-           "JUPYTER_CONFIG_DIR": str(base / "config"), "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
-           "JUPYTER_DATA_DIR": str(base / "data"), "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
-           "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"), "IPYTHONDIR": str(base / "ipython"),
-           "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-               "--ServerApp.port_retries=0", "--LabApp.expose_app_in_browser=True",
-               "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    env = {
+        **_READER_ENV,
+        "JUPYTER_CONFIG_DIR": str(base / "config"),
+        "JUPYTER_RUNTIME_DIR": str(base / "runtime"),
+        "JUPYTER_DATA_DIR": str(base / "data"),
+        "JUPYTERLAB_SETTINGS_DIR": str(base / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(base / "workspaces"),
+        "IPYTHONDIR": str(base / "ipython"),
+        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.port_retries=0",
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")   # containers often run as root
-    log = open(base / "server.log", "w")   # noqa: SIM115 (closed in finally)
-    server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+        command.append("--allow-root")  # containers often run as root
+    log = open(base / "server.log", "w")  # noqa: SIM115 (closed in finally)
+    server = subprocess.Popen(
+        command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
             if server.poll() is not None:
-                pytest.fail(f"jupyter lab exited with {server.returncode}: "
-                            f"{(base / 'server.log').read_text()[-3000:]}")
+                pytest.fail(
+                    f"jupyter lab exited with {server.returncode}: "
+                    f"{(base / 'server.log').read_text()[-3000:]}"
+                )
             try:
                 _get(f"{url}/api/status?token={token}")
                 break
@@ -120,9 +150,9 @@ def lab(tmp_path_factory):
                 time.sleep(0.5)
         yield url, token, names, base
     finally:
-        try:   # shuts the kernels down, then the server
+        try:  # shuts the kernels down, then the server
             request = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
-            urllib.request.urlopen(request, timeout=10).close()   # noqa: S310
+            urllib.request.urlopen(request, timeout=10).close()  # noqa: S310
         except OSError:
             pass
         try:
@@ -161,8 +191,10 @@ RAN = "c => /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent)"
 
 def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
     if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
-                    "with `apt-get update && apt-get install -y chromium`.")
+        pytest.fail(
+            f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
+            "with `apt-get update && apt-get install -y chromium`."
+        )
     from playwright.sync_api import sync_playwright
 
     url, token, names, base = lab
@@ -184,35 +216,46 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
             page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
             page.goto(f"{url}/lab/tree/{NOTEBOOK}?reset&token={token}")
-            page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-                                   "window.jupyterapp.shell.currentWidget.sessionContext && "
-                                   "window.jupyterapp.shell.currentWidget.sessionContext.session && "
-                                   "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
-                                   timeout=120_000)
+            page.wait_for_function(
+                "() => window.jupyterapp && window.jupyterapp.shell.currentWidget && "
+                "window.jupyterapp.shell.currentWidget.sessionContext && "
+                "window.jupyterapp.shell.currentWidget.sessionContext.session && "
+                "window.jupyterapp.shell.currentWidget.sessionContext.session.kernel",
+                timeout=120_000,
+            )
             cells = page.locator(".jp-Notebook .jp-Cell")
             cells.first.wait_for(timeout=60_000)
-            code = [i for i in range(cells.count())
-                    if "jp-CodeCell" in (cells.nth(i).get_attribute("class") or "")]
+            code = [
+                i
+                for i in range(cells.count())
+                if "jp-CodeCell" in (cells.nth(i).get_attribute("class") or "")
+            ]
 
             def run(index):
                 """Run cell ``index`` with JupyterLab's own command; wait for the kernel to finish it."""
-                page.evaluate("""async i => {
+                page.evaluate(
+                    """async i => {
                     const panel = window.jupyterapp.shell.currentWidget;
                     panel.content.activeCellIndex = i;
                     await window.jupyterapp.commands.execute('notebook:run-cell');
-                }""", index)
+                }""",
+                    index,
+                )
                 cell = cells.nth(index)
                 page.wait_for_function(RAN, arg=cell.element_handle(), timeout=300_000, polling=50)
                 return cell
 
-            for index in code[:2]:          # the setup cell, then the imports
+            for index in code[:2]:  # the setup cell, then the imports
                 run(index)
-            widget_cells = code[2:2 + len(names)]
+            widget_cells = code[2 : 2 + len(names)]
             for name, index in zip(names, widget_cells):
                 start = time.monotonic()
-                page.evaluate("""i => { const panel = window.jupyterapp.shell.currentWidget;
+                page.evaluate(
+                    """i => { const panel = window.jupyterapp.shell.currentWidget;
                     panel.content.activeCellIndex = i;
-                    window.jupyterapp.commands.execute('notebook:run-cell'); }""", index)
+                    window.jupyterapp.commands.execute('notebook:run-cell'); }""",
+                    index,
+                )
                 cell = cells.nth(index)
                 page.wait_for_function(PICTURE, arg=cell.element_handle(), timeout=300_000, polling=50)
                 timings[name] = {"display_s": round(time.monotonic() - start, 2)}
@@ -231,7 +274,7 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
             browser.close()
             timings["total_s"] = round(time.monotonic() - started, 1)
             print("\nlive widget timings:", json.dumps(timings))
-            if os.environ.get("RNNBOOK_LIVE_TIMINGS"):     # bench/bench_live.py reads them
+            if os.environ.get("RNNBOOK_LIVE_TIMINGS"):  # bench/bench_live.py reads them
                 Path(os.environ["RNNBOOK_LIVE_TIMINGS"]).write_text(json.dumps(timings, indent=1) + "\n")
 
     assert not stderr_text, f"cells showed stderr: {stderr_text}"
@@ -245,8 +288,11 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
 
 # Measures, in the page, the milliseconds from the reader's input (pointer down, or a dropdown's change)
 # to the first animation frame that shows another picture.
-ARM = """([cell, before]) => {
-    const picture = """ + PICTURE + """;
+ARM = (
+    """([cell, before]) => {
+    const picture = """
+    + PICTURE
+    + """;
     const state = window.testMove = {start: null, ms: null};
     const start = () => { if (state.start === null) state.start = performance.now(); };
     for (const type of ['pointerdown', 'change']) {
@@ -261,11 +307,12 @@ ARM = """([cell, before]) => {
     };
     requestAnimationFrame(check);
 }"""
+)
 
 
 def _move_every_control(page, cell, name, timing) -> None:
     """Move each control of the widget in ``cell`` once; assert the picture changes each time."""
-    picture = lambda: page.evaluate(PICTURE, cell.element_handle())   # noqa: E731
+    picture = lambda: page.evaluate(PICTURE, cell.element_handle())  # noqa: E731
     latencies = []
 
     def changed_after(action, what):
@@ -287,7 +334,7 @@ def _move_every_control(page, cell, name, timing) -> None:
         current = select.evaluate("s => s.options[s.selectedIndex].text")
         other = next(o for o in options if o != current)
         changed_after(lambda select=select, other=other: select.select_option(label=other), f"dropdown {i}")
-    if widget.locator(".widget-play button").count():   # Play first: at the slider's end it would stop
+    if widget.locator(".widget-play button").count():  # Play first: at the slider's end it would stop
         button = widget.locator(".widget-play button").first
         changed_after(button.click, "Play")
         button.click()
@@ -298,7 +345,7 @@ def _move_every_control(page, cell, name, timing) -> None:
         handle = track.locator(".noUi-handle").first
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         box = track.bounding_box()
-        x = 2 if at_max else box["width"] - 2     # (no slider starts at an end and ends back there)
+        x = 2 if at_max else box["width"] - 2  # (no slider starts at an end and ends back there)
         where = {"x": x, "y": box["height"] / 2}
         changed_after(lambda track=track, where=where: track.click(position=where), f"slider {i}")
     assert latencies, f"{name}: no control found"

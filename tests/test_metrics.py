@@ -14,13 +14,13 @@ def test_last_time_step_mse_uses_only_the_last_step():
     y_pred = rng.normal(size=(4, 7, 3)).astype("float32")
     expected = np.mean((y_true[:, -1] - y_pred[:, -1]) ** 2, axis=-1)
     np.testing.assert_allclose(ops.convert_to_numpy(last_time_step_mse(y_true, y_pred)), expected, rtol=1e-6)
-    y_pred[:, :-1] += 100.0                                # earlier steps do not count
+    y_pred[:, :-1] += 100.0  # earlier steps do not count
     np.testing.assert_allclose(ops.convert_to_numpy(last_time_step_mse(y_true, y_pred)), expected, rtol=1e-6)
 
 
 def test_compiled_model_with_the_metric_saves_and_loads(tmp_path):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((8, 1)), keras.layers.Dense(3)])     # (batch, steps, horizon)
+    model = keras.Sequential([keras.Input((8, 1)), keras.layers.Dense(3)])  # (batch, steps, horizon)
     model.compile(loss="mse", optimizer="adam", metrics=[last_time_step_mse])
     x = np.random.default_rng(0).normal(size=(6, 8, 1)).astype("float32")
     y = np.zeros((6, 8, 3), "float32")
@@ -51,13 +51,14 @@ def test_forecast_scores_in_the_users_units_per_step_and_their_undefined_cases()
     y_true = np.array([[0.0, 1.0, -1.0], [1.0, 0.0, 0.5]])
     y_pred = np.array([[0.5, 1.0, -1.0], [1.0, -0.2, 0.5]])
     s = forecast_scores(y_true, y_pred, units)
-    errors = np.abs(y_true - y_pred) * 10                      # in the user's units
-    assert s["mae"] == pytest.approx(errors.mean()) and s["mse"] == pytest.approx((errors ** 2).mean())
+    errors = np.abs(y_true - y_pred) * 10  # in the user's units
+    assert s["mae"] == pytest.approx(errors.mean()) and s["mse"] == pytest.approx((errors**2).mean())
     np.testing.assert_allclose(s["mae_per_step"], errors.mean(axis=0))
     assert s["mase"] == pytest.approx(errors.mean() / 4.0)
     assert s["mape"] == pytest.approx(100 * np.mean(errors / np.abs(y_true * 10 + 50)))
-    seq = forecast_scores(np.stack([y_pred, y_true], axis=1), np.stack([y_true, y_pred], axis=1), units,
-                          target="seq2seq")                    # only the last time step's forecast counts
+    seq = forecast_scores(
+        np.stack([y_pred, y_true], axis=1), np.stack([y_true, y_pred], axis=1), units, target="seq2seq"
+    )  # only the last time step's forecast counts
     assert seq["mae"] == pytest.approx(s["mae"])
     assert np.isnan(forecast_scores(y_true, y_pred, Units("x", 0.0, 1.0, 0.0))["mase"])
     assert np.isnan(mape([0.0, 1.0], [1.0, 1.0])) and forecast_scores(y_true, y_pred)["mase"] is None

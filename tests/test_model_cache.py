@@ -37,8 +37,18 @@ def test_a_hit_returns_exactly_what_the_miss_returned(cache_dir, name):
     assert not miss.cached and len(_entries(cache_dir)) == 1
     hit = train(name, profile=TINY, progress=False)
     assert hit.cached
-    for field in ("val_mse", "test_mse", "params", "fit_seconds", "epochs", "history", "epoch_seconds",
-                  "horizon", "batch_size", "learning_rate"):
+    for field in (
+        "val_mse",
+        "test_mse",
+        "params",
+        "fit_seconds",
+        "epochs",
+        "history",
+        "epoch_seconds",
+        "horizon",
+        "batch_size",
+        "learning_rate",
+    ):
         assert getattr(hit, field) == getattr(miss, field), field
     X = miss.dataset.X_test
     np.testing.assert_array_equal(hit.model.predict(X, verbose=0), miss.model.predict(X, verbose=0))
@@ -48,7 +58,9 @@ def test_anything_that_changes_the_model_misses(cache_dir):
     train("linear", profile=TINY, progress=False)
     for changed in ({"seed": 7}, {"epochs": 1}, {"learning_rate": 0.02}, {"batch_size": 8}):
         assert not train("linear", profile=TINY, progress=False, **changed).cached, changed
-    data = Profile("tiny2", n_series=100, n_steps=20, split=(60, 20, 20), epochs=2, batch_size=16, patience=None)
+    data = Profile(
+        "tiny2", n_series=100, n_steps=20, split=(60, 20, 20), epochs=2, batch_size=16, patience=None
+    )
     assert not train("linear", profile=data, progress=False).cached
     assert len(_entries(cache_dir)) == 6
 
@@ -81,7 +93,7 @@ def test_a_corrupt_entry_is_reported_once_removed_and_retrained(cache_dir, damag
     reports = [w for w in caught if issubclass(w.category, cache.CacheWarning)]
     assert len(reports) == 1 and "unusable" in str(reports[0].message)
     assert not again.cached and again.val_mse == pytest.approx(first.val_mse, rel=1e-6)
-    third = train("linear", profile=TINY, progress=False)   # the retrained entry is whole again
+    third = train("linear", profile=TINY, progress=False)  # the retrained entry is whole again
     assert third.cached and third.val_mse == again.val_mse
     record = json.loads((entry / "result.json").read_text())
     assert record["format"] == model_cache.FORMAT and len(record["model_sha256"]) == 64
@@ -105,8 +117,16 @@ print(json.dumps({"val": r.val_mse, "cached": r.cached}))
 
 def test_two_processes_training_the_same_model_at_once_both_succeed_and_leave_one_entry(cache_dir):
     env = {**os.environ, "RNNBOOK_MODEL_CACHE": str(cache_dir)}
-    procs = [subprocess.Popen([sys.executable, "-c", TRAIN_AND_PRINT], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", TRAIN_AND_PRINT],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err[-2000:] for _, err in outs]
     results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outs]
@@ -161,17 +181,27 @@ def test_a_model_redefined_under_the_same_name_misses(cache_dir):
         @register_model("notebook_model", overwrite=True)
         def notebook_model(n_steps=50, n_features=1, horizon=1):
             """A model a reader registers in a notebook."""
-            return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
-                                     keras.layers.Dense(units), keras.layers.Dense(horizon)])
+            return keras.Sequential(
+                [
+                    keras.Input((n_steps, n_features)),
+                    keras.layers.Flatten(),
+                    keras.layers.Dense(units),
+                    keras.layers.Dense(horizon),
+                ]
+            )
+
         return notebook_model
 
     try:
         define(3)
         first = train("notebook_model", profile=TINY, progress=False)
         assert train("notebook_model", profile=TINY, progress=False).cached
-        def edited(n_steps=50, n_features=1, horizon=1):   # same name, other code
-            return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
-                                     keras.layers.Dense(horizon)])
+
+        def edited(n_steps=50, n_features=1, horizon=1):  # same name, other code
+            return keras.Sequential(
+                [keras.Input((n_steps, n_features)), keras.layers.Flatten(), keras.layers.Dense(horizon)]
+            )
+
         register_model("notebook_model", overwrite=True)(edited)
         second = train("notebook_model", profile=TINY, progress=False)
         assert not second.cached and second.params != first.params

@@ -14,17 +14,38 @@ KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
 
 # The chapter's models, by registry name (their targets, horizons and kinds are checked by behaviour
 # below: what each model outputs, and on which targets it trains).
-NAMES = ("naive_last_value", "naive_n_steps", "linear", "linear_n_steps", "unrolled_rnn", "simple_rnn",
-         "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn", "seq2vec_rnn", "seq2seq_rnn",
-         "seq2seq_rnn_dropout", "seq2seq_rnn_batchnorm", "seq2seq_layernorm_rnn", "encoder_decoder",
-         "seq2seq_lstm", "seq2seq_gru", "seq2seq_conv1d_gru", "wavenet_simple", "wavenet", "arma",
-         "seasonal_naive", "sarima")
+NAMES = (
+    "naive_last_value",
+    "naive_n_steps",
+    "linear",
+    "linear_n_steps",
+    "unrolled_rnn",
+    "simple_rnn",
+    "deep_rnn",
+    "deep_rnn_dense",
+    "iterative_deep_rnn",
+    "seq2vec_rnn",
+    "seq2seq_rnn",
+    "seq2seq_rnn_dropout",
+    "seq2seq_rnn_batchnorm",
+    "seq2seq_layernorm_rnn",
+    "encoder_decoder",
+    "seq2seq_lstm",
+    "seq2seq_gru",
+    "seq2seq_conv1d_gru",
+    "wavenet_simple",
+    "wavenet",
+    "arma",
+    "seasonal_naive",
+    "sarima",
+)
 
 
 def dataset(spec, target=None, n_steps=N_STEPS):
     target = target or spec.train_target
-    return data.synthetic_dataset(16, n_steps, (8, 4, 4), horizon=1 if target == "one_step" else spec.horizon,
-                                  target=target, seed=0)
+    return data.synthetic_dataset(
+        16, n_steps, (8, 4, 4), horizon=1 if target == "one_step" else spec.horizon, target=target, seed=0
+    )
 
 
 def targets(spec, y, n_steps=N_STEPS, hparams=None):
@@ -34,7 +55,7 @@ def targets(spec, y, n_steps=N_STEPS, hparams=None):
 
 
 def test_the_registry_holds_the_whole_zoo():
-    assert BUILTINS == list(NAMES)                       # every one, in the order `rnnbook models` lists
+    assert BUILTINS == list(NAMES)  # every one, in the order `rnnbook models` lists
     for name in NAMES:
         spec = rnnbook.get_spec(name)
         assert spec.description and spec.description != "(no description)"
@@ -58,8 +79,10 @@ def test_builds_trains_one_step_and_predicts(name):
     assert np.isfinite(predictions).all()
 
 
-@pytest.mark.parametrize("name", ["deep_rnn", "seq2vec_rnn", "seq2seq_gru", "wavenet",
-                                  "seq2seq_conv1d_gru", "linear", "encoder_decoder"])
+@pytest.mark.parametrize(
+    "name",
+    ["deep_rnn", "seq2vec_rnn", "seq2seq_gru", "wavenet", "seq2seq_conv1d_gru", "linear", "encoder_decoder"],
+)
 def test_multivariate_inputs(name):
     model = rnnbook.build_model(name, n_steps=N_STEPS, n_features=3)
     x = np.random.default_rng(0).normal(size=(2, N_STEPS, 3)).astype("float32")
@@ -73,14 +96,26 @@ def test_builder_horizon_overrides_the_default():
     assert model.predict(np.zeros((2, N_STEPS, 1), "float32"), verbose=0).shape == (2, 5)
 
 
-ACCEPT_ANY_LENGTH = ["naive_last_value", "simple_rnn", "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn",
-                     "seq2vec_rnn", "seq2seq_rnn", "seq2seq_layernorm_rnn", "encoder_decoder",
-                     "seq2seq_lstm", "seq2seq_conv1d_gru", "wavenet_simple", "wavenet"]
+ACCEPT_ANY_LENGTH = [
+    "naive_last_value",
+    "simple_rnn",
+    "deep_rnn",
+    "deep_rnn_dense",
+    "iterative_deep_rnn",
+    "seq2vec_rnn",
+    "seq2seq_rnn",
+    "seq2seq_layernorm_rnn",
+    "encoder_decoder",
+    "seq2seq_lstm",
+    "seq2seq_conv1d_gru",
+    "wavenet_simple",
+    "wavenet",
+]
 
 
 @pytest.mark.parametrize("name", ACCEPT_ANY_LENGTH)
 def test_n_steps_none_accepts_any_length(name):
-    hparams = {"horizon": 2} if name == "iterative_deep_rnn" else {}      # a shorter loop to trace
+    hparams = {"horizon": 2} if name == "iterative_deep_rnn" else {}  # a shorter loop to trace
     model = rnnbook.build_model(name, n_steps=None, **hparams)
     for length in (12, 17):
         # Called directly: under TensorFlow, Keras 3.15's TimeDistributed keeps the first length's
@@ -88,7 +123,7 @@ def test_n_steps_none_accepts_any_length(name):
         out = keras.ops.convert_to_numpy(model(np.zeros((2, length, 1), "float32")))
         spec = rnnbook.get_spec(name)
         horizon = hparams.get("horizon", spec.horizon)
-        if spec.target == "seq2seq":           # one forecast per (kept) time step
+        if spec.target == "seq2seq":  # one forecast per (kept) time step
             steps = np.arange(length)[spec.time_steps(length, {})].size if spec.time_steps else length
             assert out.shape == (2, steps, horizon), (name, length, out.shape)
         else:
@@ -163,7 +198,9 @@ def test_iterative_deep_rnn_wraps_a_one_step_deep_rnn():
 
 @pytest.mark.parametrize("head, activation", [("rnn", "relu"), ("dense", "tanh")])
 def test_deep_rnn_heads(head, activation):
-    model = rnnbook.build_model("deep_rnn", n_steps=N_STEPS, units=(3, 4, 5), head=head, activation=activation)
+    model = rnnbook.build_model(
+        "deep_rnn", n_steps=N_STEPS, units=(3, 4, 5), head=head, activation=activation
+    )
     recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.SimpleRNN)]
     assert [layer.units for layer in recurrent] == ([3, 4, 5, 1] if head == "rnn" else [3, 4, 5])
     assert [layer.return_sequences for layer in recurrent] == [True] * (len(recurrent) - 1) + [False]

@@ -47,24 +47,34 @@ def test_one_python3_kernelspec(notebook):
 
 def test_only_checked_cells_have_outputs(notebook):
     path, nb = notebook
-    offenders = [i for i, cell in enumerate(nb.cells)
-                 if cell.cell_type == "code" and cell.outputs and not is_checked(cell)]
-    assert not offenders, (f"{path.name}: cells {offenders} have outputs but are not checked "
-                           f"({CHECK_MARKER}); run tools.notebooks.strip_notebook")
+    offenders = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and cell.outputs and not is_checked(cell)
+    ]
+    assert not offenders, (
+        f"{path.name}: cells {offenders} have outputs but are not checked "
+        f"({CHECK_MARKER}); run tools.notebooks.strip_notebook"
+    )
 
 
 def test_no_execution_counts_on_unchecked_cells(notebook):
     path, nb = notebook
-    offenders = [i for i, cell in enumerate(nb.cells)
-                 if cell.cell_type == "code" and cell.execution_count is not None and not is_checked(cell)]
+    offenders = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and cell.execution_count is not None and not is_checked(cell)
+    ]
     assert not offenders, f"{path.name}: unchecked cells {offenders} have execution counts"
 
 
 def test_checked_cells_have_their_reference_output(notebook):
     path, nb = notebook
     empty = [i for i, cell in enumerate(nb.cells) if is_checked(cell) and not cell.outputs]
-    assert not empty, (f"{path.name}: checked cells {empty} have no stored output, so nbval would "
-                       "compare against nothing; execute the chapter and strip it")
+    assert not empty, (
+        f"{path.name}: checked cells {empty} have no stored output, so nbval would "
+        "compare against nothing; execute the chapter and strip it"
+    )
 
 
 def test_outputs_are_small_text(notebook):
@@ -89,7 +99,9 @@ def test_no_control_characters_in_cell_sources(notebook):
     # A LaTeX `\times` written into the JSON unescaped becomes a TAB and "imes" on the page.
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
-        bad = sorted({f"U+{ord(ch):04X}" for ch in cell.source if ord(ch) < 32 and ch != "\n" or ord(ch) == 127})
+        bad = sorted(
+            {f"U+{ord(ch):04X}" for ch in cell.source if ord(ch) < 32 and ch != "\n" or ord(ch) == 127}
+        )
         assert not bad, f"{path.name}: cell {i} holds control characters {bad}"
 
 

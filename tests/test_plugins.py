@@ -60,13 +60,20 @@ def test_leaderboard_skips_a_broken_plugin_with_a_warning(monkeypatch):
     from rnnbook.leaderboard import run_leaderboard
     from rnnbook.profiles import Profile
 
-    tiny = Profile("tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=16, patience=None)
+    tiny = Profile(
+        "tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=16, patience=None
+    )
     errors = {}
     with pytest.warns(registry.PluginWarning, match="broken_build"):
-        rows = run_leaderboard(["naive_last_value", "mlp_forecaster", "broken_build"], profile=tiny,
-                               progress=False, errors=errors)
-    assert [r["model"] for r in rows] == sorted([r["model"] for r in rows], key=lambda m: next(
-        r["val_mse"] for r in rows if r["model"] == m))
+        rows = run_leaderboard(
+            ["naive_last_value", "mlp_forecaster", "broken_build"],
+            profile=tiny,
+            progress=False,
+            errors=errors,
+        )
+    assert [r["model"] for r in rows] == sorted(
+        [r["model"] for r in rows], key=lambda m: next(r["val_mse"] for r in rows if r["model"] == m)
+    )
     assert {r["model"] for r in rows} == {"naive_last_value", "mlp_forecaster"}
     assert "broken on purpose" in errors["broken_build"]
 
@@ -85,13 +92,18 @@ def test_a_plugin_with_the_wrong_output_shape_is_broken_before_any_training():
 
 
 def test_a_builder_without_the_contract_keywords_is_broken():
-    with pytest.raises(registry.PluginContractError, match="must accept the keyword arguments n_steps, "
-                       "n_features, horizon; it lacks n_steps, n_features, horizon"):
+    with pytest.raises(
+        registry.PluginContractError,
+        match="must accept the keyword arguments n_steps, "
+        "n_features, horizon; it lacks n_steps, n_features, horizon",
+    ):
         rnnbook.build_model("rigid_builder")
 
 
 def test_an_unknown_plugin_hyper_parameter_is_named():
-    with pytest.raises(ValueError, match="'mlp_forecaster' has no hyper-parameter 'hidden'; it takes hidden_units"):
+    with pytest.raises(
+        ValueError, match="'mlp_forecaster' has no hyper-parameter 'hidden'; it takes hidden_units"
+    ):
         rnnbook.build_model("mlp_forecaster", hidden=3)
 
 
@@ -99,10 +111,14 @@ def test_the_leaderboard_lists_a_contract_breaker_without_training_it():
     from rnnbook.leaderboard import run_leaderboard
     from rnnbook.profiles import Profile
 
-    tiny = Profile("tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=16, patience=None)
+    tiny = Profile(
+        "tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=16, patience=None
+    )
     errors = {}
     with pytest.warns(registry.PluginWarning, match="wrong_shape"):
-        rows = run_leaderboard(["wrong_shape", "naive_last_value"], profile=tiny, progress=False, errors=errors)
+        rows = run_leaderboard(
+            ["wrong_shape", "naive_last_value"], profile=tiny, progress=False, errors=errors
+        )
     assert [r["model"] for r in rows] == ["naive_last_value"]
     assert "PluginContractError" in errors["wrong_shape"] and "(batch, 3)" in errors["wrong_shape"]
 
@@ -123,8 +139,12 @@ def test_the_forecast_widget_shows_a_broken_plugin_with_its_error_and_still_work
     from rnnbook.widgets import forecast_explorer
 
     with pytest.warns(registry.PluginWarning, match="wrong_shape"):
-        view = forecast_explorer(models=["naive_last_value", "wrong_shape", "broken_import"],
-                                 series=("synthetic",), horizons=(2,), epochs=1)
+        view = forecast_explorer(
+            models=["naive_last_value", "wrong_shape", "broken_import"],
+            series=("synthetic",),
+            horizons=(2,),
+            epochs=1,
+        )
     assert {key[1] for key in view.data} == {"naive_last_value"}
     text = " ".join(v for v in view.frames.values() if isinstance(v, str))
     assert "wrong_shape</b> is broken" in text and "(batch, 3)" in text

@@ -35,8 +35,11 @@ def test_the_live_command_installs_like_the_build_command_then_opens_the_chapter
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
-    lines = [line for line in (ROOT / ".ci" / "run").read_text().splitlines()
-             if line and not line.startswith("#") and not line.startswith(("set ", "cd "))]
+    lines = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line and not line.startswith("#") and not line.startswith(("set ", "cd "))
+    ]
     assert lines == [TEST]
 
 
@@ -45,13 +48,18 @@ def test_the_test_command_builds_the_book_like_the_build_command_then_tests_ever
     assert build == ".venv/bin/jupyter-book build . -W -n --keep-going"
     assert build in TEST and TEST.index(build) < TEST.index("pytest")
     for backend in ("tensorflow", "torch"):
-        assert f'KERAS_BACKEND={backend} .venv/bin/python -m pytest -m "not book and not browser" tests' in TEST
+        assert (
+            f'KERAS_BACKEND={backend} .venv/bin/python -m pytest -m "not book and not browser" tests' in TEST
+        )
     assert TEST.endswith("--nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg tests book")
 
 
 def test_both_commands_install_only_from_their_lock():
-    for command, lock in ((BUILD, "requirements.txt"), (LIVE, "requirements.txt"),
-                          (TEST, "requirements-test.txt")):
+    for command, lock in (
+        (BUILD, "requirements.txt"),
+        (LIVE, "requirements.txt"),
+        (TEST, "requirements-test.txt"),
+    ):
         installs = re.findall(r"pip install ([^&]*)", command)
         assert installs[0].split() == ["-q", "--require-hashes", "-r", lock]
         # Everything else is this repository's own code, installed without pulling anything in.
@@ -61,7 +69,9 @@ def test_both_commands_install_only_from_their_lock():
 
 def _pins(lock: str) -> dict[str, set[str]]:
     pins: dict[str, set[str]] = {}
-    for name, version in re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)", (ROOT / lock).read_text(), flags=re.M):
+    for name, version in re.findall(
+        r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)", (ROOT / lock).read_text(), flags=re.M
+    ):
         pins.setdefault(name.lower(), set()).add(version)
     return pins
 

@@ -6,10 +6,27 @@ import rnnbook
 from rnnbook import registry, specs
 
 CHAPTER_MODELS = {
-    "naive_last_value", "naive_n_steps", "linear", "linear_n_steps", "unrolled_rnn", "simple_rnn",
-    "deep_rnn", "deep_rnn_dense", "iterative_deep_rnn", "seq2vec_rnn", "seq2seq_rnn",
-    "seq2seq_rnn_dropout", "seq2seq_rnn_batchnorm", "seq2seq_layernorm_rnn", "seq2seq_lstm", "seq2seq_gru",
-    "seq2seq_conv1d_gru", "wavenet_simple", "wavenet", "arma", "encoder_decoder",
+    "naive_last_value",
+    "naive_n_steps",
+    "linear",
+    "linear_n_steps",
+    "unrolled_rnn",
+    "simple_rnn",
+    "deep_rnn",
+    "deep_rnn_dense",
+    "iterative_deep_rnn",
+    "seq2vec_rnn",
+    "seq2seq_rnn",
+    "seq2seq_rnn_dropout",
+    "seq2seq_rnn_batchnorm",
+    "seq2seq_layernorm_rnn",
+    "seq2seq_lstm",
+    "seq2seq_gru",
+    "seq2seq_conv1d_gru",
+    "wavenet_simple",
+    "wavenet",
+    "arma",
+    "encoder_decoder",
 }
 
 
@@ -31,8 +48,9 @@ def test_register_decorator_and_overwrite():
     def builder(n_steps=50, n_features=1, horizon=3):
         import keras
 
-        return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
-                                 keras.layers.Dense(horizon)])
+        return keras.Sequential(
+            [keras.Input((n_steps, n_features)), keras.layers.Flatten(), keras.layers.Dense(horizon)]
+        )
 
     try:
         spec = registry.get_spec("tmp_model_for_test")
@@ -51,8 +69,10 @@ def test_spec_validation():
         registry.ModelSpec("x", None, "d", horizon=0)
 
 
-@pytest.mark.parametrize("kwargs,argument", [({"n_steps": 0}, "n_steps"), ({"n_features": -1}, "n_features"),
-                                            ({"horizon": 0}, "horizon")])
+@pytest.mark.parametrize(
+    "kwargs,argument",
+    [({"n_steps": 0}, "n_steps"), ({"n_features": -1}, "n_features"), ({"horizon": 0}, "horizon")],
+)
 def test_build_model_checks_shapes(kwargs, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
         rnnbook.build_model("linear", **kwargs)

@@ -42,7 +42,7 @@ def perturb_weights(model):
 @pytest.mark.parametrize("name", KERAS_MODELS)
 def test_model_round_trips_through_a_keras_file(name, tmp_path):
     keras.utils.set_random_seed(0)
-    hparams = {"horizon": 3} if rnnbook.get_spec(name).kind == "iterative" else {}   # faster to trace
+    hparams = {"horizon": 3} if rnnbook.get_spec(name).kind == "iterative" else {}  # faster to trace
     model = rnnbook.build_model(name, n_steps=N_STEPS, **hparams)
     perturb_weights(model)
     path = tmp_path / f"{name}.keras"
@@ -59,25 +59,42 @@ def test_model_round_trips_through_a_keras_file(name, tmp_path):
 
 LAYERS = [
     (lambda: RepeatLastValue(4, feature=1), (2, N_STEPS, 2)),
-    (lambda: UnrolledRNN(keras.layers.LSTMCell(3), return_sequences=True, return_state=True), (2, N_STEPS, 2)),
+    (
+        lambda: UnrolledRNN(keras.layers.LSTMCell(3), return_sequences=True, return_state=True),
+        (2, N_STEPS, 2),
+    ),
     (lambda: UnrolledRNN(LNSimpleRNNCell(3, activation="relu"), return_all_states=True), (2, N_STEPS, 2)),
     (lambda: keras.layers.RNN(LNSimpleRNNCell(3)), (2, N_STEPS, 2)),
     (lambda: GatedActivationUnit(), (2, N_STEPS, 4)),
     (lambda: WaveNetResidualBlock(2, dilation_rate=4, kernel_size=3), (2, N_STEPS, 2)),
-    (lambda: IterativeForecaster(keras.Sequential([keras.Input((N_STEPS, 1)), keras.layers.SimpleRNN(1)]), 3),
-     (2, N_STEPS, 1)),
+    (
+        lambda: IterativeForecaster(
+            keras.Sequential([keras.Input((N_STEPS, 1)), keras.layers.SimpleRNN(1)]), 3
+        ),
+        (2, N_STEPS, 1),
+    ),
 ]
 
 
-@pytest.mark.parametrize("make_layer, shape", LAYERS,
-                         ids=["repeat_last_value", "unrolled_lstm", "unrolled_layernorm", "rnn_layernorm_cell",
-                              "gated_activation", "residual_block", "iterative_forecaster"])
+@pytest.mark.parametrize(
+    "make_layer, shape",
+    LAYERS,
+    ids=[
+        "repeat_last_value",
+        "unrolled_lstm",
+        "unrolled_layernorm",
+        "rnn_layernorm_cell",
+        "gated_activation",
+        "residual_block",
+        "iterative_forecaster",
+    ],
+)
 def test_layer_config_round_trip(make_layer, shape):
     layer = make_layer()
     x = np.random.default_rng(2).normal(size=shape).astype("float32")
     expected = layer(x)
     config = layer.get_config()
-    clone = type(layer).from_config(copy.deepcopy(config))      # keras.layers.RNN pops from it
+    clone = type(layer).from_config(copy.deepcopy(config))  # keras.layers.RNN pops from it
     clone(x)
     assert without_build_configs(clone.get_config()) == without_build_configs(config)
     clone.set_weights(layer.get_weights())
@@ -137,8 +154,12 @@ def test_every_model_saved_here_loads_in_a_fresh_process_after_a_plain_import_rn
     paths.append(path)
     expected.append(to_np(trained.model(X)))
     np.save(tmp_path / "X.npy", X)
-    proc = subprocess.run([sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, str(tmp_path / "X.npy"),
-                           *map(str, paths)], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run(
+        [sys.executable, "-c", LOAD_IN_A_FRESH_PROCESS, str(tmp_path / "X.npy"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     loaded = np.load(tmp_path / "X.npy.out.npz")
     for i, (path, want) in enumerate(zip(paths, expected)):
@@ -149,11 +170,13 @@ def test_import_rnnbook_registers_nothing_until_keras_is_imported():
     import subprocess
     import sys
 
-    code = ("import sys, importlib.util, rnnbook; "
-            "importlib.util.find_spec('keras');   # a mere lookup must not use up the hook\n"
-            "print(sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch', 'rnnbook.layers') "
-            "if m in sys.modules)); import keras; "
-            "print('rnnbook>UnrolledRNN' in keras.saving.get_custom_objects())")
+    code = (
+        "import sys, importlib.util, rnnbook; "
+        "importlib.util.find_spec('keras');   # a mere lookup must not use up the hook\n"
+        "print(sorted(m for m in ('keras', 'jax', 'tensorflow', 'torch', 'rnnbook.layers') "
+        "if m in sys.modules)); import keras; "
+        "print('rnnbook>UnrolledRNN' in keras.saving.get_custom_objects())"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split("\n")[:2] == ["[]", "True"]
 

@@ -8,12 +8,16 @@ from rnnbook.models.sequence_types import encoder_decoder_model, seq2seq_model, 
 RNG = np.random.default_rng(0)
 
 
-@pytest.mark.parametrize("builder, x_shape, y_shape", [
-    (lambda: seq2seq_model(2, 3), (4, 9, 2), (4, 9, 3)),
-    (lambda: seq2vec_model(2, 3), (4, 9, 2), (4, 3)),
-    (lambda: vec2seq_model(2, 3, steps_out=5), (4, 2), (4, 5, 3)),
-    (lambda: encoder_decoder_model(2, 3, steps_out=5), (4, 9, 2), (4, 5, 3)),
-], ids=["seq2seq", "seq2vec", "vec2seq", "encoder_decoder"])
+@pytest.mark.parametrize(
+    "builder, x_shape, y_shape",
+    [
+        (lambda: seq2seq_model(2, 3), (4, 9, 2), (4, 9, 3)),
+        (lambda: seq2vec_model(2, 3), (4, 9, 2), (4, 3)),
+        (lambda: vec2seq_model(2, 3, steps_out=5), (4, 2), (4, 5, 3)),
+        (lambda: encoder_decoder_model(2, 3, steps_out=5), (4, 9, 2), (4, 5, 3)),
+    ],
+    ids=["seq2seq", "seq2vec", "vec2seq", "encoder_decoder"],
+)
 def test_shapes_and_one_training_step(builder, x_shape, y_shape):
     model = builder()
     model.compile(loss="mse", optimizer="adam")
@@ -29,12 +33,15 @@ def test_encoder_decoder_output_length_does_not_depend_on_input_length():
         assert model.predict(np.zeros((2, length, 1), "float32"), verbose=0).shape == (2, 4, 1)
 
 
-@pytest.mark.parametrize("builder, kwargs, argument", [
-    (seq2seq_model, {"n_inputs": 0}, "n_inputs"),
-    (seq2vec_model, {"units": 0}, "units"),
-    (vec2seq_model, {"steps_out": 0}, "steps_out"),
-    (encoder_decoder_model, {"n_outputs": 0}, "n_outputs"),
-])
+@pytest.mark.parametrize(
+    "builder, kwargs, argument",
+    [
+        (seq2seq_model, {"n_inputs": 0}, "n_inputs"),
+        (seq2vec_model, {"units": 0}, "units"),
+        (vec2seq_model, {"steps_out": 0}, "steps_out"),
+        (encoder_decoder_model, {"n_outputs": 0}, "n_outputs"),
+    ],
+)
 def test_invalid_sizes_raise(builder, kwargs, argument):
     with pytest.raises(ValueError, match=f"`{argument}`"):
         builder(**kwargs)

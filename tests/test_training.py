@@ -16,7 +16,7 @@ TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, b
 def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
     y = np.zeros((2, 5, 3))
     p = np.zeros((2, 5, 3))
-    p[:, :-1] = 10.0   # errors before the last step do not count
+    p[:, :-1] = 10.0  # errors before the last step do not count
     p[:, -1] = 2.0
     assert forecast_mse(y, p, "seq2seq") == 4.0
     assert forecast_mse(y[:, 0], p[:, -1], "vector") == 4.0
@@ -27,16 +27,22 @@ def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
 def test_naive_score_equals_the_hand_computed_one():
     result = train("naive_last_value", profile=TINY, progress=False)
     ds = result.dataset
-    assert result.params == 0 and result.epochs == 0 and result.history == {}    # nothing to fit
-    assert result.val_mse == pytest.approx(float(((ds.X_valid[:, -1, 0] - ds.y_valid[:, 0]) ** 2).mean()), rel=1e-6)
+    assert result.params == 0 and result.epochs == 0 and result.history == {}  # nothing to fit
+    assert result.val_mse == pytest.approx(
+        float(((ds.X_valid[:, -1, 0] - ds.y_valid[:, 0]) ** 2).mean()), rel=1e-6
+    )
 
 
 def test_same_seed_same_numbers_and_different_seed_differs():
     a = train("linear", profile=TINY, seed=3, progress=False)
     b = train("linear", profile=TINY, seed=3, progress=False)
     c = train("linear", profile=TINY, seed=4, progress=False)
-    np.testing.assert_allclose(a.model.predict(a.dataset.X_test, verbose=0),
-                               b.model.predict(b.dataset.X_test, verbose=0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(
+        a.model.predict(a.dataset.X_test, verbose=0),
+        b.model.predict(b.dataset.X_test, verbose=0),
+        rtol=1e-6,
+        atol=1e-7,
+    )
     assert a.val_mse == pytest.approx(b.val_mse, rel=1e-6)
     assert c.val_mse != pytest.approx(a.val_mse, rel=1e-6)
 
@@ -73,8 +79,11 @@ def test_a_dataset_with_the_wrong_targets_is_named_before_training():
     from rnnbook import data
 
     one_step = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
-    with pytest.raises(ValueError, match="'seq2seq_gru' trains on 'seq2seq' targets, but the dataset has "
-                                         "'one_step' targets; make it with target='seq2seq'"):
+    with pytest.raises(
+        ValueError,
+        match="'seq2seq_gru' trains on 'seq2seq' targets, but the dataset has "
+        "'one_step' targets; make it with target='seq2seq'",
+    ):
         train("seq2seq_gru", one_step, epochs=1, progress=False)
     vector = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=5, target="vector", seed=0)
     with pytest.raises(ValueError, match="horizon=3 does not match the dataset's horizon 5"):
@@ -88,18 +97,22 @@ def test_a_one_step_model_asked_for_a_horizon_learns_vector_targets():
     assert r.dataset.target == "vector" and r.dataset.y_valid.shape == (20, 4)
     assert r.model.output_shape == (None, 4) and r.horizon == 4
     vector = data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="vector", seed=42)
-    same = train("linear", vector, profile=TINY, progress=False)            # the same, from a dataset
+    same = train("linear", vector, profile=TINY, progress=False)  # the same, from a dataset
     assert same.val_mse == pytest.approx(r.val_mse, rel=1e-6)
     with pytest.raises(ValueError, match="trains on 'one_step' targets"):
-        train("linear", data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="seq2seq"),
-              profile=TINY, progress=False)
+        train(
+            "linear",
+            data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="seq2seq"),
+            profile=TINY,
+            progress=False,
+        )
 
 
 def test_the_book_profile_ignores_a_models_own_recipe():
     from rnnbook.profiles import get_profile
 
     book = dataclasses.replace(get_profile("full"), n_series=120, n_steps=20, split=(80, 20, 20), epochs=2)
-    r = train("simple_rnn", profile=book, progress=False)       # fit_defaults: learning rate 0.02
+    r = train("simple_rnn", profile=book, progress=False)  # fit_defaults: learning rate 0.02
     assert (r.learning_rate, r.batch_size, r.schedule, r.epochs) == (0.01, 50, "cosine", 2)
     assert train("simple_rnn", profile=TINY, progress=False).learning_rate == 0.02
 
@@ -112,8 +125,14 @@ def _hourly_dataset(horizon=3, target="vector"):
     hours = pd.date_range("2024-01-01", periods=500, freq="h")
     rng = np.random.default_rng(1)
     load = 100 + 20 * np.sin(2 * np.pi * hours.hour / 24) + rng.normal(0, 2, len(hours))
-    return frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=horizon, target=target,
-                         season=24, fractions=(0.6, 0.2, 0.2))
+    return frame_dataset(
+        pd.Series(load, hours, name="load"),
+        n_steps=24,
+        horizon=horizon,
+        target=target,
+        season=24,
+        fractions=(0.6, 0.2, 0.2),
+    )
 
 
 def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
@@ -123,7 +142,10 @@ def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
     ds = _hourly_dataset()
     result = train("linear", retarget_for(get_spec("linear"), ds), epochs=3, progress=False)
     assert (result.batch_size, result.learning_rate, result.schedule) == (
-        REAL_FIT["batch_size"], REAL_FIT["learning_rate"], "plateau")
+        REAL_FIT["batch_size"],
+        REAL_FIT["learning_rate"],
+        "plateau",
+    )
     assert result.horizon == 3 and result.model.output_shape == (None, 3)
     forecast = predict(result.model, ds.X_test)
     by_hand = np.abs(ds.units.invert(forecast) - ds.units.invert(ds.y_test))
@@ -142,8 +164,13 @@ def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horiz
     assert naive.model.season == 24 and naive.params == 0
     # The value 24 hours earlier, straight from the windows.
     np.testing.assert_array_equal(predict(naive.model, ds.X_valid), ds.X_valid[:, 0:5, 0])
-    iterative = train("iterative_deep_rnn", retarget_for(get_spec("iterative_deep_rnn"), ds), horizon=5,
-                      epochs=1, progress=False)
+    iterative = train(
+        "iterative_deep_rnn",
+        retarget_for(get_spec("iterative_deep_rnn"), ds),
+        horizon=5,
+        epochs=1,
+        progress=False,
+    )
     assert iterative.dataset.y_valid.shape == (len(ds.X_valid), 5) and iterative.scores is not None
     seq = retarget_for(get_spec("seq2seq_gru"), ds)
     assert seq.target == "seq2seq" and seq.y_train.shape[1:] == (24, 5)

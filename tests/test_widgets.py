@@ -31,8 +31,9 @@ def _links(view: FrameView):
 # ----------------------------------------------------------------------------------------- frames
 def test_frame_view_nests_one_stack_level_per_control_and_links_them():
     frames = {(a, b): f"<b>{a}{b}</b>" for a in range(2) for b in range(3)}
-    view = FrameView([Control("a", "a", ["x", "y"], kind="toggle"), Control("b", "b", ["0", "1", "2"], play=True)],
-                     frames)
+    view = FrameView(
+        [Control("a", "a", ["x", "y"], kind="toggle"), Control("b", "b", ["0", "1", "2"], play=True)], frames
+    )
     assert view.shown_key() == (0, 0)
     view.select(a=1, b=2)
     assert view.shown_key() == (1, 2) and view.shown_frame() == "<b>12</b>"
@@ -147,8 +148,9 @@ def test_gated_steps_match_their_equations(cell):
         np.testing.assert_allclose(step["c"], step["f"] * step["c_prev"] + step["i"] * step["g"], atol=1e-12)
         np.testing.assert_allclose(step["h"], step["o"] * np.tanh(step["c"]), atol=1e-12)
     else:
-        np.testing.assert_allclose(step["h"], step["z"] * step["h_prev"] + (1 - step["z"]) * step["g"],
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            step["h"], step["z"] * step["h_prev"] + (1 - step["z"]) * step["g"], atol=1e-12
+        )
 
 
 # ------------------------------------------------------------------------------------------ bptt
@@ -182,7 +184,7 @@ def test_bptt_leaves_its_cached_layers_as_they_were_built():
     for cell, (layer, _, _) in layers.items():
         for got, want in zip(layer.get_weights(), before[cell]):
             np.testing.assert_array_equal(got, want)
-    again = bptt_data(10, 2.0, "tanh", units=4, batch=4, _layers_cache=layers)   # same input, same norms
+    again = bptt_data(10, 2.0, "tanh", units=4, batch=4, _layers_cache=layers)  # same input, same norms
     for cell in first.norms:
         np.testing.assert_array_equal(again.norms[cell], first.norms[cell])
 
@@ -203,8 +205,8 @@ def test_bptt_scale_moves_the_simple_rnn_from_vanishing_to_exploding():
 
     grid = bptt_grid(lengths=(40,), scales=(0.5, 2.0), activations=("tanh",), units=8, batch=4)
     small, large = grid[(0, 0, 0)].norms["simple_rnn"], grid[(0, 1, 0)].norms["simple_rnn"]
-    assert small[0] / small[-1] < 1e-6          # vanishing: h(1) gets almost nothing
-    assert large[0] / large[-1] > 1.0           # exploding: h(1) gets more than h(T)
+    assert small[0] / small[-1] < 1e-6  # vanishing: h(1) gets almost nothing
+    assert large[0] / large[-1] > 1.0  # exploding: h(1) gets more than h(T)
 
 
 # -------------------------------------------------------------------------------- receptive field
@@ -216,8 +218,8 @@ def test_field_size_is_the_models_receptive_field(k, rates):
     d = dependency_masks(k, rates, n_steps=64)
     assert d.field == receptive_field(k, rates)
     last = np.flatnonzero(d.masks[-1][-1])
-    assert last.min() == 64 - d.field and last.max() == 63    # a contiguous causal window
-    np.testing.assert_array_equal(d.paths[0], last)           # the paths reach exactly the field
+    assert last.min() == 64 - d.field and last.max() == 63  # a contiguous causal window
+    np.testing.assert_array_equal(d.paths[0], last)  # the paths reach exactly the field
 
 
 @pytest.mark.parametrize("k, rates", [(2, (1, 2, 4)), (3, (1, 2)), (2, (1, 1, 1))])
@@ -226,8 +228,9 @@ def test_drawn_field_equals_a_built_wavenet_probed_input_by_input(k, rates):
     from rnnbook.widgets.receptive_field import dependency_masks
 
     n = 24
-    model = build_model("wavenet_simple", n_steps=n, horizon=1, filters=3, kernel_size=k,
-                        dilation_rates=rates, n_stacks=1)
+    model = build_model(
+        "wavenet_simple", n_steps=n, horizon=1, filters=3, kernel_size=k, dilation_rates=rates, n_stacks=1
+    )
     # Positive weights and biases on positive inputs keep every ReLU in its linear part, so no
     # dependency can hide behind a dead unit: output t changes iff input s reaches it.
     for layer in model.layers:
@@ -235,10 +238,10 @@ def test_drawn_field_equals_a_built_wavenet_probed_input_by_input(k, rates):
         layer.set_weights([np.abs(kernel) + 0.1, np.abs(bias) + 0.1])
     base = 1.0 + np.random.default_rng(0).random((1, n, 1)).astype("float32")
     batch = np.repeat(base, n + 1, axis=0)
-    batch[np.arange(1, n + 1), np.arange(n), 0] += 1.0           # copy s+1 perturbs input s
+    batch[np.arange(1, n + 1), np.arange(n), 0] += 1.0  # copy s+1 perturbs input s
     out = model.predict(batch, verbose=0)[:, :, 0]
-    reached = np.abs(out[1:] - out[0]) > 1e-6                    # reached[s, t]
-    mask = dependency_masks(k, rates, n_steps=n).masks[-1]       # mask[t, s]
+    reached = np.abs(out[1:] - out[0]) > 1e-6  # reached[s, t]
+    mask = dependency_masks(k, rates, n_steps=n).masks[-1]  # mask[t, s]
     np.testing.assert_array_equal(reached.T, mask)
 
 
@@ -288,7 +291,7 @@ def test_iterative_forecast_feeds_the_one_step_model_its_own_forecasts():
     model = _trained("synthetic", "linear", "iterative", 3, 1, 42)
     assert model.horizon == 3
     window = d.X[:5, :, None].astype("float32")
-    for k in range(3):                       # the feedback loop written out, on the one-step model
+    for k in range(3):  # the feedback loop written out, on the one-step model
         step = model.step_model.predict(window, verbose=0)[:, 0]
         np.testing.assert_allclose(d.forecast[:5, k], step, atol=1e-5)
         window = np.concatenate([window[:, 1:], step[:, None, None]], axis=1)
@@ -314,18 +317,23 @@ def test_insert_cells_is_idempotent_and_places_the_cell_after_its_marker(tmp_pat
 
     from tools.insert_widget_cells import insert_into_files
 
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("# Title"),
-        nbformat.v4.new_markdown_cell("<!-- widget: gate_inspector -->"),
-        nbformat.v4.new_markdown_cell("text\n\n<!-- widget: bptt_explorer -->"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title"),
+            nbformat.v4.new_markdown_cell("<!-- widget: gate_inspector -->"),
+            nbformat.v4.new_markdown_cell("text\n\n<!-- widget: bptt_explorer -->"),
+        ]
+    )
     path = tmp_path / "ch.ipynb"
     nbformat.write(nb, path)
     assert insert_into_files([path]) == {str(path): ["gate_inspector", "bptt_explorer"]}
     assert insert_into_files([path]) == {}
     cells = nbformat.read(path, as_version=4).cells
     assert [c.cell_type for c in cells] == ["markdown", "markdown", "code", "markdown", "code"]
-    assert cells[2].source.endswith("gate_inspector()") and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
+    assert (
+        cells[2].source.endswith("gate_inspector()")
+        and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
+    )
 
 
 def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch):
@@ -336,19 +344,21 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     from rnnbook.widgets._models import tiny_rnn
 
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
-    chapter = train("linear", profile="full", epochs=1, progress=False)   # what a chapter trains
+    chapter = train("linear", profile="full", epochs=1, progress=False)  # what a chapter trains
     forecast._trained.cache_clear()
     tiny_rnn.cache_clear()
     fits = []
     real_fit = keras.Model.fit
-    monkeypatch.setattr(keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k))
+    monkeypatch.setattr(
+        keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k)
+    )
     model = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
-    assert fits == []                                                 # loaded, not trained again
+    assert fits == []  # loaded, not trained again
     for got, want in zip(model.step_model.get_weights(), chapter.model.get_weights()):
         np.testing.assert_array_equal(got, want)
-    tiny = tiny_rnn("gru", units=2, n_steps=8, epochs=1)             # trained once, by train()
+    tiny = tiny_rnn("gru", units=2, n_steps=8, epochs=1)  # trained once, by train()
     assert len(fits) == 1
-    tiny_rnn.cache_clear()                                            # as in a new process
+    tiny_rnn.cache_clear()  # as in a new process
     again = tiny_rnn("gru", units=2, n_steps=8, epochs=1)
     assert len(fits) == 1
     for got, want in zip(again.layer.get_weights(), tiny.layer.get_weights()):

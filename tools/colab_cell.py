@@ -50,21 +50,23 @@ def setup_cell_source(url: str, branch: str = "main") -> str:
         "# Outside a checkout of the book (Colab, say), install rnnbook first; where it is installed,",
         "# this cell does nothing.",
         "import importlib.util, subprocess, sys",
-        "if importlib.util.find_spec(\"rnnbook\") is None:",
+        'if importlib.util.find_spec("rnnbook") is None:',
     ]
     if url:
         if not re.fullmatch(r"https://[\w.\-/]+", url) or not re.fullmatch(r"[\w.\-/]+", branch):
-            raise ValueError(f"repository.url {url!r} / branch {branch!r} in _config.yml is not a plain "
-                             "https URL and branch name.")
+            raise ValueError(
+                f"repository.url {url!r} / branch {branch!r} in _config.yml is not a plain "
+                "https URL and branch name."
+            )
         lines += [
-            f"    package = \"rnnbook[jax] @ git+{url.rstrip('/')}@{branch}\"",
-            "    subprocess.check_call([sys.executable, \"-m\", \"pip\", \"install\", \"-q\", package])",
+            f'    package = "rnnbook[jax] @ git+{url.rstrip("/")}@{branch}"',
+            '    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", package])',
             "    importlib.invalidate_caches()",
         ]
     else:
         lines += [
-            "    raise ModuleNotFoundError(\"rnnbook is not installed in this kernel: open the notebooks \"",
-            "                              \"with the README's command to read the book live.\")",
+            '    raise ModuleNotFoundError("rnnbook is not installed in this kernel: open the notebooks "',
+            '                              "with the README\'s command to read the book live.")',
         ]
     return "\n".join(lines)
 
@@ -75,8 +77,13 @@ def update_notebook(nb, source: str, prefix: str) -> bool:
 
     cells = [c for c in nb.cells if c.metadata.get("rnnbook_setup")]
     cell = cells[0] if cells else None
-    if cell is not None and nb.cells[0] is cell and cell.source == source and len(cells) == 1 \
-            and cell.metadata.get("tags") == [TAG]:
+    if (
+        cell is not None
+        and nb.cells[0] is cell
+        and cell.source == source
+        and len(cells) == 1
+        and cell.metadata.get("tags") == [TAG]
+    ):
         return False
     nb.cells = [c for c in nb.cells if not c.metadata.get("rnnbook_setup")]
     cell = nbformat.v4.new_code_cell(source, metadata={"rnnbook_setup": True, "tags": [TAG]})

@@ -20,7 +20,7 @@ MARKER = re.compile(r"<!--\s*widget:\s*([A-Za-z_][A-Za-z0-9_]*)\s*-->")
 
 #: The code each widget's cell runs (the default arguments are the quick, book-sized ones).
 CALLS = {
-    "unrolling_explorer": "unrolling_explorer(\"simple_rnn\")",
+    "unrolling_explorer": 'unrolling_explorer("simple_rnn")',
     "bptt_explorer": "bptt_explorer()",
     "forecast_explorer": "forecast_explorer()",
     "gate_inspector": "gate_inspector()",
@@ -38,8 +38,9 @@ def widget_source(name: str) -> str:
     bptt_explorer()
     """
     if name not in CALLS:
-        raise ValueError(f"Unknown widget {name!r} in a `<!-- widget: ... -->` marker; known widgets: "
-                         f"{', '.join(CALLS)}.")
+        raise ValueError(
+            f"Unknown widget {name!r} in a `<!-- widget: ... -->` marker; known widgets: {', '.join(CALLS)}."
+        )
     return f"from rnnbook.widgets import {name}\n{CALLS[name]}"
 
 

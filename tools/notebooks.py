@@ -78,8 +78,14 @@ def strip_cells(nb):
     nb.metadata.pop("widgets", None)
     lang = nb.metadata.setdefault("language_info", {})
     for key in list(lang):
-        if key not in ("name", "codemirror_mode", "file_extension", "mimetype", "nbconvert_exporter",
-                       "pygments_lexer"):
+        if key not in (
+            "name",
+            "codemirror_mode",
+            "file_extension",
+            "mimetype",
+            "nbconvert_exporter",
+            "pygments_lexer",
+        ):
             lang.pop(key)  # the Python version would change with every machine
     lang.setdefault("name", "python")
     return nb
@@ -107,8 +113,12 @@ def execute_notebook(path: str | os.PathLike, timeout: int = 900, strip: bool = 
     path = os.fspath(path)
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}}).execute()
+    NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    ).execute()
     seconds = time.perf_counter() - start
     nbformat.write(strip_cells(nb) if strip else nb, path)
     return seconds

@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 
 #: What a repository URL must look like for the buttons to be shown.
-REPOSITORY_URL = re.compile(r"^https://github\.com/"
-                            r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+/?$")
+REPOSITORY_URL = re.compile(
+    r"^https://github\.com/"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?/[A-Za-z0-9._-]+/?$"
+)
 
 #: Theme options that need a real repository.
 REPOSITORY_BUTTONS = ("use_repository_button", "use_issues_button")

@@ -108,7 +108,9 @@ def gate_weights(kernel, recurrent_kernel, n_gates: int):
     )
     units = recurrent_kernel.shape[0]
     check_shape(
-        "recurrent_kernel", recurrent_kernel, (units, n_gates * units),
+        "recurrent_kernel",
+        recurrent_kernel,
+        (units, n_gates * units),
         f"(n_neurons, {n_gates} * n_neurons) with n_neurons = {units}",
     )
     if kernel.shape[1] != n_gates * units:
@@ -121,7 +123,7 @@ def gate_weights(kernel, recurrent_kernel, n_gates: int):
 
 
 class Trace:
-    """Base class of the traces: conveniences shared by every trace: the output sequence and the last output."""
+    """Base class of the traces: what every trace offers (the output sequence, the last output)."""
 
     @property
     def is_batch(self) -> bool:

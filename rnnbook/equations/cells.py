@@ -69,8 +69,7 @@ def lstm_parts(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, act, rec_act
     return i, f, o, g, c, h
 
 
-def gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after, act, rec_act,
-              ops: ArrayOps = NUMPY):
+def gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after, act, rec_act, ops: ArrayOps = NUMPY):
     """One step of a GRU cell: ``(z, r, g, h)``."""
     units = recurrent_kernel.shape[0]
     # reset_after=True (Keras 3's default, the cuDNN variant) has two biases: one for the inputs,
@@ -86,7 +85,7 @@ def gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after, act, rec
     if reset_after:
         g = act(x_g + r * h_g)  # reset after the product: r * (h W_hg + b_hg)
     else:
-        g = act(x_g + ops.matmul(r * h_prev, recurrent_kernel[:, 2 * units:]))  # the book's form
+        g = act(x_g + ops.matmul(r * h_prev, recurrent_kernel[:, 2 * units :]))  # the book's form
     # z is the fraction of the old state kept, as in Cho et al. (2014, eq. 7), Keras and eq-gru; Chung et
     # al. (2014) and many figures swap z and 1 - z.
     h = z * h_prev + (1.0 - z) * g

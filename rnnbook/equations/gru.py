@@ -74,8 +74,16 @@ def _gru_weights(kernel, recurrent_kernel, bias, reset_after):
     return kernel, recurrent_kernel, bias, units
 
 
-def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True, activation="tanh",
-             recurrent_activation="sigmoid"):
+def gru_step(
+    x_t,
+    h_prev,
+    kernel,
+    recurrent_kernel,
+    bias,
+    reset_after=True,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+):
     r"""One time step of a GRU cell; returns ``h(t)``.
 
     See `gru_forward` for the equations.
@@ -102,25 +110,30 @@ def gru_step(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after=True, acti
 
     Used in: not in the book (`gru_forward` unrolls it).
     """
-    kernel, recurrent_kernel, bias, units = _gru_weights(
-        kernel, recurrent_kernel, bias, reset_after
-    )
+    kernel, recurrent_kernel, bias, units = _gru_weights(kernel, recurrent_kernel, bias, reset_after)
     x_t = check_array("x_t", x_t)
     if x_t.ndim not in (1, 2) or x_t.shape[-1] != kernel.shape[0]:
         raise ValueError(
             f"Received an invalid value for argument `x_t`, expected shape (m, {kernel.shape[0]}) "
             f"to match `kernel` of shape {kernel.shape}, got shape {x_t.shape}."
         )
-    h_prev = check_shape(
-        "h_prev", check_array("h_prev", h_prev), x_t.shape[:-1] + (units,), "(m, n_neurons)"
-    )
+    h_prev = check_shape("h_prev", check_array("h_prev", h_prev), x_t.shape[:-1] + (units,), "(m, n_neurons)")
     act = activation_function("activation", activation)
     rec_act = activation_function("recurrent_activation", recurrent_activation)
     return cells.gru_parts(x_t, h_prev, kernel, recurrent_kernel, bias, reset_after, act, rec_act)[3]
 
 
-def gru_forward(X, kernel, recurrent_kernel, bias, reset_after=True, h0=None, *,
-                activation="tanh", recurrent_activation="sigmoid") -> GRUTrace:
+def gru_forward(
+    X,
+    kernel,
+    recurrent_kernel,
+    bias,
+    reset_after=True,
+    h0=None,
+    *,
+    activation="tanh",
+    recurrent_activation="sigmoid",
+) -> GRUTrace:
     r"""Unroll a GRU cell through time with Keras' weight layout.
 
     $$\begin{aligned}
@@ -165,9 +178,7 @@ def gru_forward(X, kernel, recurrent_kernel, bias, reset_after=True, h0=None, *,
 
     Used in: book/06_lstm_gru.
     """
-    kernel, recurrent_kernel, bias, units = _gru_weights(
-        kernel, recurrent_kernel, bias, reset_after
-    )
+    kernel, recurrent_kernel, bias, units = _gru_weights(kernel, recurrent_kernel, bias, reset_after)
     act = activation_function("activation", activation)
     rec_act = activation_function("recurrent_activation", recurrent_activation)
     X, single = as_sequence(X, kernel.shape[0], "kernel")
@@ -175,9 +186,7 @@ def gru_forward(X, kernel, recurrent_kernel, bias, reset_after=True, h0=None, *,
     steps = []
     for t in range(X.shape[-2]):
         x_t = X[t] if single else X[:, t]
-        z, r, g, h_new = cells.gru_parts(
-            x_t, h, kernel, recurrent_kernel, bias, reset_after, act, rec_act
-        )
+        z, r, g, h_new = cells.gru_parts(x_t, h, kernel, recurrent_kernel, bias, reset_after, act, rec_act)
         steps.append((h, z, r, g, h_new))
         h = h_new
     h_prev, z, r, g, h = (stack_steps(part, single) for part in zip(*steps))

@@ -68,8 +68,9 @@ def _lstm_weights(kernel, recurrent_kernel, bias):
     return kernel, recurrent_kernel, bias, units
 
 
-def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, activation="tanh",
-              recurrent_activation="sigmoid"):
+def lstm_step(
+    x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, activation="tanh", recurrent_activation="sigmoid"
+):
     r"""One time step of an LSTM cell; returns ``(h, c)``.
 
     See `lstm_forward` for the equations.
@@ -112,8 +113,9 @@ def lstm_step(x_t, h_prev, c_prev, kernel, recurrent_kernel, bias, activation="t
     return h, c
 
 
-def lstm_forward(X, kernel, recurrent_kernel, bias, h0=None, c0=None, *, activation="tanh",
-                 recurrent_activation="sigmoid") -> LSTMTrace:
+def lstm_forward(
+    X, kernel, recurrent_kernel, bias, h0=None, c0=None, *, activation="tanh", recurrent_activation="sigmoid"
+) -> LSTMTrace:
     r"""Unroll an LSTM cell through time with Keras' weight layout.
 
     $$\begin{aligned}
@@ -170,9 +172,7 @@ def lstm_forward(X, kernel, recurrent_kernel, bias, h0=None, c0=None, *, activat
     steps = []
     for t in range(X.shape[-2]):
         x_t = X[t] if single else X[:, t]
-        i, f, o, g, c_new, h_new = cells.lstm_parts(
-            x_t, h, c, kernel, recurrent_kernel, bias, act, rec_act
-        )
+        i, f, o, g, c_new, h_new = cells.lstm_parts(x_t, h, c, kernel, recurrent_kernel, bias, act, rec_act)
         steps.append((h, c, i, f, o, g, c_new, h_new))
         h, c = h_new, c_new
     h_prev, c_prev, i, f, o, g, c, h = (stack_steps(part, single) for part in zip(*steps))

@@ -59,7 +59,9 @@ def simple_rnn_weights(Wx, Wh, b):
     Wx = check_array("Wx", Wx, 2, "(n_inputs, n_neurons)")
     units = Wx.shape[1]
     Wh = check_shape(
-        "Wh", check_array("Wh", Wh), (units, units),
+        "Wh",
+        check_array("Wh", Wh),
+        (units, units),
         f"(n_neurons, n_neurons) to match `Wx` of shape {Wx.shape}",
     )
     b = np.zeros(units) if b is None else check_array("b", b)
@@ -246,8 +248,10 @@ def simple_rnn_forward_concat(X, W, b, h0=None, activation="tanh") -> SimpleRNNT
             f"{X.shape}), got shape {W.shape}."
         )
     X, single = as_sequence(X, n_inputs, "W")
-    b = np.zeros(units) if b is None else check_shape(
-        "b", check_array("b", b), (units,), f"(n_neurons,) to match `W` of shape {W.shape}"
+    b = (
+        np.zeros(units)
+        if b is None
+        else check_shape("b", check_array("b", b), (units,), f"(n_neurons,) to match `W` of shape {W.shape}")
     )
     h = initial_state("h0", h0, X, single, units)
     Wx, Wh = W[:n_inputs], W[n_inputs:]

@@ -59,8 +59,9 @@ class ArimaForecaster:
     (50, 1)
     """
 
-    def __init__(self, order=(2, 0, 1), seasonal_order=(0, 0, 0, 0), trend="c", horizon=1,
-                 max_fit_windows=100):
+    def __init__(
+        self, order=(2, 0, 1), seasonal_order=(0, 0, 0, 0), trend="c", horizon=1, max_fit_windows=100
+    ):
         self.order = check_order("order", order, 3)
         self.seasonal_order = check_order("seasonal_order", seasonal_order, 4)
         self.trend = check_choice("trend", trend, TRENDS)
@@ -98,8 +99,9 @@ class ArimaForecaster:
         if y is not None:
             y = np.asarray(y, dtype=np.float64).reshape(len(windows), -1)
             windows = np.concatenate([windows, y], axis=1)
-        picked = np.unique(np.linspace(0, len(windows) - 1, min(self.max_fit_windows, len(windows)))
-                           .astype(int))
+        picked = np.unique(
+            np.linspace(0, len(windows) - 1, min(self.max_fit_windows, len(windows))).astype(int)
+        )
         gap = np.full(GAP, np.nan)
         endog = np.concatenate([np.concatenate([windows[i], gap]) for i in picked])[:-GAP]
         with warnings.catch_warnings():
@@ -114,8 +116,10 @@ class ArimaForecaster:
         # forecast(window) == offset + weights @ window: probe with zeros and unit impulses once.
         if n_steps not in self._affine_maps:
             offset = self.results_.apply(np.zeros(n_steps)).forecast(self.horizon)
-            weights = np.stack([self.results_.apply(impulse).forecast(self.horizon) - offset
-                                for impulse in np.eye(n_steps)], axis=1)
+            weights = np.stack(
+                [self.results_.apply(impulse).forecast(self.horizon) - offset for impulse in np.eye(n_steps)],
+                axis=1,
+            )
             self._affine_maps[n_steps] = (np.asarray(offset), weights)
         return self._affine_maps[n_steps]
 
@@ -155,14 +159,28 @@ class ArimaForecaster:
         return len(self._model(np.zeros(64)).param_names)
 
     def __repr__(self):
-        return (f"ArimaForecaster(order={self.order}, seasonal_order={self.seasonal_order}, "
-                f"trend={self.trend!r}, horizon={self.horizon})")
+        return (
+            f"ArimaForecaster(order={self.order}, seasonal_order={self.seasonal_order}, "
+            f"trend={self.trend!r}, horizon={self.horizon})"
+        )
 
 
-@register_model("arma", description="ARMA(2, 1) with a constant (statsmodels SARIMAX), fitted once on "
-                "the training series.", target="one_step", horizon=1, kind="forecaster")
-def arma(n_steps=50, n_features=1, horizon=1, order=(2, 0, 1), seasonal_order=(0, 0, 0, 0), trend="c",
-         max_fit_windows=100):
+@register_model(
+    "arma",
+    description="ARMA(2, 1) with a constant (statsmodels SARIMAX), fitted once on the training series.",
+    target="one_step",
+    horizon=1,
+    kind="forecaster",
+)
+def arma(
+    n_steps=50,
+    n_features=1,
+    horizon=1,
+    order=(2, 0, 1),
+    seasonal_order=(0, 0, 0, 0),
+    trend="c",
+    max_fit_windows=100,
+):
     """An :class:`ArimaForecaster`; ``seasonal_order`` turns it into a SARIMA model.
 
     ``n_steps`` and ``n_features`` are accepted for the builder protocol: the forecaster works with any

@@ -13,8 +13,10 @@ from rnnbook.specs import register_model
 
 def _require_n_steps(model_name: str, n_steps):
     if n_steps is None:
-        raise ValueError(f"`{model_name}` flattens the whole window into one vector, so it needs a fixed "
-                         "input length: pass an integer `n_steps` (got None).")
+        raise ValueError(
+            f"`{model_name}` flattens the whole window into one vector, so it needs a fixed "
+            "input length: pass an integer `n_steps` (got None)."
+        )
     return n_steps
 
 
@@ -26,15 +28,19 @@ def _naive(name, n_steps, n_features, horizon):
 
 def _linear(name, n_steps, n_features, horizon):
     _require_n_steps(name, n_steps)
-    return keras.Sequential([
-        keras.Input((n_steps, n_features), name="window"),
-        keras.layers.Flatten(),
-        keras.layers.Dense(horizon),
-    ], name=name)
+    return keras.Sequential(
+        [
+            keras.Input((n_steps, n_features), name="window"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(horizon),
+        ],
+        name=name,
+    )
 
 
-@register_model("naive_last_value", description="Naive forecast: the last observed value.",
-                target="one_step", horizon=1)
+@register_model(
+    "naive_last_value", description="Naive forecast: the last observed value.", target="one_step", horizon=1
+)
 def naive_last_value(n_steps=50, n_features=1, horizon=1):
     """Naive one-step forecast: tomorrow equals today. No weights to train.
 
@@ -48,8 +54,12 @@ def naive_last_value(n_steps=50, n_features=1, horizon=1):
     return _naive("naive_last_value", n_steps, n_features, horizon)
 
 
-@register_model("naive_n_steps", description="Naive forecast: the last value repeated 10 steps ahead.",
-                target="vector", horizon=10)
+@register_model(
+    "naive_n_steps",
+    description="Naive forecast: the last value repeated 10 steps ahead.",
+    target="vector",
+    horizon=10,
+)
 def naive_n_steps(n_steps=50, n_features=1, horizon=10):
     """Naive multi-step forecast: the last observed value, repeated ``horizon`` times.
 
@@ -59,8 +69,13 @@ def naive_n_steps(n_steps=50, n_features=1, horizon=10):
 
 
 # Adam's default 1e-3 needs many epochs for Linear to pass the naive forecast; 0.01 gets there in a few.
-@register_model("linear", description="Linear model: Flatten + Dense(1).", target="one_step", horizon=1,
-                fit_defaults={"learning_rate": 0.01})
+@register_model(
+    "linear",
+    description="Linear model: Flatten + Dense(1).",
+    target="one_step",
+    horizon=1,
+    fit_defaults={"learning_rate": 0.01},
+)
 def linear(n_steps=50, n_features=1, horizon=1):
     """Linear one-step forecast: a weighted sum of the ``n_steps * n_features`` inputs.
 
@@ -71,9 +86,13 @@ def linear(n_steps=50, n_features=1, horizon=1):
     return _linear("linear", n_steps, n_features, horizon)
 
 
-@register_model("linear_n_steps", description="Linear model forecasting 10 steps at once: Flatten + "
-                "Dense(10).", target="vector", horizon=10,
-                fit_defaults={"learning_rate": 0.01})
+@register_model(
+    "linear_n_steps",
+    description="Linear model forecasting 10 steps at once: Flatten + Dense(10).",
+    target="vector",
+    horizon=10,
+    fit_defaults={"learning_rate": 0.01},
+)
 def linear_n_steps(n_steps=50, n_features=1, horizon=10):
     """Linear multi-step forecast: one Dense layer outputs all ``horizon`` values.
 

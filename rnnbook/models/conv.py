@@ -81,12 +81,24 @@ def _conv_gru_time_steps(n_steps, hparams) -> slice:
     return conv_target_slice(params["kernel_size"], params["strides"], params["dilation_rate"])
 
 
-@register_model("seq2seq_conv1d_gru", description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + "
-                "TimeDistributed(Dense(10)); targets Y[:, 3::2].", target="seq2seq", horizon=10,
-                time_steps=_conv_gru_time_steps)
-def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
-                       kernel_size=CONV_GRU_DEFAULTS["kernel_size"], strides=CONV_GRU_DEFAULTS["strides"],
-                       dilation_rate=CONV_GRU_DEFAULTS["dilation_rate"], units=(20, 20)):
+@register_model(
+    "seq2seq_conv1d_gru",
+    description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + "
+    "TimeDistributed(Dense(10)); targets Y[:, 3::2].",
+    target="seq2seq",
+    horizon=10,
+    time_steps=_conv_gru_time_steps,
+)
+def seq2seq_conv1d_gru(
+    n_steps=50,
+    n_features=1,
+    horizon=10,
+    filters=20,
+    kernel_size=CONV_GRU_DEFAULTS["kernel_size"],
+    strides=CONV_GRU_DEFAULTS["strides"],
+    dilation_rate=CONV_GRU_DEFAULTS["dilation_rate"],
+    units=(20, 20),
+):
     """A strided 1D convolution shortens the sequence, then GRU layers forecast at every output step.
 
     The ``"valid"`` convolution drops the first ``(kernel_size-1)*dilation_rate`` steps and the stride
@@ -109,12 +121,17 @@ def seq2seq_conv1d_gru(n_steps=50, n_features=1, horizon=10, filters=20,
     units = check_units(units)
     if strides > 1 and dilation_rate > 1:
         # Keras' Conv1D implements one or the other, not both.
-        raise ValueError(f"Received strides={strides} and dilation_rate={dilation_rate}: Conv1D supports "
-                         "`strides` > 1 or `dilation_rate` > 1, not both.")
+        raise ValueError(
+            f"Received strides={strides} and dilation_rate={dilation_rate}: Conv1D supports "
+            "`strides` > 1 or `dilation_rate` > 1, not both."
+        )
     _check_span(n_steps, kernel_size, dilation_rate)
-    layers = [keras.Input((n_steps, n_features), name="window"),
-              keras.layers.Conv1D(filters, kernel_size, strides=strides, padding="valid",
-                                  dilation_rate=dilation_rate, name="conv")]
+    layers = [
+        keras.Input((n_steps, n_features), name="window"),
+        keras.layers.Conv1D(
+            filters, kernel_size, strides=strides, padding="valid", dilation_rate=dilation_rate, name="conv"
+        ),
+    ]
     layers += [keras.layers.GRU(u, return_sequences=True) for u in units]
     layers.append(keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts"))
     return keras.Sequential(layers, name="seq2seq_conv1d_gru")
@@ -125,8 +142,10 @@ def _check_span(n_steps, kernel_size, dilation_rate=1):
     # every convolutional model alike.
     span = (kernel_size - 1) * dilation_rate + 1
     if n_steps is not None and n_steps < span:
-        raise ValueError(f"The convolution spans {span} steps (kernel_size={kernel_size}, "
-                         f"dilation_rate={dilation_rate}), more than n_steps={n_steps}.")
+        raise ValueError(
+            f"The convolution spans {span} steps (kernel_size={kernel_size}, "
+            f"dilation_rate={dilation_rate}), more than n_steps={n_steps}."
+        )
 
 
 def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps):
@@ -138,10 +157,21 @@ def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps):
     return filters, kernel_size, dilation_rates * n_stacks
 
 
-@register_model("wavenet_simple", description="Simplified WaveNet: causal Conv1D(20, 2) with dilations "
-                "(1, 2, 4, 8) x2 + Conv1D(10, 1).", target="seq2seq", horizon=10)
-def wavenet_simple(n_steps=50, n_features=1, horizon=10, filters=20, kernel_size=2,
-                   dilation_rates=WAVENET_DILATIONS, n_stacks=2):
+@register_model(
+    "wavenet_simple",
+    description="Simplified WaveNet: causal Conv1D(20, 2) with dilations (1, 2, 4, 8) x2 + Conv1D(10, 1).",
+    target="seq2seq",
+    horizon=10,
+)
+def wavenet_simple(
+    n_steps=50,
+    n_features=1,
+    horizon=10,
+    filters=20,
+    kernel_size=2,
+    dilation_rates=WAVENET_DILATIONS,
+    n_stacks=2,
+):
     """The chapter's simplified WaveNet: stacked causal ReLU convolutions with doubling dilations.
 
     Causal padding keeps one output per input step, and output ``t`` sees only inputs up to ``t``, so
@@ -157,16 +187,29 @@ def wavenet_simple(n_steps=50, n_features=1, horizon=10, filters=20, kernel_size
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
     layers = [keras.Input((n_steps, n_features), name="window")]
-    layers += [keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu",
-                                   dilation_rate=rate) for rate in dilations]
+    layers += [
+        keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu", dilation_rate=rate)
+        for rate in dilations
+    ]
     layers.append(keras.layers.Conv1D(horizon, 1, name="forecasts"))
     return keras.Sequential(layers, name="wavenet_simple")
 
 
-@register_model("wavenet", description="WaveNet with gated activations, residual and skip connections.",
-                target="seq2seq", horizon=10)
-def wavenet(n_steps=50, n_features=1, horizon=10, filters=32, kernel_size=2,
-            dilation_rates=WAVENET_DILATIONS, n_stacks=2):
+@register_model(
+    "wavenet",
+    description="WaveNet with gated activations, residual and skip connections.",
+    target="seq2seq",
+    horizon=10,
+)
+def wavenet(
+    n_steps=50,
+    n_features=1,
+    horizon=10,
+    filters=32,
+    kernel_size=2,
+    dilation_rates=WAVENET_DILATIONS,
+    n_stacks=2,
+):
     """The full WaveNet architecture, for regression.
 
     A causal convolution projects the inputs to ``filters`` channels; each

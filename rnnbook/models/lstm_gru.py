@@ -19,8 +19,12 @@ def _gated_seq2seq(name, layer_class, n_steps, n_features, horizon, units):
     return keras.Sequential(layers, name=name)
 
 
-@register_model("seq2seq_lstm", description="Seq2seq LSTM(20) x2 + TimeDistributed(Dense(10)).",
-                target="seq2seq", horizon=10)
+@register_model(
+    "seq2seq_lstm",
+    description="Seq2seq LSTM(20) x2 + TimeDistributed(Dense(10)).",
+    target="seq2seq",
+    horizon=10,
+)
 def seq2seq_lstm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Stacked LSTM layers returning sequences, forecasting ``horizon`` values at every step.
 
@@ -32,8 +36,12 @@ def seq2seq_lstm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     return _gated_seq2seq("seq2seq_lstm", keras.layers.LSTM, n_steps, n_features, horizon, units)
 
 
-@register_model("seq2seq_gru", description="Seq2seq GRU(20) x2 + TimeDistributed(Dense(10)).",
-                target="seq2seq", horizon=10)
+@register_model(
+    "seq2seq_gru",
+    description="Seq2seq GRU(20) x2 + TimeDistributed(Dense(10)).",
+    target="seq2seq",
+    horizon=10,
+)
 def seq2seq_gru(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Stacked GRU layers returning sequences, forecasting ``horizon`` values at every step.
 

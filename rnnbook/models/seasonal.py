@@ -39,8 +39,10 @@ class SeasonalNaive:
         if X.ndim != 3:
             raise ValueError(f"`X` must have shape (batch, steps, features), got {X.shape}.")
         if X.shape[1] < self.season:
-            raise ValueError(f"A seasonal naive forecast with season={self.season} needs windows of at least "
-                             f"{self.season} steps, got {X.shape[1]}.")
+            raise ValueError(
+                f"A seasonal naive forecast with season={self.season} needs windows of at least "
+                f"{self.season} steps, got {X.shape[1]}."
+            )
         return X[:, :, 0]
 
     def fit(self, X, y=None, **ignored):
@@ -51,7 +53,7 @@ class SeasonalNaive:
     def predict(self, X, **ignored) -> np.ndarray:
         """The forecasts ``(batch, horizon)`` as float32."""
         windows = self._windows(X)
-        last_season = windows[:, windows.shape[1] - self.season:]
+        last_season = windows[:, windows.shape[1] - self.season :]
         return last_season[:, np.arange(self.horizon) % self.season].astype(np.float32)
 
     def with_horizon(self, horizon: int) -> SeasonalNaive:
@@ -65,9 +67,14 @@ class SeasonalNaive:
         return f"SeasonalNaive(season={self.season}, horizon={self.horizon})"
 
 
-@register_model("seasonal_naive", description="Seasonal naive forecast: the value one season earlier "
-                "(season=7 unless the data set says otherwise).", target="one_step", horizon=1,
-                kind="forecaster")
+@register_model(
+    "seasonal_naive",
+    description="Seasonal naive forecast: the value one season earlier "
+    "(season=7 unless the data set says otherwise).",
+    target="one_step",
+    horizon=1,
+    kind="forecaster",
+)
 def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7):
     """A :class:`SeasonalNaive` forecaster (lag ``season``); no weights.
 
@@ -75,15 +82,29 @@ def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7):
     """
     check_positive_int("n_features", n_features)
     if n_steps is not None and check_positive_int("n_steps", n_steps) < season:
-        raise ValueError(f"seasonal_naive needs n_steps >= season, got n_steps={n_steps} and "
-                         f"season={season}.")
+        raise ValueError(
+            f"seasonal_naive needs n_steps >= season, got n_steps={n_steps} and season={season}."
+        )
     return SeasonalNaive(season, horizon)
 
 
-@register_model("sarima", description="SARIMA(1,0,1)(0,1,1)_season (statsmodels SARIMAX), fitted once on "
-                "the training series.", target="one_step", horizon=1, kind="forecaster")
-def sarima(n_steps=50, n_features=1, horizon=1, season=7, order=(1, 0, 1), seasonal_order=None,
-           trend="n", max_fit_windows=50):
+@register_model(
+    "sarima",
+    description="SARIMA(1,0,1)(0,1,1)_season (statsmodels SARIMAX), fitted once on the training series.",
+    target="one_step",
+    horizon=1,
+    kind="forecaster",
+)
+def sarima(
+    n_steps=50,
+    n_features=1,
+    horizon=1,
+    season=7,
+    order=(1, 0, 1),
+    seasonal_order=None,
+    trend="n",
+    max_fit_windows=50,
+):
     """An :class:`~rnnbook.models.arma.ArimaForecaster` with a seasonal difference and a seasonal MA
     term: ``seasonal_order`` defaults to ``(0, 1, 1, season)`` (the airline-model season, the choice
     handson-ml3 reaches from the ACF and PACF of a weekly-seasonal series).

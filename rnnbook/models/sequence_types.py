@@ -23,8 +23,11 @@ from rnnbook._checks import check_positive_int
 
 
 def _sizes(n_inputs, n_outputs, units):
-    return (check_positive_int("n_inputs", n_inputs), check_positive_int("n_outputs", n_outputs),
-            check_positive_int("units", units))
+    return (
+        check_positive_int("n_inputs", n_inputs),
+        check_positive_int("n_outputs", n_outputs),
+        check_positive_int("units", units),
+    )
 
 
 def seq2seq_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
@@ -39,11 +42,14 @@ def seq2seq_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
     Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
-    return keras.Sequential([
-        keras.Input((n_steps, n_inputs)),
-        keras.layers.SimpleRNN(units, return_sequences=True),     # one output per input step
-        keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
-    ], name="seq2seq")
+    return keras.Sequential(
+        [
+            keras.Input((n_steps, n_inputs)),
+            keras.layers.SimpleRNN(units, return_sequences=True),  # one output per input step
+            keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
+        ],
+        name="seq2seq",
+    )
 
 
 def seq2vec_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
@@ -54,11 +60,14 @@ def seq2vec_model(n_inputs=1, n_outputs=1, units=20, n_steps=None):
     Used in: book/02_recurrent_neurons.
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
-    return keras.Sequential([
-        keras.Input((n_steps, n_inputs)),
-        keras.layers.SimpleRNN(units),
-        keras.layers.Dense(n_outputs),
-    ], name="seq2vec")
+    return keras.Sequential(
+        [
+            keras.Input((n_steps, n_inputs)),
+            keras.layers.SimpleRNN(units),
+            keras.layers.Dense(n_outputs),
+        ],
+        name="seq2vec",
+    )
 
 
 def vec2seq_model(n_inputs=1, n_outputs=1, steps_out=10, units=20):
@@ -73,12 +82,15 @@ def vec2seq_model(n_inputs=1, n_outputs=1, steps_out=10, units=20):
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     steps_out = check_positive_int("steps_out", steps_out)
-    return keras.Sequential([
-        keras.Input((n_inputs,)),
-        keras.layers.RepeatVector(steps_out),
-        keras.layers.SimpleRNN(units, return_sequences=True),
-        keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
-    ], name="vec2seq")
+    return keras.Sequential(
+        [
+            keras.Input((n_inputs,)),
+            keras.layers.RepeatVector(steps_out),
+            keras.layers.SimpleRNN(units, return_sequences=True),
+            keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
+        ],
+        name="vec2seq",
+    )
 
 
 def encoder_decoder_model(n_inputs=1, n_outputs=1, steps_out=10, units=20, n_steps=None):
@@ -94,10 +106,13 @@ def encoder_decoder_model(n_inputs=1, n_outputs=1, steps_out=10, units=20, n_ste
     """
     n_inputs, n_outputs, units = _sizes(n_inputs, n_outputs, units)
     steps_out = check_positive_int("steps_out", steps_out)
-    return keras.Sequential([
-        keras.Input((n_steps, n_inputs)),
-        keras.layers.SimpleRNN(units, name="encoder"),
-        keras.layers.RepeatVector(steps_out),
-        keras.layers.SimpleRNN(units, return_sequences=True, name="decoder"),
-        keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
-    ], name="encoder_decoder")
+    return keras.Sequential(
+        [
+            keras.Input((n_steps, n_inputs)),
+            keras.layers.SimpleRNN(units, name="encoder"),
+            keras.layers.RepeatVector(steps_out),
+            keras.layers.SimpleRNN(units, return_sequences=True, name="decoder"),
+            keras.layers.TimeDistributed(keras.layers.Dense(n_outputs)),
+        ],
+        name="encoder_decoder",
+    )

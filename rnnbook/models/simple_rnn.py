@@ -32,8 +32,12 @@ def _seq2seq_head(horizon):
     return keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts")
 
 
-@register_model("unrolled_rnn", description="The chapter's custom RNN loop (UnrolledRNN of a "
-                "SimpleRNNCell(20)) + Dense.", target="one_step", horizon=1)
+@register_model(
+    "unrolled_rnn",
+    description="The chapter's custom RNN loop (UnrolledRNN of a SimpleRNNCell(20)) + Dense.",
+    target="one_step",
+    horizon=1,
+)
 def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn"):
     """A recurrent cell applied step by step in a Python loop, then a Dense forecast.
 
@@ -48,27 +52,36 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
     units = check_positive_int("units", units)
     check_choice("cell", cell, tuple(UNROLLED_CELLS))
     if n_steps is None:
-        raise ValueError("`unrolled_rnn` loops over the time steps in Python, so it needs a fixed "
-                         "input length: pass an integer `n_steps` (got None).")
-    return keras.Sequential([
-        _input(n_steps, n_features),
-        UnrolledRNN(UNROLLED_CELLS[cell](units), name="unrolled_rnn"),
-        keras.layers.Dense(horizon),
-    ], name="unrolled_rnn")
+        raise ValueError(
+            "`unrolled_rnn` loops over the time steps in Python, so it needs a fixed "
+            "input length: pass an integer `n_steps` (got None)."
+        )
+    return keras.Sequential(
+        [
+            _input(n_steps, n_features),
+            UnrolledRNN(UNROLLED_CELLS[cell](units), name="unrolled_rnn"),
+            keras.layers.Dense(horizon),
+        ],
+        name="unrolled_rnn",
+    )
 
 
 # The chapter trains the 1-unit RNN with Adam(5e-3) for 20 epochs on 7000 series; with the quick
 # profile's 8 epochs on 1400 series that stops short of the naive forecast, 0.02 passes it.
-@register_model("simple_rnn", description="The chapter's 1-unit SimpleRNN.", target="one_step",
-                horizon=1, fit_defaults={"learning_rate": 0.02})
+@register_model(
+    "simple_rnn",
+    description="The chapter's 1-unit SimpleRNN.",
+    target="one_step",
+    horizon=1,
+    fit_defaults={"learning_rate": 0.02},
+)
 def simple_rnn(n_steps=50, n_features=1, horizon=1):
     """The simplest RNN: one SimpleRNN layer with one unit (``horizon`` units), whose output is the
     forecast. Three parameters for one step ahead; accepts any length (``n_steps=None``).
 
     Used in: book/04_forecasting.
     """
-    return keras.Sequential([_input(n_steps, n_features), keras.layers.SimpleRNN(horizon)],
-                            name="simple_rnn")
+    return keras.Sequential([_input(n_steps, n_features), keras.layers.SimpleRNN(horizon)], name="simple_rnn")
 
 
 def _deep_rnn(name, n_steps, n_features, horizon, units, head, activation):
@@ -79,21 +92,25 @@ def _deep_rnn(name, n_steps, n_features, horizon, units, head, activation):
     if head == "rnn":
         # The chapter's deep RNN: every hidden layer returns sequences and a SimpleRNN(1) outputs the
         # forecast. It keeps the default tanh so the forecast is not cut at 0 when activation="relu".
-        layers += [keras.layers.SimpleRNN(u, return_sequences=True, activation=activation)
-                   for u in units]
+        layers += [keras.layers.SimpleRNN(u, return_sequences=True, activation=activation) for u in units]
         layers.append(keras.layers.SimpleRNN(horizon, name="rnn_head"))
     else:
         # A Dense head: faster to train, any output activation, and the last recurrent layer only
         # needs to return its final output.
-        layers += [keras.layers.SimpleRNN(u, return_sequences=True, activation=activation)
-                   for u in units[:-1]]
+        layers += [
+            keras.layers.SimpleRNN(u, return_sequences=True, activation=activation) for u in units[:-1]
+        ]
         layers.append(keras.layers.SimpleRNN(units[-1], activation=activation))
         layers.append(keras.layers.Dense(horizon, name="dense_head"))
     return keras.Sequential(layers, name=name)
 
 
-@register_model("deep_rnn", description="Deep RNN: SimpleRNN(20) x2 returning sequences + SimpleRNN(1).",
-                target="one_step", horizon=1)
+@register_model(
+    "deep_rnn",
+    description="Deep RNN: SimpleRNN(20) x2 returning sequences + SimpleRNN(1).",
+    target="one_step",
+    horizon=1,
+)
 def deep_rnn(n_steps=50, n_features=1, horizon=1, units=(20, 20), head="rnn", activation="tanh"):
     """Stacked SimpleRNN layers and a recurrent or Dense head.
 
@@ -109,8 +126,12 @@ def deep_rnn(n_steps=50, n_features=1, horizon=1, units=(20, 20), head="rnn", ac
     return _deep_rnn("deep_rnn", n_steps, n_features, horizon, units, head, activation)
 
 
-@register_model("deep_rnn_dense", description="Deep RNN with a Dense head: SimpleRNN(20) x2 + Dense(1).",
-                target="one_step", horizon=1)
+@register_model(
+    "deep_rnn_dense",
+    description="Deep RNN with a Dense head: SimpleRNN(20) x2 + Dense(1).",
+    target="one_step",
+    horizon=1,
+)
 def deep_rnn_dense(n_steps=50, n_features=1, horizon=1, units=(20, 20), activation="tanh"):
     """:func:`deep_rnn` with ``head="dense"``.
 
@@ -119,10 +140,14 @@ def deep_rnn_dense(n_steps=50, n_features=1, horizon=1, units=(20, 20), activati
     return _deep_rnn("deep_rnn_dense", n_steps, n_features, horizon, units, "dense", activation)
 
 
-@register_model("iterative_deep_rnn", description="Deep RNN trained one step ahead, fed its own forecasts "
-                "10 times.", target="one_step", horizon=10, kind="iterative")
-def iterative_deep_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), head="rnn",
-                       activation="tanh"):
+@register_model(
+    "iterative_deep_rnn",
+    description="Deep RNN trained one step ahead, fed its own forecasts 10 times.",
+    target="one_step",
+    horizon=10,
+    kind="iterative",
+)
+def iterative_deep_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), head="rnn", activation="tanh"):
     """A one-step :func:`deep_rnn` wrapped in :class:`~rnnbook.layers.IterativeForecaster`.
 
     Train ``model.step_model`` on one-step targets; ``model`` forecasts ``horizon`` steps. Univariate
@@ -131,16 +156,22 @@ def iterative_deep_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), hea
     Used in: book/04_forecasting.
     """
     if n_features != 1:
-        raise ValueError(f"`iterative_deep_rnn` feeds its forecasts back as inputs, so it needs "
-                         f"n_features=1, got n_features={n_features}.")
+        raise ValueError(
+            f"`iterative_deep_rnn` feeds its forecasts back as inputs, so it needs "
+            f"n_features=1, got n_features={n_features}."
+        )
     step_model = _deep_rnn("deep_rnn", n_steps, n_features, 1, units, head, activation)
     model = IterativeForecaster(step_model, horizon, name="iterative_deep_rnn")
     model.build((None, n_steps, n_features))
     return model
 
 
-@register_model("seq2vec_rnn", description="SimpleRNN(20) x2 + Dense(10): all 10 steps at once.",
-                target="vector", horizon=10)
+@register_model(
+    "seq2vec_rnn",
+    description="SimpleRNN(20) x2 + Dense(10): all 10 steps at once.",
+    target="vector",
+    horizon=10,
+)
 def seq2vec_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Sequence-to-vector RNN: the last recurrent output goes to ``Dense(horizon)``.
 
@@ -161,8 +192,13 @@ def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
     return keras.Sequential(layers, name=name)
 
 
-@register_model("seq2seq_rnn", description="Seq2seq SimpleRNN(20) x2 + TimeDistributed(Dense(10)).",
-                target="seq2seq", horizon=10, fit_defaults={"learning_rate": 0.01})
+@register_model(
+    "seq2seq_rnn",
+    description="Seq2seq SimpleRNN(20) x2 + TimeDistributed(Dense(10)).",
+    target="seq2seq",
+    horizon=10,
+    fit_defaults={"learning_rate": 0.01},
+)
 def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Sequence-to-sequence RNN: at every time step, forecast the next ``horizon`` values.
 
@@ -173,10 +209,16 @@ def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     return _seq2seq("seq2seq_rnn", n_steps, n_features, horizon, units)
 
 
-@register_model("seq2seq_rnn_dropout", description="Seq2seq SimpleRNN with dropout and recurrent "
-                "dropout 0.2.", target="seq2seq", horizon=10, fit_defaults={"learning_rate": 0.01})
-def seq2seq_rnn_dropout(n_steps=50, n_features=1, horizon=10, units=(20, 20), dropout=0.2,
-                        recurrent_dropout=0.2):
+@register_model(
+    "seq2seq_rnn_dropout",
+    description="Seq2seq SimpleRNN with dropout and recurrent dropout 0.2.",
+    target="seq2seq",
+    horizon=10,
+    fit_defaults={"learning_rate": 0.01},
+)
+def seq2seq_rnn_dropout(
+    n_steps=50, n_features=1, horizon=10, units=(20, 20), dropout=0.2, recurrent_dropout=0.2
+):
     """:func:`seq2seq_rnn` with dropout on the inputs and on the hidden state of every layer.
 
     Keras draws one dropout mask per sequence and applies it at every time step.
@@ -189,12 +231,23 @@ def seq2seq_rnn_dropout(n_steps=50, n_features=1, horizon=10, units=(20, 20), dr
     """
     dropout = check_fraction("dropout", dropout)
     recurrent_dropout = check_fraction("recurrent_dropout", recurrent_dropout)
-    return _seq2seq("seq2seq_rnn_dropout", n_steps, n_features, horizon, units, dropout=dropout,
-                    recurrent_dropout=recurrent_dropout)
+    return _seq2seq(
+        "seq2seq_rnn_dropout",
+        n_steps,
+        n_features,
+        horizon,
+        units,
+        dropout=dropout,
+        recurrent_dropout=recurrent_dropout,
+    )
 
 
-@register_model("seq2seq_rnn_batchnorm", description="Seq2seq SimpleRNN with BatchNormalization between "
-                "the recurrent layers.", target="seq2seq", horizon=10)
+@register_model(
+    "seq2seq_rnn_batchnorm",
+    description="Seq2seq SimpleRNN with BatchNormalization between the recurrent layers.",
+    target="seq2seq",
+    horizon=10,
+)
 def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """:func:`seq2seq_rnn` with ``BatchNormalization`` after each recurrent layer, as in the chapter.
 
@@ -210,8 +263,12 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     return keras.Sequential(layers, name="seq2seq_rnn_batchnorm")
 
 
-@register_model("seq2seq_layernorm_rnn", description="Seq2seq RNN of LayerNorm SimpleRNN cells (20) x2.",
-                target="seq2seq", horizon=10)
+@register_model(
+    "seq2seq_layernorm_rnn",
+    description="Seq2seq RNN of LayerNorm SimpleRNN cells (20) x2.",
+    target="seq2seq",
+    horizon=10,
+)
 def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Recurrent layers of :class:`~rnnbook.layers.LNSimpleRNNCell`: layer norm inside the recurrence.
 
@@ -224,8 +281,12 @@ def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     return keras.Sequential(layers, name="seq2seq_layernorm_rnn")
 
 
-@register_model("encoder_decoder", description="Encoder SimpleRNN -> RepeatVector(10) -> decoder "
-                "SimpleRNN -> Dense(1) per step.", target="vector", horizon=10)
+@register_model(
+    "encoder_decoder",
+    description="Encoder SimpleRNN -> RepeatVector(10) -> decoder SimpleRNN -> Dense(1) per step.",
+    target="vector",
+    horizon=10,
+)
 def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, decoder_units=20):
     """Encoder-decoder: a seq2vec encoder, then a vec2seq decoder.
 
@@ -240,11 +301,14 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
     """
     encoder_units = check_positive_int("encoder_units", encoder_units)
     decoder_units = check_positive_int("decoder_units", decoder_units)
-    return keras.Sequential([
-        _input(n_steps, n_features),
-        keras.layers.SimpleRNN(encoder_units, name="encoder"),
-        keras.layers.RepeatVector(horizon),
-        keras.layers.SimpleRNN(decoder_units, return_sequences=True, name="decoder"),
-        keras.layers.TimeDistributed(keras.layers.Dense(1)),
-        keras.layers.Reshape((horizon,)),                      # (batch, horizon, 1) -> (batch, horizon)
-    ], name="encoder_decoder")
+    return keras.Sequential(
+        [
+            _input(n_steps, n_features),
+            keras.layers.SimpleRNN(encoder_units, name="encoder"),
+            keras.layers.RepeatVector(horizon),
+            keras.layers.SimpleRNN(decoder_units, return_sequences=True, name="decoder"),
+            keras.layers.TimeDistributed(keras.layers.Dense(1)),
+            keras.layers.Reshape((horizon,)),  # (batch, horizon, 1) -> (batch, horizon)
+        ],
+        name="encoder_decoder",
+    )

@@ -28,7 +28,18 @@ from rnnbook.widgets.unrolling import (
 )
 
 __all__ = [
-    "bptt_data", "bptt_explorer", "bptt_grid", "dependency_masks", "forecast_data", "forecast_explorer",
-    "gate_data", "gate_inspector", "memory_jacobian_norms", "receptive_field_explorer", "strategies_for",
-    "unrolling_data", "unrolling_explorer", "unrolling_step",
+    "bptt_data",
+    "bptt_explorer",
+    "bptt_grid",
+    "dependency_masks",
+    "forecast_data",
+    "forecast_explorer",
+    "gate_data",
+    "gate_inspector",
+    "memory_jacobian_norms",
+    "receptive_field_explorer",
+    "strategies_for",
+    "unrolling_data",
+    "unrolling_explorer",
+    "unrolling_step",
 ]

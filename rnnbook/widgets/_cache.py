@@ -49,8 +49,13 @@ def _key(name: str, arguments: dict) -> str:
 
     from rnnbook import model_cache
 
-    fields = {"format": FORMAT, "widget": name, "arguments": arguments, "source": _source_fingerprint(),
-              **model_cache.backend_fields()}
+    fields = {
+        "format": FORMAT,
+        "widget": name,
+        "arguments": arguments,
+        "source": _source_fingerprint(),
+        **model_cache.backend_fields(),
+    }
     for package in ("matplotlib", "pillow", "ipywidgets"):
         try:
             fields[package] = importlib.metadata.version(package)
@@ -72,10 +77,10 @@ def directory() -> str | None:
 def _read(path: Path):
     try:
         with open(path, "rb") as f:
-            return pickle.load(f)   # noqa: S301 (written by rnnbook into the user's own cache)
+            return pickle.load(f)  # noqa: S301 (written by rnnbook into the user's own cache)
     except FileNotFoundError:
         return None
-    except Exception:   # a truncated or foreign file: compute again
+    except Exception:  # a truncated or foreign file: compute again
         path.unlink(missing_ok=True)
         return None
 
@@ -83,7 +88,7 @@ def _read(path: Path):
 def _write(path: Path, entry: dict) -> None:
     try:
         payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:   # data that does not pickle: the widget is computed each time
+    except Exception:  # data that does not pickle: the widget is computed each time
         return
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -120,8 +125,15 @@ def cached_view(name: str, what: str):
                 view = build(*args, **kwargs)
             view.cached = False
             if path is not None:
-                _write(path, {"controls": view.spec, "frames": view.frames, "options": view.options,
-                              "data": getattr(view, "data", None)})
+                _write(
+                    path,
+                    {
+                        "controls": view.spec,
+                        "frames": view.frames,
+                        "options": view.options,
+                        "data": getattr(view, "data", None),
+                    },
+                )
             return view
 
         return explorer
@@ -137,8 +149,10 @@ class _progress:
 
     def _text(self) -> str:
         seconds = time.monotonic() - self.start
-        return (f"<i>Computing {self.what} (the first time on this machine; afterwards it appears at once) "
-                f"&mdash; {self.frames} frame(s) drawn, {seconds:.0f} s</i>")
+        return (
+            f"<i>Computing {self.what} (the first time on this machine; afterwards it appears at once) "
+            f"&mdash; {self.frames} frame(s) drawn, {seconds:.0f} s</i>"
+        )
 
     def _frame_drawn(self):
         self.frames += 1

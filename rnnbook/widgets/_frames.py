@@ -132,8 +132,15 @@ class FrameView:
     (1,)
     """
 
-    def __init__(self, controls: Sequence[Control], frames: Mapping[tuple, bytes | str], *,
-                 title: str = "", footer: str = "", play_interval_ms: int = 600):
+    def __init__(
+        self,
+        controls: Sequence[Control],
+        frames: Mapping[tuple, bytes | str],
+        *,
+        title: str = "",
+        footer: str = "",
+        play_interval_ms: int = 600,
+    ):
         import ipywidgets as w
 
         self.spec = list(controls)
@@ -142,21 +149,30 @@ class FrameView:
         shape = tuple(len(c.options) for c in self.spec)
         missing = [k for k in itertools.product(*map(range, shape)) if k not in self.frames]
         if missing:
-            raise ValueError(f"{len(missing)} frame(s) missing, e.g. {missing[0]}; a frame grid needs one "
-                             "frame per combination of options, or a control would show nothing.")
+            raise ValueError(
+                f"{len(missing)} frame(s) missing, e.g. {missing[0]}; a frame grid needs one "
+                "frame per combination of options, or a control would show nothing."
+            )
         self.controls: dict[str, w.Widget] = {}
         self.play = None
         rows = []
         for c in self.spec:
             self.controls[c.name] = control = _make_control(w, c)
             if c.play:
-                self.play = w.Play(value=c.initial, min=0, max=len(c.options) - 1, step=1,
-                                   interval=play_interval_ms, description="Play", show_repeat=True)
+                self.play = w.Play(
+                    value=c.initial,
+                    min=0,
+                    max=len(c.options) - 1,
+                    step=1,
+                    interval=play_interval_ms,
+                    description="Play",
+                    show_repeat=True,
+                )
                 w.jslink((self.play, "value"), (control, "index"))
                 rows.append(w.HBox([self.play, control]))
             else:
                 rows.append(control)
-        self._levels: list[list] = [[] for _ in self.spec]   # the stacks of each nesting level
+        self._levels: list[list] = [[] for _ in self.spec]  # the stacks of each nesting level
         self._leaves: dict[tuple, w.Widget] = {}
         self.root = self._build(w, ())
         for c, stacks in zip(self.spec, self._levels):
@@ -182,8 +198,9 @@ class FrameView:
             self._leaves[prefix] = leaf
             return leaf
         c = self.spec[level]
-        stack = w.Stack([self._build(w, prefix + (i,)) for i in range(len(c.options))],
-                        selected_index=c.initial)
+        stack = w.Stack(
+            [self._build(w, prefix + (i,)) for i in range(len(c.options))], selected_index=c.initial
+        )
         self._levels[level].append(stack)
         return stack
 
@@ -192,6 +209,7 @@ class FrameView:
         def update(change):
             for stack in stacks:
                 stack.selected_index = change["new"]
+
         return update
 
     def select(self, **indices: int) -> None:
@@ -214,7 +232,9 @@ class FrameView:
 
     def embedded_bytes(self) -> int:
         """Bytes of frames this view embeds in a page (PNG bytes plus HTML text)."""
-        return sum(len(f) if isinstance(f, (bytes, bytearray)) else len(f.encode()) for f in self.frames.values())
+        return sum(
+            len(f) if isinstance(f, (bytes, bytearray)) else len(f.encode()) for f in self.frames.values()
+        )
 
     def _ipython_display_(self):
         # A notebook cell ending with a view shows the widget, not the object's repr.
@@ -227,12 +247,19 @@ def _make_control(w, c: Control):
     options = list(c.options)
     style = {"description_width": "initial"}
     if c.kind == "slider":
-        return w.SelectionSlider(options=options, index=c.initial, description=c.description,
-                                 continuous_update=True, style=style,
-                                 layout=w.Layout(width="min(420px, 90%)"))
+        return w.SelectionSlider(
+            options=options,
+            index=c.initial,
+            description=c.description,
+            continuous_update=True,
+            style=style,
+            layout=w.Layout(width="min(420px, 90%)"),
+        )
     if c.kind == "toggle":
         return w.ToggleButtons(options=options, index=c.initial, description=c.description, style=style)
     if c.kind == "dropdown":
         return w.Dropdown(options=options, index=c.initial, description=c.description, style=style)
-    raise ValueError(f"Received an invalid value for argument `kind`, expected 'slider', 'toggle' or "
-                     f"'dropdown', got {c.kind!r}.")
+    raise ValueError(
+        f"Received an invalid value for argument `kind`, expected 'slider', 'toggle' or "
+        f"'dropdown', got {c.kind!r}."
+    )

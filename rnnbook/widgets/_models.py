@@ -49,8 +49,14 @@ class TinyRNN:
 
 
 @functools.lru_cache(maxsize=16)
-def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs: int = 8,
-             n_series: int = 1000, seed: int = 42) -> TinyRNN:
+def tiny_rnn(
+    cell: str = "simple_rnn",
+    units: int = 3,
+    n_steps: int = 16,
+    epochs: int = 8,
+    n_series: int = 1000,
+    seed: int = 42,
+) -> TinyRNN:
     """A one-layer ``cell`` RNN forecasting the next value, trained by ``train`` (cached per machine).
 
     Args:
@@ -78,11 +84,27 @@ def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs
     check_choice("cell", cell, tuple(CELL_MODELS))
     units = check_positive_int("units", units)
     n_train, n_valid = int(n_series * 0.7), int(n_series * 0.2)
-    ds = data.synthetic_dataset(n_series, n_steps, (n_train, n_valid, n_series - n_train - n_valid),
-                                horizon=1, target="seq2seq", seed=seed)
+    ds = data.synthetic_dataset(
+        n_series,
+        n_steps,
+        (n_train, n_valid, n_series - n_train - n_valid),
+        horizon=1,
+        target="seq2seq",
+        seed=seed,
+    )
     # A constant, high learning rate: a few epochs of batches of 32 train a 3-neuron layer well.
-    result = train(CELL_MODELS[cell], ds, profile="full", seed=seed, epochs=epochs, batch_size=32,
-                   learning_rate=0.02, schedule="constant", progress=False, units=(units,))
+    result = train(
+        CELL_MODELS[cell],
+        ds,
+        profile="full",
+        seed=seed,
+        epochs=epochs,
+        batch_size=32,
+        learning_rate=0.02,
+        schedule="constant",
+        progress=False,
+        units=(units,),
+    )
     model = result.model
     layer = next(lay for lay in model.layers if hasattr(lay, "cell"))
     dense = model.layers[-1].layer if hasattr(model.layers[-1], "layer") else model.layers[-1]
@@ -90,5 +112,12 @@ def tiny_rnn(cell: str = "simple_rnn", units: int = 3, n_steps: int = 16, epochs
     # Every step's forecast, from the NumPy equations (exact, see tests/test_widgets.py).
     y_pred = equations.forward_from_keras(layer, ds.X_valid).h @ w + b
     val_mse = float(np.mean((y_pred - ds.y_valid) ** 2))
-    return TinyRNN(cell=cell, model=model, layer=layer, head=(w, b), X_valid=ds.X_valid,
-                   y_valid=ds.y_valid, val_mse=val_mse)
+    return TinyRNN(
+        cell=cell,
+        model=model,
+        layer=layer,
+        head=(w, b),
+        X_valid=ds.X_valid,
+        y_valid=ds.y_valid,
+        val_mse=val_mse,
+    )

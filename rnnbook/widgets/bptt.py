@@ -65,8 +65,17 @@ def _layers(units: int, activation: str, seed: int):
     return layers
 
 
-def bptt_data(n_steps: int = 50, scale: float = 1.0, activation: str = "tanh", *, units: int = 16,
-              batch: int = 16, seed: int = 42, pad_to: int | None = None, _layers_cache=None) -> BPTTData:
+def bptt_data(
+    n_steps: int = 50,
+    scale: float = 1.0,
+    activation: str = "tanh",
+    *,
+    units: int = 16,
+    batch: int = 16,
+    seed: int = 42,
+    pad_to: int | None = None,
+    _layers_cache=None,
+) -> BPTTData:
     """``||dL/dh(t)||`` for a SimpleRNN, an LSTM and a GRU on the chapter's synthetic series.
 
     Args:
@@ -99,19 +108,26 @@ def bptt_data(n_steps: int = 50, scale: float = 1.0, activation: str = "tanh", *
     pad_to = n_steps if pad_to is None else max(n_steps, check_positive_int("pad_to", pad_to))
     series = data.generate_time_series(batch, n_steps + 1, seed=seed)
     X = np.zeros((batch, pad_to, 1), dtype=np.float32)
-    X[:, pad_to - n_steps:] = series[:, :n_steps]
+    X[:, pad_to - n_steps :] = series[:, :n_steps]
     y = series[:, n_steps]
     layers = _layers_cache if _layers_cache is not None else _layers(units, activation, seed)
     norms = {}
     for cell, (layer, head, base) in layers.items():
         # The scaled kernel is passed in, not assigned: the cached layers stay as they were built.
         scaled = {"Wh" if cell == "simple_rnn" else "recurrent_kernel": base * scale}
-        norms[cell] = hidden_state_gradient_norms(layer, X, y, head=head, weights=scaled)[pad_to - n_steps:]
+        norms[cell] = hidden_state_gradient_norms(layer, X, y, head=head, weights=scaled)[pad_to - n_steps :]
     return BPTTData(n_steps=n_steps, scale=scale, activation=activation, norms=norms)
 
 
-def bptt_grid(lengths=(20, 50, 100), scales=(0.5, 1.0, 1.5, 2.0), activations=ACTIVATIONS, *,
-              units: int = 16, batch: int = 16, seed: int = 42) -> dict:
+def bptt_grid(
+    lengths=(20, 50, 100),
+    scales=(0.5, 1.0, 1.5, 2.0),
+    activations=ACTIVATIONS,
+    *,
+    units: int = 16,
+    batch: int = 16,
+    seed: int = 42,
+) -> dict:
     """:func:`bptt_data` for every combination, keyed by ``(length_index, scale_index, activation_index)``.
 
     The layers are built once per activation and every length is padded to the longest one, so the
@@ -122,8 +138,16 @@ def bptt_grid(lengths=(20, 50, 100), scales=(0.5, 1.0, 1.5, 2.0), activations=AC
         layers = _layers(units, activation, seed)
         for n, length in enumerate(lengths):
             for s, scale in enumerate(scales):
-                grid[(n, s, a)] = bptt_data(length, scale, activation, units=units, batch=batch, seed=seed,
-                                            pad_to=max(lengths), _layers_cache=layers)
+                grid[(n, s, a)] = bptt_data(
+                    length,
+                    scale,
+                    activation,
+                    units=units,
+                    batch=batch,
+                    seed=seed,
+                    pad_to=max(lengths),
+                    _layers_cache=layers,
+                )
     return grid
 
 
@@ -135,25 +159,41 @@ def render_bptt_frame(d: BPTTData, *, max_steps: int, ylim: tuple) -> bytes:
     for cell, norms in d.norms.items():
         norms = np.maximum(norms, 1e-300)
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else np.inf
-        ax.plot(t, norms, color=COLORS[cell], lw=1.6,
-                label=f"{CELL_TITLES[cell]}:  ||dL/dh(1)|| / ||dL/dh(T)|| = {ratio:.1e}")
+        ax.plot(
+            t,
+            norms,
+            color=COLORS[cell],
+            lw=1.6,
+            label=f"{CELL_TITLES[cell]}:  ||dL/dh(1)|| / ||dL/dh(T)|| = {ratio:.1e}",
+        )
     ax.set_yscale("log")
     ax.set_ylim(*ylim)
     ax.set_xlim(0, max_steps + 1)
     ax.axvline(d.n_steps, color="#999999", lw=0.8, ls=":")
-    ax.set_xlabel("time step t (the loss is computed at t = T; backpropagation runs right to left)", fontsize=8)
+    ax.set_xlabel(
+        "time step t (the loss is computed at t = T; backpropagation runs right to left)", fontsize=8
+    )
     ax.set_ylabel("||dL/dh(t)||", fontsize=8)
     ax.tick_params(labelsize=7)
     ax.grid(True, which="major", lw=0.3, alpha=0.5)
-    ax.set_title(f"Gradient reaching each state: T = {d.n_steps}, recurrent weights x {d.scale:g}, "
-                 f"{d.activation}", fontsize=8.5)
+    ax.set_title(
+        f"Gradient reaching each state: T = {d.n_steps}, recurrent weights x {d.scale:g}, {d.activation}",
+        fontsize=8.5,
+    )
     ax.legend(fontsize=7, loc="lower right", frameon=True, framealpha=0.9)
     return png_bytes(fig)
 
 
 @cached_view("bptt_explorer", "the gradient flow through time for every setting")
-def bptt_explorer(lengths=(20, 50, 100), scales=(0.5, 1.0, 1.5, 2.0), activations=ACTIVATIONS, *,
-                  units: int = 16, batch: int = 16, seed: int = 42) -> FrameView:
+def bptt_explorer(
+    lengths=(20, 50, 100),
+    scales=(0.5, 1.0, 1.5, 2.0),
+    activations=ACTIVATIONS,
+    *,
+    units: int = 16,
+    batch: int = 16,
+    seed: int = 42,
+) -> FrameView:
     """Controls for sequence length, recurrent-weight scale and activation over ``||dL/dh(t)||``.
 
     Args:
@@ -179,13 +219,21 @@ def bptt_explorer(lengths=(20, 50, 100), scales=(0.5, 1.0, 1.5, 2.0), activation
     # Fixed axes over every frame: moving a control must move the curves, not the axes.
     ylim = (max(values.min(), 1e-30) / 3, min(values.max(), 1e30) * 3)
     frames = {key: render_bptt_frame(d, max_steps=max(lengths), ylim=ylim) for key, d in grid.items()}
-    controls = [Control("length", "sequence length T", [str(n) for n in lengths]),
-                Control("scale", "recurrent weights x", [f"{s:g}" for s in scales], initial=list(scales).index(1.0)
-                        if 1.0 in scales else 0),
-                Control("activation", "activation", list(activations), kind="toggle")]
-    title = ("<b>Backpropagation through time</b> &mdash; the gradient of the loss reaching each hidden "
-             f"state of freshly initialised layers ({units} neurons, a Dense(1) head forecasting the next "
-             "value), computed by the backend's autodiff.")
+    controls = [
+        Control("length", "sequence length T", [str(n) for n in lengths]),
+        Control(
+            "scale",
+            "recurrent weights x",
+            [f"{s:g}" for s in scales],
+            initial=list(scales).index(1.0) if 1.0 in scales else 0,
+        ),
+        Control("activation", "activation", list(activations), kind="toggle"),
+    ]
+    title = (
+        "<b>Backpropagation through time</b> &mdash; the gradient of the loss reaching each hidden "
+        f"state of freshly initialised layers ({units} neurons, a Dense(1) head forecasting the next "
+        "value), computed by the backend's autodiff."
+    )
     view = FrameView(controls, frames, title=title)
     view.data = grid
     return view

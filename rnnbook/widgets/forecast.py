@@ -62,10 +62,12 @@ def add_series(name: str, dataset) -> str:
     if not isinstance(name, str) or not name or name in WINDOWS:
         raise ValueError(f"A series of your own needs a new name (not {', '.join(WINDOWS)}), got {name!r}.")
     if getattr(dataset, "recipe", None) is None or getattr(dataset, "units", None) is None:
-        raise ValueError("add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
-                         f"got {type(dataset).__name__}.")
+        raise ValueError(
+            "add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
+            f"got {type(dataset).__name__}."
+        )
     USER_SERIES[name] = dataset
-    _trained.cache_clear()      # a name given to another data set trains anew
+    _trained.cache_clear()  # a name given to another data set trains anew
     return name
 
 
@@ -109,8 +111,9 @@ def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "
 
 
 @functools.lru_cache(maxsize=64)
-def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int,
-             profile: str = "full"):
+def _trained(
+    series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int, profile: str = "full"
+):
     """The model trained for ``strategy`` by :func:`rnnbook.training.train`, mapping windows to forecasts.
 
     For the iterative strategy a one-step Keras model is wrapped in `rnnbook.layers.IterativeForecaster`
@@ -121,13 +124,20 @@ def _trained(series: str, name: str, strategy: str, horizon: int, epochs: int | 
 
     spec = get_spec(name)
     if strategy not in strategies_for(spec):
-        raise ValueError(f"Model {name!r} does not support the {strategy!r} strategy; it supports "
-                         f"{', '.join(strategies_for(spec))}.")
+        raise ValueError(
+            f"Model {name!r} does not support the {strategy!r} strategy; it supports "
+            f"{', '.join(strategies_for(spec))}."
+        )
     target = {"iterative": "one_step", "seq2vec": "vector", "seq2seq": "seq2seq"}[strategy]
     # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets.
     feedback = strategy == "iterative" and spec.kind in ("keras", "forecaster")
-    fit = {"profile": profile, "epochs": epochs, "seed": seed, "progress": False,
-           "horizon": None if feedback else horizon}
+    fit = {
+        "profile": profile,
+        "epochs": epochs,
+        "seed": seed,
+        "progress": False,
+        "horizon": None if feedback else horizon,
+    }
     if series == "synthetic":
         # The chapters' call (train makes the profile's data for the model's targets, vector ones for a
         # one-step model asked for a horizon): the model they trained, from the trained-model cache.
@@ -177,9 +187,16 @@ class ForecastData:
         return float(self.mse[:horizon].mean()), float(self.naive_mse[:horizon].mean())
 
 
-def forecast_data(series: str = "synthetic", model: str = "linear", strategy: str = "seq2vec",
-                  horizon: int = 10, *, epochs: int | None = None, seed: int = 42,
-                  profile: str = "full") -> ForecastData:
+def forecast_data(
+    series: str = "synthetic",
+    model: str = "linear",
+    strategy: str = "seq2vec",
+    horizon: int = 10,
+    *,
+    epochs: int | None = None,
+    seed: int = 42,
+    profile: str = "full",
+) -> ForecastData:
     """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
 
     Args:
@@ -210,11 +227,19 @@ def forecast_data(series: str = "synthetic", model: str = "linear", strategy: st
     forecast = _forecast(trained, strategy, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
     X = X[:, :, 0]
-    if ds.units is not None:        # a series of the user's own: everything back in its units
+    if ds.units is not None:  # a series of the user's own: everything back in its units
         X, y, forecast, naive = (ds.units.invert(a) for a in (X, y, forecast, naive))
-    return ForecastData(series=series, model=model, strategy=strategy, X=X, y=y, forecast=forecast,
-                        naive=naive, mse=np.mean((forecast - y) ** 2, axis=0),
-                        naive_mse=np.mean((naive - y) ** 2, axis=0))
+    return ForecastData(
+        series=series,
+        model=model,
+        strategy=strategy,
+        X=X,
+        y=y,
+        forecast=forecast,
+        naive=naive,
+        mse=np.mean((forecast - y) ** 2, axis=0),
+        naive_mse=np.mean((naive - y) ** 2, axis=0),
+    )
 
 
 def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> bytes:
@@ -249,8 +274,15 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
 
 
 @cached_view("forecast_explorer", "every model's forecasts")
-def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1, 5, 10), *,
-                      epochs: int | None = None, seed: int = 42, profile: str = "full") -> FrameView:
+def forecast_explorer(
+    models=None,
+    series=("synthetic", "sunspots"),
+    horizons=(1, 5, 10),
+    *,
+    epochs: int | None = None,
+    seed: int = 42,
+    profile: str = "full",
+) -> FrameView:
     """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.
 
     Every (series, model, strategy) the model supports is trained once per machine by
@@ -288,7 +320,7 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
     for name in models:
         try:
             specs[name] = get_spec(name)
-        except RuntimeError as exc:   # unknown names are a ValueError and still raise
+        except RuntimeError as exc:  # unknown names are a ValueError and still raise
             broken[name] = str(exc)
     H = max(horizons)
     data = {}
@@ -298,39 +330,54 @@ def forecast_explorer(models=None, series=("synthetic", "sunspots"), horizons=(1
                 if name in broken:
                     break
                 try:
-                    data[(s, name, strategy)] = forecast_data(s, name, strategy, H, epochs=epochs, seed=seed,
-                                                                 profile=profile)
+                    data[(s, name, strategy)] = forecast_data(
+                        s, name, strategy, H, epochs=epochs, seed=seed, profile=profile
+                    )
                 except Exception as exc:
                     if specs[name].source == "builtin":
                         raise
                     broken[name] = str(exc)
-                    warnings.warn(f"forecast_explorer: model {name!r} is broken: {exc}", PluginWarning,
-                                  stacklevel=2)
+                    warnings.warn(
+                        f"forecast_explorer: model {name!r} is broken: {exc}", PluginWarning, stacklevel=2
+                    )
 
     def frame(key):
         s, m, st, h = key
         if models[m] in broken:
-            return (f"<p style='padding:2em;color:#a00'><b>{html.escape(models[m])}</b> is broken: "
-                    f"{html.escape(broken[models[m]])}</p>")
+            return (
+                f"<p style='padding:2em;color:#a00'><b>{html.escape(models[m])}</b> is broken: "
+                f"{html.escape(broken[models[m]])}</p>"
+            )
         d = data.get((series[s], models[m], STRATEGIES[st]))
         if d is None:
             ok = ", ".join(strategies_for(specs[models[m]]))
-            return (f"<p style='padding:2em;color:#555'><b>{models[m]}</b> does not support the "
-                    f"<b>{STRATEGIES[st]}</b> strategy; choose {ok}.</p>")
+            return (
+                f"<p style='padding:2em;color:#555'><b>{models[m]}</b> does not support the "
+                f"<b>{STRATEGIES[st]}</b> strategy; choose {ok}.</p>"
+            )
         return render_forecast_frame(d, horizons[h])
 
-    keys = [(s, m, st, h) for s in range(len(series)) for m in range(len(models))
-            for st in range(len(STRATEGIES)) for h in range(len(horizons))]
+    keys = [
+        (s, m, st, h)
+        for s in range(len(series))
+        for m in range(len(models))
+        for st in range(len(STRATEGIES))
+        for h in range(len(horizons))
+    ]
     frames = {key: frame(key) for key in keys}
     working = [n for n in models if n not in broken]
     first = strategies_for(specs[working[0]])[0] if working else STRATEGIES[0]
-    controls = [Control("series", "series", list(series), kind="dropdown"),
-                Control("model", "model", models, kind="dropdown"),
-                Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
-                Control("horizon", "horizon", [str(h) for h in horizons], initial=len(horizons) - 1)]
-    title = ("<b>Forecast explorer</b> &mdash; every model trained by <code>rnnbook.training.train</code> "
-             "on the series' training windows (the real series standardised); errors on the validation "
-             "windows.")
+    controls = [
+        Control("series", "series", list(series), kind="dropdown"),
+        Control("model", "model", models, kind="dropdown"),
+        Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
+        Control("horizon", "horizon", [str(h) for h in horizons], initial=len(horizons) - 1),
+    ]
+    title = (
+        "<b>Forecast explorer</b> &mdash; every model trained by <code>rnnbook.training.train</code> "
+        "on the series' training windows (the real series standardised); errors on the validation "
+        "windows."
+    )
     view = FrameView(controls, frames, title=title)
     view.data = data
     return view

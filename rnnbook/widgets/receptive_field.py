@@ -22,7 +22,7 @@ from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
 #: Dilation patterns offered: name -> rate of layer ``l`` (0-based).
-PATTERNS = {"doubling (1, 2, 4, 8, ...)": lambda layer: 2 ** layer, "none (1, 1, 1, ...)": lambda layer: 1}
+PATTERNS = {"doubling (1, 2, 4, 8, ...)": lambda layer: 2**layer, "none (1, 1, 1, ...)": lambda layer: 1}
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -78,7 +78,7 @@ def dependency_masks(kernel_size: int, dilation_rates, n_steps: int = 64) -> Fie
         for j in range(k):
             shift = j * d
             if shift < n:
-                cur[shift:] |= prev[:n - shift]           # output t reads input t - j d
+                cur[shift:] |= prev[: n - shift]  # output t reads input t - j d
         masks.append(cur)
     paths = [np.array([n - 1])]
     for d in reversed(rates):
@@ -106,8 +106,9 @@ def render_field_frame(d: FieldData) -> bytes:
                     segments.append([(t - j * rate, layer - 1), (t, layer)])
     ax.add_collection(LineCollection(segments, colors="#1f5fa8", linewidths=0.7, alpha=0.8))
     for layer in range(L + 1):
-        ax.scatter(np.arange(n), np.full(n, layer), s=7, c=np.where(on_path[layer], "#1f5fa8", "#d0d0d0"),
-                   zorder=3)
+        ax.scatter(
+            np.arange(n), np.full(n, layer), s=7, c=np.where(on_path[layer], "#1f5fa8", "#d0d0d0"), zorder=3
+        )
     ax.scatter([n - 1], [L], s=40, c="#d62728", zorder=4)
     ax.set_yticks(range(L + 1))
     ax.set_yticklabels(["input"] + [f"d={r}" for r in d.dilation_rates], fontsize=7)
@@ -118,8 +119,11 @@ def render_field_frame(d: FieldData) -> bytes:
         ax.spines[side].set_visible(False)
     full = 1 + (d.kernel_size - 1) * sum(d.dilation_rates)
     shown = f"{d.field}" + (f" (of {full}; the window is {n} steps)" if full > n else "")
-    ax.set_title(f"kernel {d.kernel_size}, {L} layer(s), dilations {list(d.dilation_rates)}: the last output "
-                 f"(red) reads {shown} inputs", fontsize=8.5)
+    ax.set_title(
+        f"kernel {d.kernel_size}, {L} layer(s), dilations {list(d.dilation_rates)}: the last output "
+        f"(red) reads {shown} inputs",
+        fontsize=8.5,
+    )
     # How many inputs reach each output: early outputs see fewer (the causal padding is zeros).
     ax2 = fig.add_axes([0.09, 0.06, 0.89, 0.13])
     counts = d.masks[-1].sum(axis=1)
@@ -133,8 +137,9 @@ def render_field_frame(d: FieldData) -> bytes:
 
 
 @cached_view("receptive_field_explorer", "the receptive fields")
-def receptive_field_explorer(kernel_sizes=(2, 3), patterns=tuple(PATTERNS), max_layers: int = 5,
-                             n_steps: int = 64) -> FrameView:
+def receptive_field_explorer(
+    kernel_sizes=(2, 3), patterns=tuple(PATTERNS), max_layers: int = 5, n_steps: int = 64
+) -> FrameView:
     """Kernel size, dilation pattern and layer count -> the inputs that reach each output.
 
     Args:
@@ -159,11 +164,15 @@ def receptive_field_explorer(kernel_sizes=(2, 3), patterns=tuple(PATTERNS), max_
                 rates = tuple(PATTERNS[name](layer) for layer in range(c + 1))
                 data[(a, b, c)] = dependency_masks(k, rates, n_steps)
     frames = {key: render_field_frame(d) for key, d in data.items()}
-    controls = [Control("kernel", "kernel size", [str(k) for k in kernel_sizes], kind="toggle"),
-                Control("dilations", "dilations", list(patterns), kind="toggle"),
-                Control("layers", "layers", [str(c + 1) for c in range(max_layers)], initial=max_layers - 1)]
-    title = ("<b>Receptive field of causal dilated convolutions</b> &mdash; each dot is one time step of a "
-             "layer; the lines are the connections that feed the last output.")
+    controls = [
+        Control("kernel", "kernel size", [str(k) for k in kernel_sizes], kind="toggle"),
+        Control("dilations", "dilations", list(patterns), kind="toggle"),
+        Control("layers", "layers", [str(c + 1) for c in range(max_layers)], initial=max_layers - 1),
+    ]
+    title = (
+        "<b>Receptive field of causal dilated convolutions</b> &mdash; each dot is one time step of a "
+        "layer; the lines are the connections that feed the last output."
+    )
     view = FrameView(controls, frames, title=title)
     view.data = data
     return view

@@ -85,18 +85,25 @@ def memory_jacobian_norms(layer, x: np.ndarray, eps: float = EPS) -> np.ndarray:
 
     x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     T = len(x)
-    batch = np.repeat(x[np.newaxis], 2 * T, axis=0)          # (2T, T, 1)
+    batch = np.repeat(x[np.newaxis], 2 * T, axis=0)  # (2T, T, 1)
     steps = np.arange(T)
     batch[steps, steps, 0] += eps
     batch[T + steps, steps, 0] -= eps
-    h = equations.forward_from_keras(layer, batch).h         # (2T, T, units)
-    jac = (h[:T] - h[T:]) / (2 * eps)                        # jac[s, t] = dh(t)/dx(s)
-    memory = np.linalg.norm(jac, axis=-1).T                  # (t, s)
+    h = equations.forward_from_keras(layer, batch).h  # (2T, T, units)
+    jac = (h[:T] - h[T:]) / (2 * eps)  # jac[s, t] = dh(t)/dx(s)
+    memory = np.linalg.norm(jac, axis=-1).T  # (t, s)
     return np.tril(memory)
 
 
-def unrolling_data(cell: str = "simple_rnn", *, units: int = 3, n_steps: int = 16, series: int = 0,
-                   epochs: int = 6, seed: int = 42) -> UnrollingData:
+def unrolling_data(
+    cell: str = "simple_rnn",
+    *,
+    units: int = 3,
+    n_steps: int = 16,
+    series: int = 0,
+    epochs: int = 6,
+    seed: int = 42,
+) -> UnrollingData:
     """Train a tiny ``cell`` layer (cached per process) and unroll it on one validation series.
 
     Args:
@@ -119,15 +126,28 @@ def unrolling_data(cell: str = "simple_rnn", *, units: int = 3, n_steps: int = 1
     from rnnbook import equations
 
     check_choice("cell", cell, tuple(CELL_MODELS))
-    tiny = tiny_rnn(cell, units=check_positive_int("units", units),
-                    n_steps=check_positive_int("n_steps", n_steps), epochs=epochs, seed=seed)
+    tiny = tiny_rnn(
+        cell,
+        units=check_positive_int("units", units),
+        n_steps=check_positive_int("n_steps", n_steps),
+        epochs=epochs,
+        seed=seed,
+    )
     x = tiny.X_valid[series, :, 0].astype(np.float64)
     trace = equations.forward_from_keras(tiny.layer, x[:, np.newaxis])
     w, b = tiny.head
     forecast = (trace.h @ w + b)[:, 0]
-    return UnrollingData(cell=cell, x=x, target=tiny.y_valid[series, :, 0].astype(np.float64),
-                         forecast=forecast, trace=trace, weights=equations.weights_from_keras(tiny.layer),
-                         head=tiny.head, memory=memory_jacobian_norms(tiny.layer, x), val_mse=tiny.val_mse)
+    return UnrollingData(
+        cell=cell,
+        x=x,
+        target=tiny.y_valid[series, :, 0].astype(np.float64),
+        forecast=forecast,
+        trace=trace,
+        weights=equations.weights_from_keras(tiny.layer),
+        head=tiny.head,
+        memory=memory_jacobian_norms(tiny.layer, x),
+        val_mse=tiny.val_mse,
+    )
 
 
 def _vec(v) -> str:
@@ -154,32 +174,46 @@ def unrolling_step(data: UnrollingData, t: int) -> dict:
     't = 3    x(t) = +0.41'
     """
     if not 0 <= t < data.n_steps:
-        raise ValueError(f"Received an invalid value for argument `t`, expected 0 <= t < {data.n_steps}, got {t!r}.")
+        raise ValueError(
+            f"Received an invalid value for argument `t`, expected 0 <= t < {data.n_steps}, got {t!r}."
+        )
     tr = data.trace
-    step = {"t": t, "x": float(data.x[t]), "h_prev": tr.h_prev[t], "h": tr.h[t],
-            "forecast": float(data.forecast[t]), "target": float(data.target[t]),
-            "memory": data.memory[t, :t + 1]}
+    step = {
+        "t": t,
+        "x": float(data.x[t]),
+        "h_prev": tr.h_prev[t],
+        "h": tr.h[t],
+        "forecast": float(data.forecast[t]),
+        "target": float(data.target[t]),
+        "memory": data.memory[t, : t + 1],
+    }
     lines = [f"t = {t}    x(t) = {data.x[t]:+.2f}    h(t-1) = {_vec(tr.h_prev[t])}"]
     if data.cell == "simple_rnn":
         step.update(xw=tr.xw[t], hw=tr.hw[t], z=tr.z[t])
-        lines += [f"x(t) Wx                = {_vec(tr.xw[t])}",
-                  f"h(t-1) Wh              = {_vec(tr.hw[t])}",
-                  f"z = x Wx + h Wh + b    = {_vec(tr.z[t])}",
-                  f"h(t) = tanh(z)         = {_vec(tr.h[t])}"]
+        lines += [
+            f"x(t) Wx                = {_vec(tr.xw[t])}",
+            f"h(t-1) Wh              = {_vec(tr.hw[t])}",
+            f"z = x Wx + h Wh + b    = {_vec(tr.z[t])}",
+            f"h(t) = tanh(z)         = {_vec(tr.h[t])}",
+        ]
     elif data.cell == "lstm":
         step.update(i=tr.i[t], f=tr.f[t], o=tr.o[t], g=tr.g[t], c_prev=tr.c_prev[t], c=tr.c[t])
-        lines += [f"i = sig(x Wxi + h Whi + bi) = {_vec(tr.i[t])}   input gate",
-                  f"f = sig(x Wxf + h Whf + bf) = {_vec(tr.f[t])}   forget gate",
-                  f"o = sig(x Wxo + h Who + bo) = {_vec(tr.o[t])}   output gate",
-                  f"g = tanh(x Wxg + h Whg + bg) = {_vec(tr.g[t])}",
-                  f"c(t) = f*c(t-1) + i*g       = {_vec(tr.c[t])}   (c(t-1) = {_vec(tr.c_prev[t])})",
-                  f"h(t) = o*tanh(c(t))         = {_vec(tr.h[t])}"]
+        lines += [
+            f"i = sig(x Wxi + h Whi + bi) = {_vec(tr.i[t])}   input gate",
+            f"f = sig(x Wxf + h Whf + bf) = {_vec(tr.f[t])}   forget gate",
+            f"o = sig(x Wxo + h Who + bo) = {_vec(tr.o[t])}   output gate",
+            f"g = tanh(x Wxg + h Whg + bg) = {_vec(tr.g[t])}",
+            f"c(t) = f*c(t-1) + i*g       = {_vec(tr.c[t])}   (c(t-1) = {_vec(tr.c_prev[t])})",
+            f"h(t) = o*tanh(c(t))         = {_vec(tr.h[t])}",
+        ]
     else:
         step.update(z=tr.z[t], r=tr.r[t], g=tr.g[t])
-        lines += [f"z = sig(x Wxz + h Whz + bz)     = {_vec(tr.z[t])}   update gate",
-                  f"r = sig(x Wxr + h Whr + br)     = {_vec(tr.r[t])}   reset gate",
-                  f"g = tanh(x Wxg + (r*h) Whg + bg) = {_vec(tr.g[t])}",
-                  f"h(t) = z*h(t-1) + (1-z)*g       = {_vec(tr.h[t])}"]
+        lines += [
+            f"z = sig(x Wxz + h Whz + bz)     = {_vec(tr.z[t])}   update gate",
+            f"r = sig(x Wxr + h Whr + br)     = {_vec(tr.r[t])}   reset gate",
+            f"g = tanh(x Wxg + (r*h) Whg + bg) = {_vec(tr.g[t])}",
+            f"h(t) = z*h(t-1) + (1-z)*g       = {_vec(tr.h[t])}",
+        ]
     lines.append(f"forecast x(t+1) = h(t) w + b = {data.forecast[t]:+.3f}    (true {data.target[t]:+.3f})")
     step["lines"] = lines
     return step
@@ -197,11 +231,21 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     step = unrolling_step(data, t)
     T = data.n_steps
     fig = figure((7.4, 4.9))
-    grid = fig.add_gridspec(3, 2, height_ratios=[1.0, 1.45, 1.25], width_ratios=[1.35, 1],
-                            hspace=0.55, wspace=0.25, left=0.07, right=0.98, top=0.93, bottom=0.02)
+    grid = fig.add_gridspec(
+        3,
+        2,
+        height_ratios=[1.0, 1.45, 1.25],
+        width_ratios=[1.35, 1],
+        hspace=0.55,
+        wspace=0.25,
+        left=0.07,
+        right=0.98,
+        top=0.93,
+        bottom=0.02,
+    )
     # --- the unrolled network: one box per step, the past shaded by how much h(t) remembers it.
     ax = fig.add_subplot(grid[0, :])
-    mem = data.memory[t, :t + 1]
+    mem = data.memory[t, : t + 1]
     scale = mem.max() if mem.max() > 0 else 1.0
     blues = mcolors.LinearSegmentedColormap.from_list("mem", ["#ffffff", "#1f5fa8"])
     for s in range(T):
@@ -211,28 +255,39 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
             face, edge, lw = blues(0.15 + 0.85 * mem[s] / scale), "#1f5fa8", 0.8
         else:
             face, edge, lw = "#eeeeee", "#bbbbbb", 0.8
-        ax.add_patch(FancyBboxPatch(
-            (s - 0.32, 0.35), 0.64, 0.5, boxstyle="round,pad=0.02", fc=face, ec=edge, lw=lw))
+        ax.add_patch(
+            FancyBboxPatch((s - 0.32, 0.35), 0.64, 0.5, boxstyle="round,pad=0.02", fc=face, ec=edge, lw=lw)
+        )
         if s < T - 1:
-            ax.annotate("", xy=(s + 0.66, 0.6), xytext=(s + 0.34, 0.6),
-                        arrowprops=dict(arrowstyle="->", lw=0.7, color="#555555" if s < t else "#bbbbbb"))
+            ax.annotate(
+                "",
+                xy=(s + 0.66, 0.6),
+                xytext=(s + 0.34, 0.6),
+                arrowprops=dict(arrowstyle="->", lw=0.7, color="#555555" if s < t else "#bbbbbb"),
+            )
         ax.plot([s, s], [0.0, 0.33], color="#555555" if s <= t else "#bbbbbb", lw=0.7)
-        ax.text(s, -0.12, f"x{s}", ha="center", va="top", fontsize=6.5,
-                color="black" if s <= t else "#999999")
+        ax.text(
+            s, -0.12, f"x{s}", ha="center", va="top", fontsize=6.5, color="black" if s <= t else "#999999"
+        )
     ax.set_xlim(-0.6, T - 0.4)
     ax.set_ylim(-0.45, 0.95)
     ax.axis("off")
-    ax.set_title(f"{CELL_TITLES[data.cell]} unrolled through time: step t = {t} (red); "
-                 "blue = how much h(t) still depends on x(s)", fontsize=8.5)
+    ax.set_title(
+        f"{CELL_TITLES[data.cell]} unrolled through time: step t = {t} (red); "
+        "blue = how much h(t) still depends on x(s)",
+        fontsize=8.5,
+    )
     # --- the series, the forecasts so far and the state h(t).
     ax = fig.add_subplot(grid[1, 0])
     steps = np.arange(T)
     ax.plot(steps, data.x, "o-", color="#999999", ms=2.5, lw=1, label="input x(s)")
-    ax.plot(steps[:t + 1] + 1, data.forecast[:t + 1], "x", color="tab:red", ms=4, label="forecast of x(s+1)")
+    ax.plot(
+        steps[: t + 1] + 1, data.forecast[: t + 1], "x", color="tab:red", ms=4, label="forecast of x(s+1)"
+    )
     ax.plot([t], [data.x[t]], "o", color="#d62728", ms=6)
     h = data.trace.h
     for k in range(h.shape[1]):
-        ax.plot(steps[:t + 1], h[:t + 1, k], lw=1.2, label=f"h{k + 1}(s)" if k < 3 else None)
+        ax.plot(steps[: t + 1], h[: t + 1, k], lw=1.2, label=f"h{k + 1}(s)" if k < 3 else None)
     ax.axvline(t, color="#d62728", lw=0.8, ls=":")
     ax.set_xlim(-0.5, T + 0.5)
     ax.set_ylim(-1.05, 1.05)
@@ -243,7 +298,7 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     # --- memory: how much h(t) depends on each past input.
     ax = fig.add_subplot(grid[1, 1])
     lags = np.arange(t + 1)
-    values = np.maximum(mem[::-1], 1e-12)                    # lag k = t - s
+    values = np.maximum(mem[::-1], 1e-12)  # lag k = t - s
     ax.bar(lags, values, color="#1f5fa8", width=0.8)
     ax.set_yscale("log")
     positive = data.memory[data.memory > 0]
@@ -255,14 +310,29 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     # --- the equation, filled in.
     ax = fig.add_subplot(grid[2, :])
     ax.axis("off")
-    ax.text(0.0, 1.0, "\n".join(step["lines"]), family="monospace", fontsize=7.2, va="top", ha="left",
-            transform=ax.transAxes)
+    ax.text(
+        0.0,
+        1.0,
+        "\n".join(step["lines"]),
+        family="monospace",
+        fontsize=7.2,
+        va="top",
+        ha="left",
+        transform=ax.transAxes,
+    )
     return png_bytes(fig)
 
 
 @cached_view("unrolling_explorer", "the unrolled network at every time step")
-def unrolling_explorer(cell: str = "simple_rnn", *, units: int = 3, n_steps: int = 16, series: int = 0,
-                       epochs: int = 6, seed: int = 42) -> FrameView:
+def unrolling_explorer(
+    cell: str = "simple_rnn",
+    *,
+    units: int = 3,
+    n_steps: int = 16,
+    series: int = 0,
+    epochs: int = 6,
+    seed: int = 42,
+) -> FrameView:
     """A time-step slider and Play button over a tiny trained ``cell`` layer, unrolled.
 
     Each frame shows ``x(t)``, ``h(t-1)``, the weighted sums (or gates) and ``h(t)`` in the layer's
@@ -290,8 +360,10 @@ def unrolling_explorer(cell: str = "simple_rnn", *, units: int = 3, n_steps: int
     data = unrolling_data(cell, units=units, n_steps=n_steps, series=series, epochs=epochs, seed=seed)
     frames = {(t,): render_unrolling_frame(data, t) for t in range(data.n_steps)}
     control = Control("t", "time step \\(t\\)", [str(t) for t in range(data.n_steps)], play=True)
-    title = (f"<b>{CELL_TITLES[cell]} unrolled</b> &mdash; {units} neurons trained for {epochs} epochs "
-             f"on the synthetic series (validation MSE {data.val_mse:.4f}). Move the slider or press Play.")
+    title = (
+        f"<b>{CELL_TITLES[cell]} unrolled</b> &mdash; {units} neurons trained for {epochs} epochs "
+        f"on the synthetic series (validation MSE {data.val_mse:.4f}). Move the slider or press Play."
+    )
     view = FrameView([control], frames, title=title, play_interval_ms=700)
     view.data = data
     return view

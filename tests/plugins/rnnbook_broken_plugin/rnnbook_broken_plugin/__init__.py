@@ -10,8 +10,9 @@ def build_wrong_shape(n_steps=50, n_features=1, horizon=1):
     """Builds, but forecasts 3 values whatever the horizon: breaks the output-shape contract."""
     import keras
 
-    return keras.Sequential([keras.Input((n_steps, n_features)), keras.layers.Flatten(),
-                             keras.layers.Dense(3)])
+    return keras.Sequential(
+        [keras.Input((n_steps, n_features)), keras.layers.Flatten(), keras.layers.Dense(3)]
+    )
 
 
 def build_rigid(window, channels=1):
