@@ -8,8 +8,9 @@ horizon)`` for seq2vec models, ``(batch, steps_out, horizon)`` for seq2seq ones 
 
 Built-ins register with the :func:`register_model` decorator (from the leaf module `rnnbook.specs`);
 other packages add models through the entry-point group ``rnnbook.models`` (see :func:`spec_from_plugin`
-for the contract). Entry points are read once and cached, as in xarray's backend registry: a plugin that fails to import becomes a warning
-and an entry listed with its error, never an exception, and :func:`refresh` reads them again.
+for the contract). Entry points are read once and cached, as in xarray's backend registry: a plugin that
+fails to import becomes a warning and an entry listed with its error, never an exception, and
+:func:`refresh` reads them again.
 
 Example:
 
