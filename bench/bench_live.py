@@ -58,7 +58,7 @@ def main() -> int:
         }
         for name, t in timings.items()
     ]
-    width = max(len(r["widget"]) for r in rows)
+    width = max((len(r["widget"]) for r in rows), default=6)
     print(f"{'widget'.ljust(width)}  display_s  update_ms_max  update_ms (each control)")
     for r in rows:
         print(f"{r['widget'].ljust(width)}  {r['display_s']:<9}  {r['update_ms_max']:<13}  {r['update_ms']}")

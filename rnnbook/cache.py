@@ -12,7 +12,8 @@ Environment variables:
 * ``RNNBOOK_CACHE=0`` -- no cache at all;
 * ``RNNBOOK_COMPILE_CACHE`` -- the JAX compile cache alone (``<root>/jax``): a directory, or ``0``;
 * ``RNNBOOK_MODEL_CACHE`` -- the trained-model cache alone (``<root>/models``, see
-  :mod:`rnnbook.model_cache`): a directory, or ``0``.
+  :mod:`rnnbook.model_cache`): a directory, or ``0``. The computed widgets (``<root>/widgets``, see
+  ``rnnbook.widgets._cache``) are on and off with it.
 
 A cache is an optimisation, never a requirement: a directory that cannot be created or written (a
 read-only home, a full disk) gives one :class:`CacheWarning` and rnnbook runs without that cache.

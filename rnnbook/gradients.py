@@ -10,8 +10,8 @@ The trick that gives ``dL/dh(t)`` *including every path through later steps*: un
 add a zero perturbation to each state, ``h(t) = cell(x(t), h(t-1)) + eps(t)``. The loss does not
 change (``eps = 0``), and ``dL/deps(t)`` is exactly the total derivative ``dL/dh(t)``.
 
-Used in: book/02_recurrent_neurons (BPTT step by step), book/06_lstm_gru (unstable gradients,
-LSTM and GRU against vanishing gradients).
+Used in: book/03_training_rnns (BPTT step by step), book/05_unstable_gradients and
+book/06_lstm_gru (unstable gradients, LSTM and GRU against vanishing gradients).
 
 Example:
 

@@ -11,7 +11,7 @@ default ``safe_mode``.
 * :class:`IterativeForecaster` -- turns a one-step model into a multi-step one by feeding it its own
   forecasts.
 
-Used in: book/04_forecasting, book/05_unstable_gradients, book/06_lstm_gru, book/07_convolutions_wavenet.
+Used in: book/02_recurrent_neurons, book/04_forecasting (and, through the models, every chapter that trains).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A seq2seq model forecasts the next ``horizon`` values at *every* time step, and 
 all of them; the forecast that matters at the end of the window is the one from the last time step.
 ``last_time_step_mse`` measures just that, so seq2seq models can be compared with seq2vec ones.
 
-Used in: book/04_forecasting, book/06_lstm_gru, book/07_convolutions_wavenet and the trainer's evaluation.
+Used in: book/04_forecasting, book/05_unstable_gradients, book/06_lstm_gru and the trainer's evaluation.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
         ``units``, NaN when the seasonal naive forecast was exact over the training period, and
         ``mape`` NaN when a target is 0) and a list with one MAE per step ahead.
 
-    Used in: book/09_real_series and the trainer's evaluation of data sets with units.
+    Used in: not in the book by name (`rnnbook.training.train` reports it for data sets with units).
 
     Example:
 

@@ -58,18 +58,40 @@ def _documented_objects():
             for o in vars(module).values()
             if (inspect.isfunction(o) or inspect.isclass(o)) and o.__module__ == name
         ]
-        module_names = {name.removeprefix("rnnbook.")} | {o.__name__ for o in own}
-        module_names |= {builders[o] for o in own if o in builders}
+        # A module is used where a chapter's code names it (``rnnbook.x.y``, ``from rnnbook.x import``,
+        # ``from rnnbook import x``) or one of its own functions, classes or registered models.
+        parent, _, short = name.rpartition(".")
+        module_names = {name, re.compile(rf"from {re.escape(parent)} import [^\n]*\b{short}\b")}
+        module_names |= {o.__name__ for o in own} | {builders[o] for o in own if o in builders}
         yield name, module, module_names
         for obj in own:
             yield name, obj, {obj.__name__} | ({builders[obj]} if obj in builders else set())
+
+
+def _chapter_code(chapter: str) -> str | None:
+    """The source of a chapter's code cells (``None`` if there is no such chapter)."""
+    import json
+
+    path = BOOK / f"{chapter}.ipynb"
+    if not path.exists():
+        return None
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
+
+
+def _uses(code: str, names) -> bool:
+    """Whether ``code`` names one of ``names`` as a whole word (or matches one, for a pattern)."""
+    return any(
+        n.search(code) if isinstance(n, re.Pattern) else re.search(rf"(?<!\w){re.escape(n)}(?!\w)", code)
+        for n in names
+    )
 
 
 def test_every_used_in_line_names_a_chapter_that_uses_it():
     wrong = []
     for module_name, obj, names in _documented_objects():
         for chapter in _used_in(inspect.getdoc(obj)):
-            path = BOOK / f"{chapter}.ipynb"
-            if not path.exists() or not any(n in path.read_text(encoding="utf-8") for n in names):
+            code = _chapter_code(chapter)
+            if code is None or not _uses(code, names):
                 wrong.append(f"{module_name}.{getattr(obj, '__qualname__', '')}: book/{chapter}")
     assert not wrong, '"Used in:" names a chapter that does not use it:\n' + "\n".join(wrong)

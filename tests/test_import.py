@@ -32,8 +32,9 @@ def _imports_between_modules():
                 targets |= {a.name for a in node.names}
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
-                if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base])
+                if node.level:  # from . import x, from ..y import z
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(filter(None, [*parts, node.module]))
                 targets |= {base} | {f"{base}.{a.name}" for a in node.names}
             elif (
                 isinstance(node, ast.Call)

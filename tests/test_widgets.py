@@ -432,3 +432,20 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         add_series("synthetic", ds)
     with pytest.raises(ValueError, match="takes a data set made by rnnbook.frames"):
         add_series("mine", rnnbook.data.synthetic_dataset(20, 10, (10, 5, 5)))
+
+
+def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_path):
+    import os
+    import pickle
+
+    from rnnbook.widgets import _cache
+
+    folder = tmp_path / "widgets"
+    folder.mkdir()
+    entry = folder / "entry.pkl"
+    entry.write_bytes(pickle.dumps({"frames": [1, 2]}))
+    os.chmod(folder, 0o700)
+    assert _cache._read(entry) == {"frames": [1, 2]}
+    os.chmod(folder, 0o777)  # a shared, world-writable directory: anyone could have put a pickle there
+    assert _cache._read(entry) is None and entry.exists()
+    os.chmod(folder, 0o700)

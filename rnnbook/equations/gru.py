@@ -1,6 +1,6 @@
 """GRU cell (Cho et al., 2014) in Keras' weight layout, ``reset_after`` both ways.
 
-Used in: book/06_lstm_gru.
+Used in: chapter 6, through `forward_from_keras`.
 """
 
 from __future__ import annotations
@@ -176,7 +176,7 @@ def gru_forward(
     >>> gru_forward(X, kernel, rec, np.zeros((2, 9))).z.shape              # (m, T, n_neurons)
     (4, 25, 3)
 
-    Used in: book/06_lstm_gru.
+    Used in: not in the book by name (`forward_from_keras` runs it in chapter 6).
     """
     kernel, recurrent_kernel, bias, units = _gru_weights(kernel, recurrent_kernel, bias, reset_after)
     act = activation_function("activation", activation)

@@ -1,6 +1,6 @@
 """LSTM cell (Hochreiter and Schmidhuber, 1997, with a forget gate) in Keras' weight layout.
 
-Used in: book/06_lstm_gru.
+Used in: chapter 6, through `forward_from_keras`.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def lstm_forward(
     >>> np.allclose(trace.h, trace.o * np.tanh(trace.c))
     True
 
-    Used in: book/06_lstm_gru.
+    Used in: not in the book by name (`forward_from_keras` runs it in chapter 6).
     """
     kernel, recurrent_kernel, bias, units = _lstm_weights(kernel, recurrent_kernel, bias)
     act = activation_function("activation", activation)

@@ -3,7 +3,7 @@
 The chapter mentions ARMA-family models as the classical alternative to RNNs; this module puts one on
 the leaderboard. It needs no Keras.
 
-Used in: book/04_forecasting.
+Used in: book/01_sequences.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def arma(
     ``n_steps`` and ``n_features`` are accepted for the builder protocol: the forecaster works with any
     window length and uses feature 0.
 
-    Used in: book/04_forecasting.
+    Used in: book/01_sequences.
     """
     if n_steps is not None:
         check_positive_int("n_steps", n_steps)

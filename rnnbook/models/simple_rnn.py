@@ -47,7 +47,7 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
 
     Needs a fixed ``n_steps``: the loop is unrolled over the static time axis.
 
-    Used in: book/08_leaderboard.
+    Used in: not in the book by name (chapter 8's leaderboard trains it; chapter 2 teaches its layer).
     """
     units = check_positive_int("units", units)
     check_choice("cell", cell, tuple(UNROLLED_CELLS))
@@ -297,7 +297,7 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
         encoder_units: size of the encoder's SimpleRNN. Defaults to ``20``.
         decoder_units: size of the decoder's SimpleRNN. Defaults to ``20``.
 
-    Used in: book/02_recurrent_neurons, book/08_leaderboard.
+    Used in: not in the book by name (chapter 8's leaderboard trains it with every model).
     """
     encoder_units = check_positive_int("encoder_units", encoder_units)
     decoder_units = check_positive_int("decoder_units", decoder_units)

@@ -3,16 +3,19 @@
 Building a widget means computing from trained models (loaded from the trained-model cache) and
 drawing every frame its controls can select: 3-15 s on 2 CPU cores, mostly matplotlib and the
 backend's compilation. :func:`cached_view` keeps the result -- the controls, the frames, the title and
-footer, and the view's ``data`` -- in ``widgets/`` next to the trained models (``~/.cache/rnnbook`` on
-Linux, see README "Backends and caches"), so the next time the same widget is built (the book's build,
+footer, and the view's ``data`` -- in ``widgets/`` under the cache root (``~/.cache/rnnbook`` on Linux,
+see README "Backends and caches"), so the next time the same widget is built (the book's build,
 nbval, a live notebook) it is read back in well under a second.
 
 An entry's key is everything the frames depend on: the widget, its arguments, a hash of *all* of
-rnnbook's source (so editing a widget redraws it, while the trained models stay cached), and the
-versions of Keras, the backend, matplotlib and Pillow. It is on and off with the trained-model cache
+rnnbook's source (so editing a widget redraws it, while the trained models stay cached), the installed
+plugin models with their versions, and the versions of Keras, the backend, NumPy, pandas, statsmodels,
+matplotlib, Pillow and ipywidgets. It is on and off with the trained-model cache
 (``RNNBOOK_MODEL_CACHE``, ``RNNBOOK_CACHE``); the unit tests, which turn that off, always compute.
-Entries are pickles written atomically by rnnbook into the user's own cache directory; one that cannot
-be read is removed and the widget computed again.
+Entries are pickles written atomically by rnnbook into the user's own cache directory. A pickle runs
+code when it is read, so an entry is read only from a file this user owns in a directory no one else
+may write to (else the widget is computed and nothing is read); one that cannot be read is removed and
+the widget computed again.
 
 While a widget is computed for the first time, a notebook shows what it is computing and how many
 frames are drawn; that note is replaced by the widget when it is ready.
@@ -48,15 +51,18 @@ def _key(name: str, arguments: dict) -> str:
     import importlib.metadata
 
     from rnnbook import model_cache
+    from rnnbook.registry import list_models
 
     fields = {
         "format": FORMAT,
         "widget": name,
         "arguments": arguments,
         "source": _source_fingerprint(),
+        # A plugin installed, upgraded or mended changes what an explorer of "all" models shows.
+        "plugins": [(s.name, s.source, s.error) for s in list_models() if s.source != "builtin"],
         **model_cache.backend_fields(),
     }
-    for package in ("matplotlib", "pillow", "ipywidgets"):
+    for package in ("numpy", "pandas", "statsmodels", "matplotlib", "pillow", "ipywidgets"):
         try:
             fields[package] = importlib.metadata.version(package)
         except importlib.metadata.PackageNotFoundError:
@@ -74,7 +80,21 @@ def directory() -> str | None:
     return None if path is None else cache.writable_dir(path)
 
 
+def _trusted(path: Path) -> bool:
+    """The entry is this user's, in a directory only this user may write to (POSIX; elsewhere: yes)."""
+    if not hasattr(os, "getuid"):
+        return True
+    try:
+        entry, folder = path.stat(), path.parent.stat()
+    except OSError:
+        return False
+    others_write = 0o022
+    return entry.st_uid == folder.st_uid == os.getuid() and not folder.st_mode & others_write
+
+
 def _read(path: Path):
+    if path.exists() and not _trusted(path):
+        return None
     try:
         with open(path, "rb") as f:
             return pickle.load(f)  # noqa: S301 (written by rnnbook into the user's own cache)
@@ -90,13 +110,18 @@ def _write(path: Path, entry: dict) -> None:
         payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # data that does not pickle: the widget is computed each time
         return
+    tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as f:
             f.write(payload)
         os.replace(tmp, path)
-    except OSError:
-        pass
+    except OSError:  # a full or read-only disk: the widget is simply computed next time
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def cached_view(name: str, what: str):

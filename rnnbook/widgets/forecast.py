@@ -145,7 +145,12 @@ def _trained(
     else:
         ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
         model = train(name, ds, **fit).model
-    if feedback and spec.kind == "forecaster":
+    if feedback and spec.kind == "forecaster" and horizon > 1:
+        if not hasattr(model, "with_horizon"):
+            raise ValueError(
+                f"Model {name!r} forecasts one step; to forecast {horizon} steps a forecaster object needs a "
+                "`with_horizon(h)` method returning itself forecasting h steps (see README, Plugin models)."
+            )
         model = model.with_horizon(horizon)
     elif feedback:
         from rnnbook.layers import IterativeForecaster
