@@ -162,53 +162,109 @@ def _label(ax, xy, text, fontsize=11, color=_INK, **kw):
     )
 
 
-def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
+def _on(ax, figsize):
+    """``(fig, ax, texts before)``: a new figure, or the caller's Axes (a widget's frame) prepared alike."""
+    if ax is None:
+        fig, ax = _figure(figsize)
+        return fig, ax, 0
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    return ax.figure, ax, len(ax.texts)
+
+
+def _scale_texts(ax, first: int, scale: float) -> None:
+    """Multiply the font size of the texts drawn from ``ax.texts[first]`` on (a smaller picture)."""
+    if scale != 1.0:
+        for text in ax.texts[first:]:
+            text.set_fontsize(text.get_fontsize() * scale)
+
+
+def recurrent_unrolled(
+    n_steps: int = 4,
+    step: int | None = None,
+    *,
+    shade=None,
+    cell: str = r"$\phi$",
+    caption: bool = True,
+    folded: bool = True,
+    ax=None,
+    scale: float = 1.0,
+):
     """A recurrent layer, folded (left) and unrolled through time (right), as in ``eq-rnn-batch``.
 
     Args:
         n_steps: how many time steps the unrolled network shows (at least 2).
         step: highlight the copy of the layer at this step (1-based), grey the later ones -- the view
             of the unrolling explorer at step ``t``; ``None`` draws every step alike.
+        shade: optional non-negative values, one per step from step 1 on (at most ``n_steps``): the
+            copy at step ``s`` is filled blue in proportion to ``shade[s - 1]`` (the explorer passes
+            how much :math:`\\mathbf{h}_{(t)}` still depends on each :math:`\\mathbf{x}_{(s)}`).
+        cell: the text in each copy of the layer (the explorer writes ``"LSTM"`` or ``"GRU"``).
+        caption: write the shared weights and the simple RNN's equation under the chain (``False``
+            for a cell whose equation is another).
+        folded: draw the folded layer and its loop left of the chain (``False``: the chain alone, for
+            a narrow picture).
+        ax: draw into this Matplotlib ``Axes`` (a widget's frame) instead of a new figure.
+        scale: factor on the font sizes, for a smaller picture (a widget's frame).
 
     Returns:
-        The Matplotlib figure.
+        The Matplotlib figure (``ax.figure`` when ``ax`` is given).
 
     Example:
 
     >>> fig = recurrent_unrolled(n_steps=3, step=2)
     >>> fig.rnnbook_steps
     3
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> fig = recurrent_unrolled(5, step=3, shade=[0.1, 0.5, 1.0], cell="GRU", ax=ax, scale=0.5)
+    >>> fig is ax.figure, "GRU" in [t.get_text() for t in ax.texts]
+    (True, True)
     """
     if n_steps < 2:
         raise ValueError(f"recurrent_unrolled needs n_steps >= 2, got {n_steps}")
     if step is not None and not 1 <= step <= n_steps:
         raise ValueError(f"step must lie in 1..{n_steps}, got {step}")
-    fig, ax = _figure((2.2 + 1.9 * n_steps, 3.9))
-    # Folded: one box, its input, its output and the loop through W_y.
-    cell = _box(ax, (0.6, 1.5), r"$\phi$")
-    xin = _label(ax, (0.6, 0.0), r"$\mathbf{x}_{(t)}$")
-    _arrow(ax, (0.6, 0.25), (0.6, 1.12))
-    _label(ax, (0.85, 0.7), r"$\mathbf{W}_x$", fontsize=10, ha="left")
-    _arrow(ax, (0.6, 1.88), (0.6, 2.75))
-    _label(ax, (0.6, 3.0), r"$\mathbf{y}_{(t)}$")
-    _arrow(ax, (0.6, 2.35), (0.08, 1.5), connection="angle,angleA=180,angleB=90,rad=8")
-    _label(ax, (-0.35, 2.35), r"$\mathbf{W}_y$", fontsize=10)
-    _label(ax, (-0.3, 1.15), r"$\mathbf{y}_{(t-1)}$", fontsize=9)
-    del cell, xin
-    _label(ax, (1.85, 1.5), "=", fontsize=20)
+    if shade is not None:
+        shade = np.asarray(shade, dtype=float).ravel()
+        if len(shade) > n_steps or (shade < 0).any():
+            raise ValueError(f"shade must hold at most {n_steps} non-negative values, got {shade}")
+        top = shade.max() if len(shade) and shade.max() > 0 else 1.0
+    fig, ax, first_text = _on(ax, (2.2 + 1.9 * n_steps, 3.9))
+    cell_size = 11 if cell.startswith("$") or len(cell) <= 2 else 7  # a name ("LSTM") fits the box
+    if folded:
+        # Folded: one box, its input, its output and the loop through W_y.
+        loop = _box(ax, (0.6, 1.5), cell, fontsize=cell_size)
+        xin = _label(ax, (0.6, 0.0), r"$\mathbf{x}_{(t)}$")
+        _arrow(ax, (0.6, 0.25), (0.6, 1.12))
+        _label(ax, (0.85, 0.7), r"$\mathbf{W}_x$", fontsize=10, ha="left")
+        _arrow(ax, (0.6, 1.88), (0.6, 2.75))
+        _label(ax, (0.6, 3.0), r"$\mathbf{y}_{(t)}$")
+        _arrow(ax, (0.6, 2.35), (0.08, 1.5), connection="angle,angleA=180,angleB=90,rad=8")
+        _label(ax, (-0.35, 2.35), r"$\mathbf{W}_y$", fontsize=10)
+        _label(ax, (-0.3, 1.15), r"$\mathbf{y}_{(t-1)}$", fontsize=9)
+        del loop, xin
+        _label(ax, (1.85, 1.5), "=", fontsize=20)
     # Unrolled: one copy per step, sharing W_x, W_y and b.
     x0 = 3.4
-    _label(ax, (x0 - 0.95, 1.5), r"$\mathbf{y}_{(0)} = \mathbf{0}$", fontsize=9)
+    y0 = r"$\mathbf{y}_{(0)} = \mathbf{0}$"
+    if folded:
+        _label(ax, (x0 - 0.95, 1.5), y0, fontsize=9)
+    else:  # a narrow picture: the initial state ends at the first copy
+        _label(ax, (x0 - 0.55, 1.5), y0, fontsize=9, ha="right")
     prev = None
     for s in range(1, n_steps + 1):
         x = x0 + 1.9 * (s - 1)
         later = step is not None and s > step
         ink = _MUTED if later else _INK
         fc = "#fbe3e3" if step == s else ("#f4f4f4" if later else "#eef3fa")
+        if shade is not None and s <= len(shade) and step != s:
+            fc = _shade(shade[s - 1] / top)
         box = _box(
             ax,
             (x, 1.5),
-            r"$\phi$",
+            cell,
+            fontsize=cell_size,
             fc=fc,
             ec=_GRAD if step == s else ink,
             color=ink,
@@ -225,21 +281,30 @@ def recurrent_unrolled(n_steps: int = 4, step: int | None = None):
             _label(ax, (x - 0.95, 1.72), r"$\mathbf{W}_y$", fontsize=9, color=ink)
         _label(ax, (x + 0.2, 0.7), r"$\mathbf{W}_x$", fontsize=9, color=ink, ha="left")
         prev = box
-    ax.text(
-        x0 - 0.4,
-        -0.75,
-        r"every copy shares $\mathbf{W}_x$ ($n_\mathrm{inputs} \times n_\mathrm{neurons}$),"
-        r" $\mathbf{W}_y$ ($n_\mathrm{neurons} \times n_\mathrm{neurons}$) and $\mathbf{b}$;"
-        r"  $\mathbf{y}_{(t)} = \phi(\mathbf{W}_x^\intercal \mathbf{x}_{(t)} + "
-        r"\mathbf{W}_y^\intercal \mathbf{y}_{(t-1)} + \mathbf{b})$",
-        fontsize=9,
-        ha="left",
-        va="center",
-    )
-    ax.set_xlim(-0.9, x0 + 1.9 * (n_steps - 1) + 0.8)
+    if caption:
+        ax.text(
+            x0 - 0.4,
+            -0.75,
+            r"every copy shares $\mathbf{W}_x$ ($n_\mathrm{inputs} \times n_\mathrm{neurons}$),"
+            r" $\mathbf{W}_y$ ($n_\mathrm{neurons} \times n_\mathrm{neurons}$) and $\mathbf{b}$;"
+            r"  $\mathbf{y}_{(t)} = \phi(\mathbf{W}_x^\intercal \mathbf{x}_{(t)} + "
+            r"\mathbf{W}_y^\intercal \mathbf{y}_{(t-1)} + \mathbf{b})$",
+            fontsize=9,
+            ha="left",
+            va="center",
+        )
+    ax.set_xlim(-0.9 if folded else x0 - 3.3, x0 + 1.9 * (n_steps - 1) + 0.8)
     ax.set_ylim(-1.0, 3.3)
+    _scale_texts(ax, first_text, scale)
     fig.rnnbook_steps = n_steps
     return fig
+
+
+def _shade(value: float):
+    """White to the accent blue, for ``value`` in [0, 1] (a light tint at 0, so every box shows)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list("rnnbook_shade", ["#ffffff", _ACCENT])(0.1 + 0.75 * value)
 
 
 def _chain(ax, origin, n, inputs, outputs, label_in, label_out, title, first_state=True, muted_outputs=()):
@@ -563,7 +628,13 @@ def receptive_paths(kernel_size: int, dilation_rates, n_steps: int, output: int 
 
 
 def dilated_causal_stack(
-    kernel_size: int = 2, dilation_rates=(1, 2, 4, 8), n_steps: int = 20, output: int | None = None
+    kernel_size: int = 2,
+    dilation_rates=(1, 2, 4, 8),
+    n_steps: int = 20,
+    output: int | None = None,
+    *,
+    ax=None,
+    scale: float = 1.0,
 ):
     """WaveNet's stack of dilated causal convolutions, with the connections that reach one output.
 
@@ -573,21 +644,32 @@ def dilated_causal_stack(
         n_steps: how many time steps to draw.
         output: the output whose receptive field is highlighted (0-based); ``None`` for the last -- the
             view of the receptive-field explorer.
+        ax: draw into this Matplotlib ``Axes`` (a widget's frame) instead of a new figure.
+        scale: factor on the font and dot sizes and the line widths, for a smaller picture (a
+            widget's frame); dots and lines also shrink by ``sqrt(20 / n_steps)`` beyond 20 steps.
 
     Returns:
-        The Matplotlib figure; ``fig.rnnbook_field`` is the number of inputs highlighted.
+        The Matplotlib figure (``ax.figure`` when ``ax`` is given); ``fig.rnnbook_field`` is the
+        number of inputs highlighted and ``fig.rnnbook_paths`` the highlighted steps of each layer
+        (:func:`receptive_paths`).
 
     Example:
 
     >>> dilated_causal_stack(n_steps=20).rnnbook_field          # 1 + (2 - 1)(1 + 2 + 4 + 8)
     16
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> fig = dilated_causal_stack(3, (1, 2), n_steps=64, ax=ax, scale=0.4)
+    >>> fig is ax.figure, fig.rnnbook_field, fig.rnnbook_paths[0].tolist()
+    (True, 7, [57, 58, 59, 60, 61, 62, 63])
     """
     from matplotlib.collections import LineCollection
 
     rates = tuple(dilation_rates)
     paths = receptive_paths(kernel_size, rates, n_steps, output)
     L = len(rates)
-    fig, ax = _figure((max(7.0, 0.45 * n_steps + 2.0), 1.0 + 0.85 * (L + 1)))
+    dots = scale * min(1.0, (20 / n_steps) ** 0.5)  # a longer window: smaller dots, thinner lines
+    fig, ax, first_text = _on(ax, (max(7.0, 0.45 * n_steps + 2.0), 1.0 + 0.85 * (L + 1)))
     ax.set_aspect("auto")
     every, active = [], []
     for layer in range(1, L + 1):
@@ -596,14 +678,15 @@ def dilated_causal_stack(
                 if t - j * rates[layer - 1] >= 0:
                     seg = [(t - j * rates[layer - 1], layer - 1), (t, layer)]
                     (active if t in paths[layer] else every).append(seg)
-    ax.add_collection(LineCollection(every, colors=_MUTED, linewidths=0.6, zorder=1))
-    ax.add_collection(LineCollection(active, colors=_ACCENT, linewidths=1.6, zorder=2))
+    ax.add_collection(LineCollection(every, colors=_MUTED, linewidths=0.6 * dots, zorder=1))
+    ax.add_collection(LineCollection(active, colors=_ACCENT, linewidths=1.6 * dots, zorder=2))
     for layer in range(L + 1):
         on = np.isin(np.arange(n_steps), paths[layer])
         ax.scatter(
             np.arange(n_steps),
             np.full(n_steps, layer),
-            s=36,
+            s=36 * dots**2,
+            linewidths=None if dots == 1.0 else dots,
             zorder=3,
             c=np.where(on, _ACCENT, "#ffffff"),
             edgecolors=np.where(on, _ACCENT, "#888888"),
@@ -616,7 +699,7 @@ def dilated_causal_stack(
         )
         ax.text(-0.8, layer, name, ha="right", va="center", fontsize=9)
     out = paths[-1][0]
-    ax.scatter([out], [L], s=90, c=_GRAD, zorder=4)
+    ax.scatter([out], [L], s=90 * dots**2, c=_GRAD, zorder=4)
     field = len(paths[0])
     lo = paths[0][0]
     ax.annotate(
@@ -631,7 +714,9 @@ def dilated_causal_stack(
         if field == full
         else f"{field} inputs reached (the field, {full} steps, is cut by the window's start)"
     )
-    ax.text((lo + out) / 2, -0.8, text, ha="center", va="top", fontsize=10, color=_ACCENT)
+    # Under the field, or ending at the output when the field is too short to hold the text.
+    x_text, ha = ((lo + out) / 2, "center") if 2 * field >= n_steps else (out + 0.3, "right")
+    ax.text(x_text, -0.8, text, ha=ha, va="top", fontsize=10, color=_ACCENT)
     ax.text(
         n_steps / 2,
         L + 0.55,
@@ -641,7 +726,9 @@ def dilated_causal_stack(
         va="bottom",
         fontsize=10,
     )
-    ax.set_xlim(-4.2, n_steps)
+    ax.set_xlim(-4.2 * max(1.0, n_steps / 20) * scale, n_steps)
     ax.set_ylim(-1.5, L + 1.0)
+    _scale_texts(ax, first_text, scale)
     fig.rnnbook_field = field
+    fig.rnnbook_paths = paths
     return fig

@@ -139,3 +139,35 @@ def test_bptt_cost_reads_only_the_chosen_outputs():
     fig = diagrams.bptt(n_steps=4, cost_steps=(4,))
     assert fig.rnnbook_cost_steps == (4,)
     assert r"$C(\mathbf{Y}_{(4)})$" in _texts(fig)
+
+
+def test_diagrams_draw_into_a_given_axes_for_the_widgets():
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    before = len(plt.get_fignums())
+    drawn = diagrams.recurrent_unrolled(6, step=4, shade=[0.0, 1.0, 2.0, 4.0], ax=ax, folded=False)
+    assert drawn is fig and len(plt.get_fignums()) == before  # no figure of its own
+    texts = [t.get_text() for t in ax.texts]
+    assert r"$\mathbf{x}_{(6)}$" in texts and r"$\mathbf{x}_{(t)}$" not in texts  # the chain alone
+    # The copies up to the step are shaded by `shade` (darker = more), the step itself stays red.
+    boxes = [p for p in ax.patches if p.get_width() > 0.9]
+    blue = [p.get_facecolor()[0] for p in boxes[:3]]
+    assert blue[0] > blue[1] > blue[2] and boxes[3].get_edgecolor()[:3] == matplotlib.colors.to_rgb("#d62728")
+    with pytest.raises(ValueError, match="shade"):
+        diagrams.recurrent_unrolled(3, shade=[1, 2, 3, 4])
+    # `scale` shrinks every label; `cell` and `caption` adapt the picture to a gated cell.
+    small, same = Figure().add_subplot(), Figure().add_subplot()
+    diagrams.recurrent_unrolled(4, cell="LSTM", caption=False, ax=small, scale=0.5)
+    diagrams.recurrent_unrolled(4, cell="LSTM", caption=False, ax=same)
+    assert [t.get_fontsize() for t in small.texts] == [t.get_fontsize() / 2 for t in same.texts]
+    labels = [t.get_text() for t in small.texts]
+    assert "LSTM" in labels and not any("shares" in text for text in labels)
+    assert any("shares" in t.get_text() for t in diagrams.recurrent_unrolled(4).axes[0].texts)
+    ax = Figure().add_subplot()
+    fig = diagrams.dilated_causal_stack(2, (1, 2, 4), n_steps=40, ax=ax, scale=0.8)
+    assert fig is ax.figure and fig.rnnbook_field == receptive_field(2, (1, 2, 4))
+    assert [p.tolist() for p in fig.rnnbook_paths] == [
+        p.tolist() for p in diagrams.receptive_paths(2, (1, 2, 4), 40)
+    ]

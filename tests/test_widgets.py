@@ -138,6 +138,38 @@ def test_unrolling_explorer_has_one_distinct_frame_per_step(unrolled):
     assert view.shown_frame() != before and view.shown_frame() == view.frames[(4,)]
 
 
+def _spy(monkeypatch, module, name):
+    """Replace ``module.name`` by a wrapper that records each call's arguments and result."""
+    calls, real = [], getattr(module, name)
+
+    def spy(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append((args, kwargs, result))
+        return result
+
+    monkeypatch.setattr(module, name, spy)
+    return calls
+
+
+def test_unrolling_frames_are_the_books_diagram_at_step_t(unrolled, monkeypatch):
+    from rnnbook import diagrams
+    from rnnbook.widgets.unrolling import render_unrolling_frame, unrolling_explorer
+
+    calls = _spy(monkeypatch, diagrams, "recurrent_unrolled")
+    for t in (0, 5):
+        calls.clear()
+        render_unrolling_frame(unrolled, t)
+        [(args, kwargs, fig)] = calls
+        # The explorer's t is 0-based (an array index); the diagram counts steps from 1.
+        assert args == (8,) and kwargs["step"] == t + 1
+        np.testing.assert_array_equal(kwargs["shade"], unrolled.memory[t, : t + 1])
+        assert kwargs["ax"] in fig.axes and kwargs["caption"]  # drawn into the frame, SimpleRNN eq.
+    calls.clear()
+    view = unrolling_explorer("simple_rnn", units=3, n_steps=8, epochs=1)
+    assert sorted(kwargs["step"] for _, kwargs, _ in calls) == list(range(1, 9))
+    assert len({bytes(f) for f in view.frames.values()}) == 8
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_gated_steps_match_their_equations(cell):
     from rnnbook.widgets.unrolling import unrolling_data, unrolling_step
@@ -243,6 +275,29 @@ def test_drawn_field_equals_a_built_wavenet_probed_input_by_input(k, rates):
     reached = np.abs(out[1:] - out[0]) > 1e-6  # reached[s, t]
     mask = dependency_masks(k, rates, n_steps=n).masks[-1]  # mask[t, s]
     np.testing.assert_array_equal(reached.T, mask)
+
+
+@pytest.mark.parametrize("k, rates", [(2, (1, 2, 4, 8, 16)), (3, (1, 2, 4)), (2, (1,)), (3, (1, 1, 1))])
+def test_receptive_field_frame_highlights_the_models_receptive_field(k, rates, monkeypatch):
+    from matplotlib.colors import to_rgba
+
+    from rnnbook import diagrams
+    from rnnbook.models.conv import receptive_field
+    from rnnbook.widgets.receptive_field import dependency_masks, render_field_frame
+
+    calls = _spy(monkeypatch, diagrams, "dilated_causal_stack")
+    d = dependency_masks(k, rates, n_steps=64)
+    render_field_frame(d)
+    [(args, kwargs, fig)] = calls
+    assert args == (k, rates, 64) and kwargs["ax"] in fig.axes
+    assert fig.rnnbook_field == receptive_field(k, rates) == d.field
+    np.testing.assert_array_equal(fig.rnnbook_paths[0], np.flatnonzero(d.masks[-1][-1]))
+    # The input dots drawn in the accent colour are exactly the last output's receptive field.
+    [inputs] = [
+        c for c in kwargs["ax"].collections if len(c.get_offsets()) == 64 and c.get_offsets()[0][1] == 0
+    ]
+    lit = np.flatnonzero((inputs.get_facecolors() == to_rgba(diagrams._ACCENT)).all(axis=1))
+    np.testing.assert_array_equal(lit, np.arange(64 - receptive_field(k, rates), 64))
 
 
 def test_receptive_field_frames_differ_between_states():

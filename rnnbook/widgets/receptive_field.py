@@ -6,7 +6,8 @@ dilation ``d`` per layer), output ``t`` of a layer reads its input at ``t, t - d
 previous layer's rows at those steps. The last output's field has
 ``rnnbook.models.conv.receptive_field(k, dilations)`` steps; ``tests/test_widgets.py`` checks every
 mask against a built ``wavenet_simple`` by perturbing each input. :func:`receptive_field_explorer`
-precomputes one frame per (kernel size, dilation pattern, layer count).
+precomputes one frame per (kernel size, dilation pattern, layer count); the stack in each frame is the
+book's figure, :func:`rnnbook.diagrams.dilated_causal_stack`, with the last output's field highlighted.
 
 Used in: book/07_convolutions_wavenet.
 """
@@ -88,47 +89,26 @@ def dependency_masks(kernel_size: int, dilation_rates, n_steps: int = 64) -> Fie
 
 
 def render_field_frame(d: FieldData) -> bytes:
-    """Draw the stack: every layer's steps, the connections feeding the last output, its field."""
-    from matplotlib.collections import LineCollection
+    """Draw the stack and, below, how many inputs reach each output.
 
-    n, L = d.n_steps, len(d.dilation_rates)
-    fig = figure((7.4, 3.7))
-    ax = fig.add_axes([0.09, 0.25, 0.89, 0.63])
-    on_path = [np.zeros(n, dtype=bool) for _ in range(L + 1)]
-    for layer, steps in enumerate(d.paths):
-        on_path[layer][steps] = True
-    segments = []
-    for layer in range(1, L + 1):
-        rate = d.dilation_rates[layer - 1]
-        for t in d.paths[layer]:
-            for j in range(d.kernel_size):
-                if t - j * rate >= 0:
-                    segments.append([(t - j * rate, layer - 1), (t, layer)])
-    ax.add_collection(LineCollection(segments, colors="#1f5fa8", linewidths=0.7, alpha=0.8))
-    for layer in range(L + 1):
-        ax.scatter(
-            np.arange(n), np.full(n, layer), s=7, c=np.where(on_path[layer], "#1f5fa8", "#d0d0d0"), zorder=3
-        )
-    ax.scatter([n - 1], [L], s=40, c="#d62728", zorder=4)
-    ax.set_yticks(range(L + 1))
-    ax.set_yticklabels(["input"] + [f"d={r}" for r in d.dilation_rates], fontsize=7)
-    ax.set_xlim(-1, n)
-    ax.set_ylim(-0.5, L + 0.5)
-    ax.set_xticks([])
-    for side in ("top", "right", "bottom"):
-        ax.spines[side].set_visible(False)
+    The stack is the book's figure: :func:`rnnbook.diagrams.dilated_causal_stack` with this kernel
+    size, these dilations and this window, drawn into the frame, its connections to the last output
+    and their receptive field highlighted.
+    """
+    from rnnbook import diagrams
+
+    n = d.n_steps
+    fig = figure((7.4, 4.0))
+    ax = fig.add_axes([0.01, 0.27, 0.98, 0.72])
+    diagrams.dilated_causal_stack(d.kernel_size, d.dilation_rates, n, ax=ax, scale=0.8)
     full = 1 + (d.kernel_size - 1) * sum(d.dilation_rates)
-    shown = f"{d.field}" + (f" (of {full}; the window is {n} steps)" if full > n else "")
-    ax.set_title(
-        f"kernel {d.kernel_size}, {L} layer(s), dilations {list(d.dilation_rates)}: the last output "
-        f"(red) reads {shown} inputs",
-        fontsize=8.5,
-    )
-    # How many inputs reach each output: early outputs see fewer (the causal padding is zeros).
-    ax2 = fig.add_axes([0.09, 0.06, 0.89, 0.13])
+    # How many inputs reach each output (early outputs see fewer: the causal padding is zeros), under
+    # the same time steps as the stack above.
+    left = (ax.transData + fig.transFigure.inverted()).transform((-0.7, 0.0))[0]
+    ax2 = fig.add_axes([left, 0.1, 0.99 - left, 0.11])
     counts = d.masks[-1].sum(axis=1)
     ax2.bar(np.arange(n), counts, color="#1f5fa8", width=0.8)
-    ax2.set_xlim(-1, n)
+    ax2.set_xlim(-0.7, n)
     ax2.set_ylim(0, max(full, 1) * 1.05)
     ax2.tick_params(labelsize=6.5)
     ax2.set_ylabel("inputs\nreached", fontsize=6.5)

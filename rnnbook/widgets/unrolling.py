@@ -6,7 +6,9 @@ series by the NumPy equations of :mod:`rnnbook.equations`, plus the *memory* of 
 same NumPy equations (perturb ``x(s)``, rerun, compare). :func:`unrolling_step` slices one time step
 out of it: ``x(t)``, ``h(t-1)``, the weighted sums and ``h(t)`` (or the gates of an LSTM / GRU), and
 the equation filled in with those numbers. :func:`unrolling_explorer` draws one frame per step and
-wires them to a slider and a Play button that keep working in the static book.
+wires them to a slider and a Play button that keep working in the static book. The network in each
+frame is the book's figure, :func:`rnnbook.diagrams.recurrent_unrolled`, with step ``t`` highlighted
+(the diagram numbers the steps from 1, so the explorer's 0-based ``t`` is its ``step=t + 1``).
 
 Used in: book/02_recurrent_neurons.
 """
@@ -222,63 +224,53 @@ def unrolling_step(data: UnrollingData, t: int) -> dict:
 def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     """Draw step ``t``: the unrolled network, the series and state, the memory and the equation.
 
+    The network is the book's figure, :func:`rnnbook.diagrams.recurrent_unrolled`, drawn into the
+    frame with the copy at step ``t`` highlighted and the earlier copies shaded by the memory. The
+    diagram counts steps from 1 (:math:`\\mathbf{y}_{(0)} = \\mathbf{0}` is the initial state), so
+    the explorer's step ``t`` (0-based, an index into the arrays) is the diagram's ``step=t + 1``.
+
     Returns:
         PNG bytes.
     """
-    import matplotlib.colors as mcolors
-    from matplotlib.patches import FancyBboxPatch
+    from rnnbook import diagrams
 
     step = unrolling_step(data, t)
     T = data.n_steps
-    fig = figure((7.4, 4.9))
+    fig = figure((7.4, 5.3))
+    # --- the unrolled network: the book's diagram, step t in red, the past shaded by the memory.
+    ax = fig.add_axes([0.01, 0.7, 0.98, 0.22])
+    ax.set_anchor("N")
+    mem = data.memory[t, : t + 1]
+    simple = data.cell == "simple_rnn"
+    diagrams.recurrent_unrolled(
+        T,
+        step=t + 1,
+        shade=mem,
+        cell=r"$\phi$" if simple else CELL_TITLES[data.cell],
+        caption=simple,
+        folded=False,
+        ax=ax,
+        scale=min(0.9, 11.0 / T),  # 16 steps across 7 inches: labels at 0.69 of the book's size
+    )
+    ax.set_title(
+        f"{CELL_TITLES[data.cell]} unrolled: step t = {t} in red (the diagram numbers the steps from 1)\n"
+        "blue: how much h(t) still depends on each earlier input",
+        fontsize=8,
+    )
     grid = fig.add_gridspec(
-        3,
         2,
-        height_ratios=[1.0, 1.45, 1.25],
+        2,
+        height_ratios=[1.45, 1.25],
         width_ratios=[1.35, 1],
-        hspace=0.55,
+        hspace=0.5,
         wspace=0.25,
         left=0.07,
         right=0.98,
-        top=0.93,
+        top=0.65,
         bottom=0.02,
     )
-    # --- the unrolled network: one box per step, the past shaded by how much h(t) remembers it.
-    ax = fig.add_subplot(grid[0, :])
-    mem = data.memory[t, : t + 1]
-    scale = mem.max() if mem.max() > 0 else 1.0
-    blues = mcolors.LinearSegmentedColormap.from_list("mem", ["#ffffff", "#1f5fa8"])
-    for s in range(T):
-        if s == t:
-            face, edge, lw = "#d62728", "#7f0000", 2.0
-        elif s < t:
-            face, edge, lw = blues(0.15 + 0.85 * mem[s] / scale), "#1f5fa8", 0.8
-        else:
-            face, edge, lw = "#eeeeee", "#bbbbbb", 0.8
-        ax.add_patch(
-            FancyBboxPatch((s - 0.32, 0.35), 0.64, 0.5, boxstyle="round,pad=0.02", fc=face, ec=edge, lw=lw)
-        )
-        if s < T - 1:
-            ax.annotate(
-                "",
-                xy=(s + 0.66, 0.6),
-                xytext=(s + 0.34, 0.6),
-                arrowprops=dict(arrowstyle="->", lw=0.7, color="#555555" if s < t else "#bbbbbb"),
-            )
-        ax.plot([s, s], [0.0, 0.33], color="#555555" if s <= t else "#bbbbbb", lw=0.7)
-        ax.text(
-            s, -0.12, f"x{s}", ha="center", va="top", fontsize=6.5, color="black" if s <= t else "#999999"
-        )
-    ax.set_xlim(-0.6, T - 0.4)
-    ax.set_ylim(-0.45, 0.95)
-    ax.axis("off")
-    ax.set_title(
-        f"{CELL_TITLES[data.cell]} unrolled through time: step t = {t} (red); "
-        "blue = how much h(t) still depends on x(s)",
-        fontsize=8.5,
-    )
     # --- the series, the forecasts so far and the state h(t).
-    ax = fig.add_subplot(grid[1, 0])
+    ax = fig.add_subplot(grid[0, 0])
     steps = np.arange(T)
     ax.plot(steps, data.x, "o-", color="#999999", ms=2.5, lw=1, label="input x(s)")
     ax.plot(
@@ -296,7 +288,7 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     ax.legend(fontsize=6, ncol=3, loc="lower left", frameon=False)
     ax.set_title("series, forecasts and hidden state", fontsize=8)
     # --- memory: how much h(t) depends on each past input.
-    ax = fig.add_subplot(grid[1, 1])
+    ax = fig.add_subplot(grid[0, 1])
     lags = np.arange(t + 1)
     values = np.maximum(mem[::-1], 1e-12)  # lag k = t - s
     ax.bar(lags, values, color="#1f5fa8", width=0.8)
@@ -308,7 +300,7 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     ax.tick_params(labelsize=6.5)
     ax.set_title("memory: ||dh(t)/dx(t-k)||", fontsize=8)
     # --- the equation, filled in.
-    ax = fig.add_subplot(grid[2, :])
+    ax = fig.add_subplot(grid[1, :])
     ax.axis("off")
     ax.text(
         0.0,
