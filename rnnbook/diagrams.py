@@ -709,11 +709,12 @@ def dilated_causal_stack(
         arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2},
     )
     full = 1 + (kernel_size - 1) * sum(rates)
-    text = (
-        rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps"
-        if field == full
-        else f"{field} inputs reached (the field, {full} steps, is cut by the window's start)"
-    )
+    if field == full:
+        text = rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps"
+    elif full > out + 1:
+        text = f"{field} inputs reached (the field, {full} steps, is cut by the window's start)"
+    else:  # e.g. k = 2 with dilations (2, 4): the field spans R steps but skips some of them
+        text = f"{field} of the field's {full} steps reached (these dilations leave gaps)"
     # Under the field, or ending at the output when the field is too short to hold the text.
     x_text, ha = ((lo + out) / 2, "center") if 2 * field >= n_steps else (out + 0.3, "right")
     ax.text(x_text, -0.8, text, ha=ha, va="top", fontsize=10, color=_ACCENT)

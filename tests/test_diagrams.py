@@ -171,3 +171,13 @@ def test_diagrams_draw_into_a_given_axes_for_the_widgets():
     assert [p.tolist() for p in fig.rnnbook_paths] == [
         p.tolist() for p in diagrams.receptive_paths(2, (1, 2, 4), 40)
     ]
+
+
+def test_the_stack_says_why_fewer_inputs_than_the_field_are_reached():
+    def note(*args):
+        fig = diagrams.dilated_causal_stack(*args)
+        return " ".join(t.get_text() for t in fig.axes[0].texts)
+
+    assert "8$ steps" in note(2, (1, 2, 4), 16)  # the whole field: R = 1 + 1 * (1 + 2 + 4)
+    assert "4 of the field's 7 steps reached (these dilations leave gaps)" in note(2, (2, 4), 16)
+    assert "is cut by the window's start" in note(2, (1, 2, 4, 8), 8)
