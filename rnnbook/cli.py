@@ -222,11 +222,21 @@ def _cmd_leaderboard(args) -> int:
     backend = keras.backend.backend()
     rows: list[dict] = []
     errors: dict = {}
+    skipped: dict = {}
     stop = threading.Event()
 
     def save(partial: bool) -> None:
         if json_path is not None:
-            write_json(json_path, rows, profile, backend, errors, partial=partial, dataset=described)
+            write_json(
+                json_path,
+                rows,
+                profile,
+                backend,
+                errors,
+                partial=partial,
+                dataset=described,
+                skipped=skipped if dataset is not None else None,
+            )
 
     def on_row(row: dict) -> None:
         rows.append(row)
@@ -258,6 +268,7 @@ def _cmd_leaderboard(args) -> int:
             keep_going=True,
             dataset=dataset,
             metric=metric,
+            skipped=skipped,
         )
     except KeyboardInterrupt:
         stop.set()
@@ -268,6 +279,8 @@ def _cmd_leaderboard(args) -> int:
     where = f"data={args.csv} target={args.target} " if dataset is not None else f"profile={profile} "
     print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
+    for name, why in skipped.items():  # models not named that cannot take this data: not failures
+        print(f"skipped {name}: {why}")
     for name, error in errors.items():
         print(f"{name}: BROKEN: {error}")
     save(partial=interrupted)

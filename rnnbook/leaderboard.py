@@ -39,6 +39,7 @@ def run_leaderboard(
     keep_going: bool = False,
     dataset=None,
     metric: str = "mse",
+    skipped: dict | None = None,
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
@@ -61,13 +62,17 @@ def run_leaderboard(
         dataset: a :class:`rnnbook.data.Dataset` to train every model on, forecasting its horizon.
         metric: what rows are sorted by on the validation set: ``"mse"``, or with a data set that has
             units ``"mae"``, ``"mape"`` or ``"mase"``.
+        skipped: filled with ``{name: why}`` for the models that structurally cannot train on
+            ``dataset`` (:func:`rnnbook.training.cannot_train_on`, e.g. an iterative model on several
+            input features): with ``models=None`` they are skipped; a model named in ``models``
+            that cannot is an error like any failure.
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
         ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units)
         sorted by horizon, then the validation ``metric``.
     """
-    from rnnbook.training import StopWhen, retarget_for, train
+    from rnnbook.training import StopWhen, cannot_train_on, retarget_for, train
 
     check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
@@ -82,7 +87,16 @@ def run_leaderboard(
     callbacks = [StopWhen(stop)] if stop is not None else []
     if errors is None:
         errors = {}
+    if skipped is None:
+        skipped = {}
     errors.update(broken)  # as they happen, so a caller that stops early still has them
+    unfit = {}
+    if dataset is not None:
+        unfit = {n: why for n in names if (why := cannot_train_on(get_spec(n), dataset)) is not None}
+    if models is None and unfit:  # not asked for by name: left out, saying why
+        names = [n for n in names if n not in unfit]
+        skipped.update(unfit)
+        unfit = {}
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -90,6 +104,8 @@ def run_leaderboard(
         if progress:
             print(f"[{i}/{len(names)}] {name}", flush=True)
         try:
+            if name in unfit:  # named by the user: an error, said plainly, without training
+                raise ValueError(f"{name} cannot train on this data: {unfit[name]}.")
             if dataset is None:
                 result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
             else:
@@ -185,9 +201,11 @@ def write_json(
     errors: dict | None = None,
     partial: bool = False,
     dataset: dict | None = None,
+    skipped: dict | None = None,
 ) -> Path:
     """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically (and
-    ``"dataset"``, what the rows were trained on, when it is a user's series).
+    ``"dataset"``, what the rows were trained on, when it is a user's series, and ``"skipped"``,
+    ``{model: why}`` for the models left out because they cannot train on it).
 
     The file is written beside ``path`` and renamed over it, so a reader (or an interruption) never
     sees half a file. ``partial`` marks results of a run that did not finish.
@@ -203,6 +221,8 @@ def write_json(
     }
     if dataset is not None:
         payload["dataset"] = dataset
+    if skipped is not None:
+        payload["skipped"] = skipped
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:

@@ -165,6 +165,32 @@ def _slice_time_steps(ds, spec, target, hparams):
     return ds
 
 
+def cannot_train_on(spec: ModelSpec, dataset: data_lib.Dataset) -> str | None:
+    """Why the model ``spec`` structurally cannot train on ``dataset``, in one plain sentence, or
+    ``None`` if it can: the leaderboard skips such a model when the user did not name it.
+
+    An iterative model feeds its own forecasts back as inputs, so it needs one input feature.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from rnnbook.frames import frame_dataset
+    >>> hours = pd.date_range("2024", periods=300, freq="h")
+    >>> series = pd.Series(np.sin(np.arange(300.0)), hours, name="x")
+    >>> ds = frame_dataset(series, n_steps=24, calendar=["hour"])
+    >>> cannot_train_on(get_spec("iterative_deep_rnn"), ds)
+    'it feeds its forecasts back as inputs, so it needs a single input feature (the data has 25)'
+    >>> cannot_train_on(get_spec("linear"), ds) is None
+    True
+    """
+    if spec.kind == "iterative" and dataset.n_features > 1:
+        return (
+            "it feeds its forecasts back as inputs, so it needs a single input feature "
+            f"(the data has {dataset.n_features})"
+        )
+    return None
+
+
 def retarget_for(
     spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None, hparams: dict | None = None
 ) -> data_lib.Dataset:

@@ -279,3 +279,60 @@ def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fr
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert fragment in proc.stderr.strip().splitlines()[-1]  # one line (argparse puts its usage above)
+
+
+def _multivariate_args(csv, out):
+    return [
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--calendar",
+        "dayofweek",
+        "--n-steps",
+        "14",
+        "--horizon",
+        "3",
+        "--fractions",
+        "0.6,0.2,0.2",
+        "--json",
+        str(out),
+        "--quiet",
+    ]
+
+
+def test_models_not_named_that_cannot_take_the_data_are_skipped_saying_why(tmp_path, monkeypatch, capsys):
+    # Every model by default (here three, to keep it short): the iterative one needs a single input
+    # feature, the data has 8 (riders and 7 day-of-week one-hots): it is skipped, and the run succeeds.
+    from rnnbook import cli, leaderboard
+    from rnnbook.registry import get_spec
+
+    chosen = [get_spec(n) for n in ("naive_last_value", "iterative_deep_rnn", "linear")]
+    monkeypatch.setattr(leaderboard, "list_models", lambda include_broken=True: chosen)
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv)
+    assert cli.main(_multivariate_args(csv, out)) == 0
+    stdout = capsys.readouterr().out
+    why = "it feeds its forecasts back as inputs, so it needs a single input feature (the data has 8)"
+    assert f"skipped iterative_deep_rnn: {why}" in stdout and "BROKEN" not in stdout
+    payload = json.loads(out.read_text())
+    assert payload["skipped"] == {"iterative_deep_rnn": why} and payload["errors"] == {}
+    assert {r["model"] for r in payload["rows"]} == {"naive_last_value", "linear"}
+
+
+def test_a_model_named_that_cannot_take_the_data_is_a_clear_error(tmp_path):
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv)
+    models = ["--models", "iterative_deep_rnn", "naive_last_value"]
+    proc = run(*_multivariate_args(csv, out), *models, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (
+        "iterative_deep_rnn: BROKEN: ValueError: iterative_deep_rnn cannot train on this data: it feeds "
+        "its forecasts back as inputs, so it needs a single input feature (the data has 8)." in proc.stdout
+    )
+    payload = json.loads(out.read_text())
+    assert [r["model"] for r in payload["rows"]] == ["naive_last_value"] and payload["skipped"] == {}
