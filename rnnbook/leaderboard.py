@@ -128,35 +128,41 @@ def run_leaderboard(
             continue
         if stop is not None and stop.is_set():
             break  # stopped part-way: not a result
-        rows.append(result.row())
-        if on_row is not None:
-            on_row(result.row())
+        for row in result.rows():  # one per target column for a multitask data set
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
     return sort_rows(rows, metric)
 
 
 def sort_rows(rows: list[dict], metric: str = "mse") -> list[dict]:
-    """Rows by horizon, then validation ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    """Rows by horizon, then target column (multitask: in the data set's order), then validation
+    ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    targets = list(dict.fromkeys(r.get("target") for r in rows))
 
     def key(r):
         value = r[f"val_{metric}"]
-        return (r["horizon"], value != value, value)
+        return (r["horizon"], targets.index(r.get("target")), value != value, value)
 
     return sorted(rows, key=key)
 
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints); rows with metrics
-    in the user's units (a user's series) show MAE, MAPE and MASE too."""
+    in the user's units (a user's series) show MAE, MAPE and MASE too, and rows of several target
+    columns (multitask: one row per model and target) the target's name."""
     if rows and "val_mae" in rows[0]:
+        width = max([len(str(r.get("target", ""))) for r in rows] + [6])
+        target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
         header = (
-            f"{'model':<26} {'horizon':>7} {'val_mae':>11} {'test_mae':>11} {'test_mape%':>10} "
-            f"{'test_mase':>9} {'params':>8} {'fit_s':>7}"
+            f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {'val_mae':>11} {'test_mae':>11} "
+            f"{'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7}"
         )
         lines = [header, "-" * len(header)]
         for r in rows:
             lines.append(
-                f"{r['model']:<26} {r['horizon']:>7d} {r['val_mae']:>11.4g} {r['test_mae']:>11.4g} "
-                f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
+                f"{r['model']:<26} {target(r)}{r['horizon']:>7d} {r['val_mae']:>11.4g} "
+                f"{r['test_mae']:>11.4g} {r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
                 f"{r['fit_seconds']:>7.1f}"
             )
         return "\n".join(lines)
@@ -172,10 +178,12 @@ def format_table(rows: list[dict]) -> str:
 
 def to_dataframe(rows: list[dict]):
     """Leaderboard rows as a ``pandas.DataFrame`` indexed by model (with the metrics in the user's units
-    when the rows have them)."""
+    when the rows have them, and the target column of each row for a multitask data set)."""
     import pandas as pd
 
     columns = list(COLUMNS)
+    if rows and "target" in rows[0]:
+        columns.insert(1, "target")
     if rows and "val_mae" in rows[0]:
         columns += [f"{split}_{k}" for split in ("val", "test") for k in ("mae", "mape", "mase")]
     return pd.DataFrame(rows, columns=columns).set_index("model")
