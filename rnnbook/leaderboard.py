@@ -69,8 +69,9 @@ def run_leaderboard(
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
-        ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units)
-        sorted by horizon, then the validation ``metric``.
+        ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units;
+        for several target columns one row per model and target, with its ``"target"``) sorted by
+        horizon, then target, then the validation ``metric``.
     """
     from rnnbook.training import StopWhen, cannot_train_on, retarget_for, train
 
