@@ -60,7 +60,13 @@ def _parser() -> argparse.ArgumentParser:
     lb.add_argument("--quiet", action="store_true", help="no progress output")
     own = lb.add_argument_group("your own series (a CSV file; see rnnbook.frames)")
     own.add_argument("--csv", metavar="FILE", help="train on this table instead of the chapter's data")
-    own.add_argument("--target", metavar="COLUMN", help="the column to forecast (needs --csv)")
+    own.add_argument(
+        "--target",
+        metavar="COLUMN",
+        action="append",
+        help="the column to forecast (needs --csv); several (multitask): --target A,B or --target A "
+        "--target B",
+    )
     own.add_argument("--date-column", metavar="C", default="date", help="the dates' column (default: date)")
     own.add_argument("--inputs", nargs="+", metavar="COLUMN", default=[], help="more numeric input columns")
     own.add_argument(
@@ -155,6 +161,10 @@ def _csv_dataset(args):
         return None
     if args.target is None:
         raise ValueError("--csv needs --target COLUMN: the column to forecast.")
+    targets = [t.strip() for text in args.target for t in text.split(",")]
+    if not all(targets) or len(set(targets)) != len(targets):
+        raise ValueError(f"--target: expected distinct column names, got {','.join(args.target)!r}.")
+    args.target = targets[0] if len(targets) == 1 else targets
     from rnnbook.frames import csv_dataset
 
     horizon = args.horizon or 1
@@ -222,11 +232,21 @@ def _cmd_leaderboard(args) -> int:
     backend = keras.backend.backend()
     rows: list[dict] = []
     errors: dict = {}
+    skipped: dict = {}
     stop = threading.Event()
 
     def save(partial: bool) -> None:
         if json_path is not None:
-            write_json(json_path, rows, profile, backend, errors, partial=partial, dataset=described)
+            write_json(
+                json_path,
+                rows,
+                profile,
+                backend,
+                errors,
+                partial=partial,
+                dataset=described,
+                skipped=skipped if dataset is not None else None,
+            )
 
     def on_row(row: dict) -> None:
         rows.append(row)
@@ -258,6 +278,7 @@ def _cmd_leaderboard(args) -> int:
             keep_going=True,
             dataset=dataset,
             metric=metric,
+            skipped=skipped,
         )
     except KeyboardInterrupt:
         stop.set()
@@ -265,9 +286,12 @@ def _cmd_leaderboard(args) -> int:
         signal.signal(signal.SIGINT, previous)
     interrupted = stop.is_set()
     rows[:] = sort_rows(rows, metric)
-    where = f"data={args.csv} target={args.target} " if dataset is not None else f"profile={profile} "
+    target = args.target if isinstance(args.target, str) else ",".join(args.target or ())
+    where = f"data={args.csv} target={target} " if dataset is not None else f"profile={profile} "
     print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
+    for name, why in skipped.items():  # models not named that cannot take this data: not failures
+        print(f"skipped {name}: {why}")
     for name, error in errors.items():
         print(f"{name}: BROKEN: {error}")
     save(partial=interrupted)

@@ -268,10 +268,19 @@ class Dataset:
     columns: tuple | None = dataclasses.field(default=None, repr=False)
     dates: dict | None = dataclasses.field(default=None, repr=False, compare=False)
     fit: dict | None = dataclasses.field(default=None, repr=False)
+    #: Multitask data sets (several target columns, :func:`rnnbook.frames.frame_dataset`): one
+    #: :class:`Units` per target column, in order (``units`` is then the first's); else ``None``.
+    target_units: tuple | None = dataclasses.field(default=None, repr=False)
 
     @property
     def n_features(self) -> int:
         return self.X_train.shape[-1]
+
+    @property
+    def n_targets(self) -> int:
+        """How many columns are forecast: the targets ``y`` hold ``horizon`` values for each, target-major
+        (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead)."""
+        return 1 if self.target_units is None else len(self.target_units)
 
     def splits(self):
         """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""

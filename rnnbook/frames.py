@@ -5,7 +5,8 @@ registered model trains on:
 
 * **dates**: a date column (``date_column=``) or a ``DatetimeIndex``; they must be sorted, unique and
   evenly spaced (the step is ``freq=`` or the one pandas infers, else the most common difference);
-* **features**: the target column first (feature 0, the one forecast), then the numeric ``inputs``,
+* **features**: the target column first (feature 0, the one forecast) -- or several target columns
+  (multitask: features ``0 .. n_targets - 1``, see below) --, then the numeric ``inputs``,
   then one-hot ``calendar`` features (``"hour"``, ``"dayofweek"``, ``"month"``) and one-hot
   ``categorical`` columns (their categories are those of the whole table, known in advance like a
   calendar);
@@ -14,6 +15,13 @@ registered model trains on:
 * **scaling** (``scale=True``): every numeric column by the training period's mean and standard
   deviation; the data set's :class:`~rnnbook.data.Units` bring forecasts back to the user's units, in
   which every metric is reported (:func:`rnnbook.metrics.forecast_scores`).
+
+**Multitask** (``target_column`` a list of columns, ``"one_step"`` or ``"vector"`` targets): every
+model forecasts each target column's next ``horizon`` values; ``y`` has shape ``(batch, n_targets *
+horizon)``, target-major (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead), each
+column scaled on its own and brought back by its own :class:`~rnnbook.data.Units`
+(``Dataset.target_units``), and every metric is reported per target column, in its units
+(:func:`rnnbook.metrics.multitask_scores`). Seq2seq targets forecast one column only.
 
 Bad input is refused with one line naming the column and the first bad row: unparseable, unsorted or
 duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"`` (linear in time)
@@ -93,7 +101,7 @@ def read_csv(path):
     return frame
 
 
-def csv_dataset(path, target_column: str, **options) -> Dataset:
+def csv_dataset(path, target_column, **options) -> Dataset:
     """:func:`frame_dataset` on a CSV file (named after the file unless ``name=`` is given).
 
     Used in: ``rnnbook leaderboard --csv``.
@@ -248,7 +256,7 @@ def _period_bounds(dates, split, fractions, n):
 
 def frame_dataset(
     frame,
-    target_column: str | None = None,
+    target_column=None,
     *,
     n_steps: int,
     horizon: int = 1,
@@ -271,6 +279,7 @@ def frame_dataset(
         frame: a ``pandas.DataFrame`` (or a ``Series``, its values the target) with a date column or a
             ``DatetimeIndex``.
         target_column: the column forecast (feature 0); for a ``Series``, ``None`` (its name is used).
+            A list of several columns is multitask (features ``0 .. n - 1``; see the module's docstring).
         n_steps, horizon, target: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
         date_column: the column holding the dates (``None``: the index).
         inputs: more numeric columns the models read (multivariate inputs).
@@ -307,11 +316,19 @@ def frame_dataset(
             f"{', '.join(map(str, frame.columns))})."
         )
     original = frame
+    targets = list(target_column) if isinstance(target_column, (list, tuple)) else [target_column]
+    if not targets:
+        raise ValueError("Name at least one column to forecast: target_column= is empty.")
+    if len(targets) > 1 and target == "seq2seq":
+        raise ValueError(
+            f"Several target columns ({', '.join(map(str, targets))}) need target='one_step' or "
+            "'vector': seq2seq targets forecast a single column."
+        )
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
     for item in calendar:
         check_choice("calendar", item, tuple(CALENDAR))
     dates, table = _dates(frame, date_column)
-    numeric = [target_column, *inputs]
+    numeric = [*targets, *inputs]
     for column in numeric + categorical:
         if column not in table.columns:
             raise ValueError(
@@ -319,7 +336,8 @@ def frame_dataset(
             )
     if len(set(numeric + categorical)) != len(numeric) + len(categorical):
         raise ValueError(
-            f"A column is listed twice (the target {target_column!r} is always feature 0: do "
+            f"A column is listed twice (the target {', '.join(map(repr, targets))} "
+            f"{'is always feature 0' if len(targets) == 1 else 'are always the first features'}: do "
             f"not list it in inputs); got inputs={inputs}, categorical={categorical}."
         )
     _check_order(frame, dates)
@@ -377,10 +395,13 @@ def frame_dataset(
         columns += [f"{column}={c}" for c in categories]
     features = np.concatenate(parts, axis=1)
 
-    target_train = train_values[target_column].to_numpy()
-    if len(target_train) <= season:
-        raise ValueError(f"The training period has {len(target_train)} steps, not more than season={season}.")
-    naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
+    if len(train_values) <= season:
+        raise ValueError(f"The training period has {len(train_values)} steps, not more than season={season}.")
+    all_units = []
+    for column in targets:
+        target_train = train_values[column].to_numpy()
+        naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
+        all_units.append(Units(str(column), float(mean[column]), float(std[column]), naive_mae, season))
     arrays, window_dates = [], {}
     length = n_steps + horizon
     for k, split_name in enumerate(("train", "valid", "test")):
@@ -392,11 +413,9 @@ def frame_dataset(
                 "empty; move the split dates or shorten the windows."
             )
         windows = sliding_windows(features[a:b], length)
-        arrays.extend(make_targets(windows, n_steps, horizon, target, target_feature=0))
+        cut = [make_targets(windows, n_steps, horizon, target, target_feature=j) for j in range(len(targets))]
+        arrays.extend((cut[0][0], np.concatenate([y for _, y in cut], axis=1)))  # target-major
         window_dates[split_name] = dates[a + n_steps : b - horizon + 1]
-    units = Units(
-        str(target_column), float(mean[target_column]), float(std[target_column]), naive_mae, season
-    )
     options = {
         "n_steps": n_steps,
         "date_column": date_column,
@@ -416,8 +435,9 @@ def frame_dataset(
         n_steps=n_steps,
         horizon=horizon,
         target=target,
-        name=name or str(target_column),
-        units=units,
+        name=name or ",".join(map(str, targets)),
+        units=all_units[0],
+        target_units=tuple(all_units) if len(targets) > 1 else None,
         columns=tuple(columns),
         dates=window_dates,
         fit=dict(REAL_FIT),

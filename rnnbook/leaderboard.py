@@ -39,6 +39,7 @@ def run_leaderboard(
     keep_going: bool = False,
     dataset=None,
     metric: str = "mse",
+    skipped: dict | None = None,
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
@@ -61,13 +62,18 @@ def run_leaderboard(
         dataset: a :class:`rnnbook.data.Dataset` to train every model on, forecasting its horizon.
         metric: what rows are sorted by on the validation set: ``"mse"``, or with a data set that has
             units ``"mae"``, ``"mape"`` or ``"mase"``.
+        skipped: filled with ``{name: why}`` for the models that structurally cannot train on
+            ``dataset`` (:func:`rnnbook.training.cannot_train_on`, e.g. an iterative model on several
+            input features): with ``models=None`` they are skipped; a model named in ``models``
+            that cannot is an error like any failure.
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
-        ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units)
-        sorted by horizon, then the validation ``metric``.
+        ``val_``/``test_`` ``mae``, ``mape`` and ``mase`` in the user's units for a data set with units;
+        for several target columns one row per model and target, with its ``"target"``) sorted by
+        horizon, then target, then the validation ``metric``.
     """
-    from rnnbook.training import StopWhen, retarget_for, train
+    from rnnbook.training import StopWhen, cannot_train_on, retarget_for, train
 
     check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
@@ -82,7 +88,16 @@ def run_leaderboard(
     callbacks = [StopWhen(stop)] if stop is not None else []
     if errors is None:
         errors = {}
+    if skipped is None:
+        skipped = {}
     errors.update(broken)  # as they happen, so a caller that stops early still has them
+    unfit = {}
+    if dataset is not None:
+        unfit = {n: why for n in names if (why := cannot_train_on(get_spec(n), dataset)) is not None}
+    if models is None and unfit:  # not asked for by name: left out, saying why
+        names = [n for n in names if n not in unfit]
+        skipped.update(unfit)
+        unfit = {}
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -90,6 +105,8 @@ def run_leaderboard(
         if progress:
             print(f"[{i}/{len(names)}] {name}", flush=True)
         try:
+            if name in unfit:  # named by the user: an error, said plainly, without training
+                raise ValueError(f"{name} cannot train on this data: {unfit[name]}.")
             if dataset is None:
                 result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
             else:
@@ -112,35 +129,41 @@ def run_leaderboard(
             continue
         if stop is not None and stop.is_set():
             break  # stopped part-way: not a result
-        rows.append(result.row())
-        if on_row is not None:
-            on_row(result.row())
+        for row in result.rows():  # one per target column for a multitask data set
+            rows.append(row)
+            if on_row is not None:
+                on_row(row)
     return sort_rows(rows, metric)
 
 
 def sort_rows(rows: list[dict], metric: str = "mse") -> list[dict]:
-    """Rows by horizon, then validation ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    """Rows by horizon, then target column (multitask: in the data set's order), then validation
+    ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    targets = list(dict.fromkeys(r.get("target") for r in rows))
 
     def key(r):
         value = r[f"val_{metric}"]
-        return (r["horizon"], value != value, value)
+        return (r["horizon"], targets.index(r.get("target")), value != value, value)
 
     return sorted(rows, key=key)
 
 
 def format_table(rows: list[dict]) -> str:
     """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints); rows with metrics
-    in the user's units (a user's series) show MAE, MAPE and MASE too."""
+    in the user's units (a user's series) show MAE, MAPE and MASE too, and rows of several target
+    columns (multitask: one row per model and target) the target's name."""
     if rows and "val_mae" in rows[0]:
+        width = max([len(str(r.get("target", ""))) for r in rows] + [6])
+        target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
         header = (
-            f"{'model':<26} {'horizon':>7} {'val_mae':>11} {'test_mae':>11} {'test_mape%':>10} "
-            f"{'test_mase':>9} {'params':>8} {'fit_s':>7}"
+            f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {'val_mae':>11} {'test_mae':>11} "
+            f"{'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7}"
         )
         lines = [header, "-" * len(header)]
         for r in rows:
             lines.append(
-                f"{r['model']:<26} {r['horizon']:>7d} {r['val_mae']:>11.4g} {r['test_mae']:>11.4g} "
-                f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
+                f"{r['model']:<26} {target(r)}{r['horizon']:>7d} {r['val_mae']:>11.4g} "
+                f"{r['test_mae']:>11.4g} {r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
                 f"{r['fit_seconds']:>7.1f}"
             )
         return "\n".join(lines)
@@ -156,10 +179,12 @@ def format_table(rows: list[dict]) -> str:
 
 def to_dataframe(rows: list[dict]):
     """Leaderboard rows as a ``pandas.DataFrame`` indexed by model (with the metrics in the user's units
-    when the rows have them)."""
+    when the rows have them, and the target column of each row for a multitask data set)."""
     import pandas as pd
 
     columns = list(COLUMNS)
+    if rows and "target" in rows[0]:
+        columns.insert(1, "target")
     if rows and "val_mae" in rows[0]:
         columns += [f"{split}_{k}" for split in ("val", "test") for k in ("mae", "mape", "mase")]
     return pd.DataFrame(rows, columns=columns).set_index("model")
@@ -185,9 +210,11 @@ def write_json(
     errors: dict | None = None,
     partial: bool = False,
     dataset: dict | None = None,
+    skipped: dict | None = None,
 ) -> Path:
     """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically (and
-    ``"dataset"``, what the rows were trained on, when it is a user's series).
+    ``"dataset"``, what the rows were trained on, when it is a user's series, and ``"skipped"``,
+    ``{model: why}`` for the models left out because they cannot train on it).
 
     The file is written beside ``path`` and renamed over it, so a reader (or an interruption) never
     sees half a file. ``partial`` marks results of a run that did not finish.
@@ -203,6 +230,8 @@ def write_json(
     }
     if dataset is not None:
         payload["dataset"] = dataset
+    if skipped is not None:
+        payload["skipped"] = skipped
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w") as f:

@@ -174,3 +174,38 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
         else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0 else float("nan")),
         "mae_per_step": [float(v) for v in errors.mean(axis=0)],
     }
+
+
+def multitask_scores(y_true, y_pred, target_units) -> dict:
+    """:func:`forecast_scores` for each target column of a multitask forecast, in that column's units.
+
+    Args:
+        y_true, y_pred: ``(batch, n_targets * horizon)``, target-major: ``[:, j * horizon + k]`` is
+            target ``j``, ``k + 1`` steps ahead (:func:`rnnbook.frames.frame_dataset`).
+        target_units: one :class:`rnnbook.data.Units` per target column, in order.
+
+    Returns:
+        ``{column: {"mse", "mae", "mape", "mase", "mae_per_step"}}``, in the order of the columns.
+
+    Example:
+
+    >>> from rnnbook.data import Units
+    >>> units = (Units("riders", 1000.0, 100.0, naive_mae=50.0), Units("rain", 2.0, 1.0, naive_mae=0.5))
+    >>> s = multitask_scores([[0.0, 0.0, 1.0, 1.0]], [[0.5, 1.0, 1.0, 0.0]], units)
+    >>> [(c, round(v["mae"], 6), v["mae_per_step"]) for c, v in s.items()]
+    [('riders', 75.0, [50.0, 100.0]), ('rain', 0.5, [0.0, 1.0])]
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    n_targets = len(target_units)
+    if y_true.ndim != 2 or y_true.shape[1] % n_targets:
+        raise ValueError(
+            f"Multitask forecasts have shape (batch, n_targets * horizon) with n_targets={n_targets}, "
+            f"got {y_true.shape}."
+        )
+    horizon = y_true.shape[1] // n_targets
+    return {
+        units.column: forecast_scores(
+            y_true[:, j * horizon : (j + 1) * horizon], y_pred[:, j * horizon : (j + 1) * horizon], units
+        )
+        for j, units in enumerate(target_units)
+    }

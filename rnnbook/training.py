@@ -93,12 +93,38 @@ class TrainResult:
     #: True when the model came from the trained-model cache (its ``fit_seconds`` are the original run's).
     cached: bool = False
     #: For a data set with ``units`` (a user's table): ``{"valid": ..., "test": ...}``, each the
-    #: :func:`rnnbook.metrics.forecast_scores` in the user's units; else ``None``.
+    #: :func:`rnnbook.metrics.forecast_scores` in the user's units -- for several target columns
+    #: (multitask) ``{column: forecast_scores}``, each in that column's units
+    #: (:func:`rnnbook.metrics.multitask_scores`); else ``None``.
     scores: dict | None = dataclasses.field(default=None, repr=False)
+
+    def rows(self) -> list[dict]:
+        """The leaderboard rows of this result: :meth:`row`, or for several target columns
+        (multitask) one row per target column, its ``"target"`` named, every metric (the MSE
+        included) in that column's units."""
+        if self.dataset.target_units is None:
+            return [self.row()]
+        rows = []
+        for units in self.dataset.target_units:
+            row = {
+                "model": self.name,
+                "target": units.column,
+                "horizon": self.horizon,
+                "params": self.params,
+                "fit_seconds": self.fit_seconds,
+            }
+            for split, prefix in (("valid", "val"), ("test", "test")):
+                row.update(
+                    {f"{prefix}_{k}": self.scores[split][units.column][k] for k in ("mse", *UNIT_METRICS)}
+                )
+            rows.append(row)
+        return rows
 
     def row(self) -> dict:
         """The leaderboard row of this result (with MAE, MAPE and MASE in the user's units when the
-        data set has units)."""
+        data set has units); several target columns have one row each (:meth:`rows`)."""
+        if self.dataset.target_units is not None:
+            raise ValueError(f"{self.name} forecasts several target columns: use rows() (one per target).")
         row = {
             "model": self.name,
             "horizon": self.horizon,
@@ -163,6 +189,42 @@ def _slice_time_steps(ds, spec, target, hparams):
             ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps], y_test=ds.y_test[:, steps]
         )
     return ds
+
+
+def cannot_train_on(spec: ModelSpec, dataset: data_lib.Dataset) -> str | None:
+    """Why the model ``spec`` structurally cannot train on ``dataset``, in one plain sentence, or
+    ``None`` if it can: the leaderboard skips such a model when the user did not name it.
+
+    An iterative model feeds its own forecasts back as inputs, so it needs one input feature; with
+    several target columns (multitask), seq2seq models and forecasters that model one series (ARMA,
+    SARIMA) cannot train either.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> from rnnbook.frames import frame_dataset
+    >>> hours = pd.date_range("2024", periods=300, freq="h")
+    >>> series = pd.Series(np.sin(np.arange(300.0)), hours, name="x")
+    >>> ds = frame_dataset(series, n_steps=24, calendar=["hour"])
+    >>> cannot_train_on(get_spec("iterative_deep_rnn"), ds)
+    'it feeds its forecasts back as inputs, so it needs a single input feature (the data has 25)'
+    >>> cannot_train_on(get_spec("linear"), ds) is None
+    True
+    """
+    if spec.kind == "iterative" and dataset.n_features > 1:
+        return (
+            "it feeds its forecasts back as inputs, so it needs a single input feature "
+            f"(the data has {dataset.n_features})"
+        )
+    n_targets = dataset.n_targets
+    if n_targets > 1 and spec.train_target == "seq2seq":
+        return (
+            "it forecasts at every time step (seq2seq), which rnnbook does for a single target column "
+            f"(the data has {n_targets})"
+        )
+    if n_targets > 1 and spec.kind == "forecaster" and not _takes(spec.builder, "n_targets"):
+        return f"it models a single series, and the data has {n_targets} target columns"
+    return None
 
 
 def retarget_for(
@@ -387,6 +449,17 @@ def train(
         and _takes(spec.builder, "season")
     ):
         hparams["season"] = dataset.units.season  # seasonal models follow the data set's season
+    # Several target columns (multitask): a model that takes `n_targets` (the baselines) is told; any
+    # other forecasts `horizon * n_targets` values (its output width), target-major.
+    width = horizon
+    if dataset is not None and dataset.n_targets > 1:
+        why = cannot_train_on(spec, dataset)
+        if why is not None:
+            raise ValueError(f"{name} cannot train on this data: {why}.")
+        if _takes(spec.builder, "n_targets"):
+            hparams.setdefault("n_targets", dataset.n_targets)
+        else:
+            width = horizon * dataset.n_targets
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
     batch_size = check_positive_int(
@@ -476,7 +549,7 @@ def train(
     enable_compile_cache()
     set_seed(seed)
     model = build_model(
-        name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=horizon, **hparams
+        name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=width, **hparams
     )
     history: dict = {}
     epoch_seconds: list[float] = []
@@ -563,7 +636,13 @@ def _unit_scores(model, ds: data_lib.Dataset, batch_size: int) -> dict | None:
     """Validation and test scores in the user's units, for a data set with units."""
     if ds.units is None:
         return None
-    from rnnbook.metrics import forecast_scores
+    from rnnbook.metrics import forecast_scores, multitask_scores
+
+    if ds.target_units is not None:
+        return {
+            split: multitask_scores(y, predict(model, X, batch_size), ds.target_units)
+            for split, X, y in ds.splits()[1:]
+        }
 
     return {
         split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.target)

@@ -279,3 +279,132 @@ def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fr
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert fragment in proc.stderr.strip().splitlines()[-1]  # one line (argparse puts its usage above)
+
+
+def _multivariate_args(csv, out):
+    return [
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--calendar",
+        "dayofweek",
+        "--n-steps",
+        "14",
+        "--horizon",
+        "3",
+        "--fractions",
+        "0.6,0.2,0.2",
+        "--json",
+        str(out),
+        "--quiet",
+    ]
+
+
+def test_models_not_named_that_cannot_take_the_data_are_skipped_saying_why(tmp_path, monkeypatch, capsys):
+    # Every model by default (here three, to keep it short): the iterative one needs a single input
+    # feature, the data has 8 (riders and 7 day-of-week one-hots): it is skipped, and the run succeeds.
+    from rnnbook import cli, leaderboard
+    from rnnbook.registry import get_spec
+
+    chosen = [get_spec(n) for n in ("naive_last_value", "iterative_deep_rnn", "linear")]
+    monkeypatch.setattr(leaderboard, "list_models", lambda include_broken=True: chosen)
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv)
+    assert cli.main(_multivariate_args(csv, out)) == 0
+    stdout = capsys.readouterr().out
+    why = "it feeds its forecasts back as inputs, so it needs a single input feature (the data has 8)"
+    assert f"skipped iterative_deep_rnn: {why}" in stdout and "BROKEN" not in stdout
+    payload = json.loads(out.read_text())
+    assert payload["skipped"] == {"iterative_deep_rnn": why} and payload["errors"] == {}
+    assert {r["model"] for r in payload["rows"]} == {"naive_last_value", "linear"}
+
+
+def test_a_model_named_that_cannot_take_the_data_is_a_clear_error(tmp_path):
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv)
+    models = ["--models", "iterative_deep_rnn", "naive_last_value"]
+    proc = run(*_multivariate_args(csv, out), *models, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert (
+        "iterative_deep_rnn: BROKEN: ValueError: iterative_deep_rnn cannot train on this data: it feeds "
+        "its forecasts back as inputs, so it needs a single input feature (the data has 8)." in proc.stdout
+    )
+    payload = json.loads(out.read_text())
+    assert [r["model"] for r in payload["rows"]] == ["naive_last_value"] and payload["skipped"] == {}
+
+
+def _two_targets_csv(path, n=120):
+    import numpy as np
+    import pandas as pd
+
+    days = pd.date_range("2023-01-02", periods=n, freq="D")
+    riders = 1000 + 300 * (days.day_of_week >= 5) + 5 * np.arange(n)
+    rain = 0.5 + (np.arange(n) % 3) * 1.5
+    frame = pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "riders": riders.astype(float), "rain": rain})
+    frame.to_csv(path, index=False)
+    return frame
+
+
+@pytest.mark.parametrize("targets", [["--target", "riders,rain"], ["--target", "riders", "--target", "rain"]])
+def test_leaderboard_on_several_targets_has_one_row_per_model_and_target_in_its_units(tmp_path, targets):
+    import numpy as np
+
+    csv, out = tmp_path / "two.csv", tmp_path / "two.json"
+    frame = _two_targets_csv(csv)
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        *targets,
+        "--date-column",
+        "day",
+        "--models",
+        "naive_last_value",
+        "linear",
+        "--n-steps",
+        "14",
+        "--horizon",
+        "2",
+        "--fractions",
+        "0.5,0.25,0.25",
+        "--json",
+        str(out),
+        "--quiet",
+    )
+    assert "target=riders,rain" in proc.stdout and "target " in proc.stdout.splitlines()[2]
+    payload = json.loads(out.read_text())
+    assert payload["dataset"]["target"] == ["riders", "rain"]
+    rows = [(r["model"], r["target"]) for r in payload["rows"]]
+    assert sorted(rows) == sorted((m, t) for m in ("naive_last_value", "linear") for t in ("riders", "rain"))
+    assert [t for _, t in rows] == ["riders", "riders", "rain", "rain"]  # by target, then validation MAE
+    naive = {r["target"]: r for r in payload["rows"] if r["model"] == "naive_last_value"}
+    for column in ("riders", "rain"):  # the test period: the last 30 days, windows of 14, 2 steps ahead
+        values = frame[column].to_numpy()[90:]
+        errors = [abs(values[t + k] - values[t - 1]) for t in range(14, 30 - 1) for k in range(2)]
+        assert naive[column]["test_mae"] == pytest.approx(np.mean(errors), rel=1e-5)
+    assert naive["riders"]["test_mae"] > 50 > 3 > naive["rain"]["test_mae"]
+
+
+def test_several_targets_skip_the_models_that_forecast_one(tmp_path, monkeypatch, capsys):
+    from rnnbook import cli, leaderboard
+    from rnnbook.registry import get_spec
+
+    chosen = [get_spec(n) for n in ("seasonal_naive", "sarima", "seq2seq_gru")]
+    monkeypatch.setattr(leaderboard, "list_models", lambda include_broken=True: chosen)
+    csv, out = tmp_path / "two.csv", tmp_path / "two.json"
+    _two_targets_csv(csv)
+    args = ["leaderboard", "--csv", str(csv), "--target", "riders,rain", "--date-column", "day"]
+    args += ["--n-steps", "14", "--horizon", "2", "--season", "7", "--fractions", "0.5,0.25,0.25"]
+    args += ["--json", str(out), "--quiet"]
+    assert cli.main(args) == 0
+    stdout = capsys.readouterr().out
+    assert "skipped sarima: it models a single series, and the data has 2 target columns" in stdout
+    assert "skipped seq2seq_gru: it forecasts at every time step (seq2seq)" in stdout
+    payload = json.loads(out.read_text())
+    assert set(payload["skipped"]) == {"sarima", "seq2seq_gru"}
+    assert [r["model"] for r in payload["rows"]] == ["seasonal_naive"] * 2

@@ -252,3 +252,114 @@ def test_the_taylor_series_has_half_hourly_dates():
     s = data.load_series("taylor")
     assert len(s) == 4032 and s.index[0] == pd.Timestamp("2000-06-05")
     assert s.index[-1] == pd.Timestamp("2000-08-27 23:30") and s.iloc[0] == 22262.0
+
+
+def test_several_target_columns_are_forecast_target_major_each_scaled_on_its_own():
+    frame = daily()
+    frame["rain"] += 0.5  # (no zero targets)
+    raw = frame_dataset(
+        frame,
+        ["riders", "rain"],
+        date_column="date",
+        n_steps=5,
+        horizon=3,
+        target="vector",
+        fractions=(0.5, 0.25, 0.25),
+        scale=False,
+    )
+    riders, rain = frame["riders"].to_numpy(), frame["rain"].to_numpy()
+    assert raw.n_targets == 2 and raw.columns[:2] == ("riders", "rain") and raw.y_valid.shape == (8, 6)
+    np.testing.assert_array_equal(raw.y_valid[0], [*riders[35:38], *rain[35:38]])  # target-major
+    np.testing.assert_array_equal(raw.X_valid[0, :, 1], rain[30:35])
+    ds = frame_dataset(
+        frame,
+        ["riders", "rain"],
+        date_column="date",
+        n_steps=5,
+        horizon=3,
+        target="vector",
+        season=7,
+        fractions=(0.7, 0.15, 0.15),
+    )
+    assert [u.column for u in ds.target_units] == ["riders", "rain"] and ds.units == ds.target_units[0]
+    assert ds.target_units[1].mean == pytest.approx(rain[:42].mean())
+    assert ds.target_units[1].std == pytest.approx(rain[:42].std())
+    np.testing.assert_allclose(ds.target_units[1].invert(ds.y_test[-1, 3:]), rain[-3:], rtol=1e-6)
+    np.testing.assert_allclose(ds.target_units[0].invert(ds.y_test[-1, :3]), riders[-3:], rtol=1e-6)
+    # One step ahead: one value per target.
+    one = frame_dataset(
+        frame, ["riders", "rain"], date_column="date", n_steps=5, scale=False, fractions=(0.5, 0.25, 0.25)
+    )
+    np.testing.assert_array_equal(one.y_train[0], [riders[5], rain[5]])
+    assert one.retarget(3, "vector").y_train.shape[1] == 6  # the leaderboard cuts it anew
+    with pytest.raises(ValueError, match="seq2seq targets forecast a single column"):
+        frame_dataset(frame, ["riders", "rain"], date_column="date", n_steps=5, horizon=3, target="seq2seq")
+    with pytest.raises(ValueError, match="There is no column 'snow'"):
+        frame_dataset(frame, ["riders", "snow"], date_column="date", n_steps=5)
+    with pytest.raises(ValueError, match="A column is listed twice"):
+        frame_dataset(frame, ["riders", "rain"], date_column="date", inputs=["rain"], n_steps=5)
+
+
+def _multitask(horizon):
+    frame = daily(84)
+    frame["rain"] += 0.5
+    return frame, frame_dataset(
+        frame,
+        ["riders", "rain"],
+        date_column="date",
+        n_steps=7,
+        horizon=horizon,
+        target="vector" if horizon > 1 else "one_step",
+        fractions=(0.5, 0.25, 0.25),
+        season=7,
+    )
+
+
+@pytest.mark.parametrize("horizon", [1, 2])
+def test_baselines_score_each_target_in_its_own_units(horizon):
+    from rnnbook.training import train
+
+    frame, ds = _multitask(horizon)
+    # The test period is rows 63-83; windows start 7 rows in and forecast `horizon` steps.
+    for name, lag in (("naive_last_value", None), ("seasonal_naive", 7)):
+        result = train(name, ds, progress=False, cache=False)
+        assert result.horizon == horizon and result.params == 0
+        rows = {r["target"]: r for r in result.rows()}
+        assert list(rows) == ["riders", "rain"]
+        for column in ("riders", "rain"):
+            values = frame[column].to_numpy()[63:]
+            errors = [
+                [abs(values[t + k] - values[t - 1 if lag is None else t + k - lag]) for k in range(horizon)]
+                for t in range(7, len(values) - horizon + 1)
+            ]
+            scores = result.scores["test"][column]
+            assert rows[column]["test_mae"] == scores["mae"] == pytest.approx(np.mean(errors), rel=1e-5)
+            np.testing.assert_allclose(scores["mae_per_step"], np.mean(errors, axis=0), rtol=1e-5)
+            assert scores["mase"] == pytest.approx(
+                np.mean(errors) / ds.target_units[column == "rain"].naive_mae
+            )
+            assert rows[column]["test_mse"] == pytest.approx(np.mean(np.square(errors)), rel=1e-5)
+        # Two very different scales: riders move by tens to hundreds, rain by less than 3.
+        assert rows["riders"]["test_mae"] > 20 and rows["rain"]["test_mae"] < 3
+
+
+def test_a_learned_model_forecasts_every_target_and_the_others_say_why_they_cannot():
+    from rnnbook.registry import get_spec
+    from rnnbook.training import cannot_train_on, retarget_for, train
+
+    _, ds = _multitask(2)
+    result = train(
+        "linear", retarget_for(get_spec("linear"), ds), horizon=2, epochs=2, progress=False, cache=False
+    )
+    assert result.model.output_shape == (None, 4) and result.params == 7 * 2 * 4 + 4
+    assert [r["target"] for r in result.rows()] == ["riders", "rain"]
+    with pytest.raises(ValueError, match="several target columns: use rows"):
+        result.row()
+    assert "a single target column (the data has 2)" in cannot_train_on(get_spec("seq2seq_gru"), ds)
+    assert (
+        cannot_train_on(get_spec("sarima"), ds)
+        == "it models a single series, and the data has 2 target columns"
+    )
+    assert "single input feature" in cannot_train_on(get_spec("iterative_deep_rnn"), ds)
+    with pytest.raises(ValueError, match="sarima cannot train on this data: it models a single series"):
+        train("sarima", ds, progress=False, cache=False)

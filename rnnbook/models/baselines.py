@@ -20,9 +20,17 @@ def _require_n_steps(model_name: str, n_steps):
     return n_steps
 
 
-def _naive(name, n_steps, n_features, horizon):
+def _naive(name, n_steps, n_features, horizon, n_targets=1):
     inputs = keras.Input((n_steps, n_features), name="window")
-    outputs = RepeatLastValue(horizon, name="repeat_last_value")(inputs)
+    if n_targets == 1:
+        outputs = RepeatLastValue(horizon, name="repeat_last_value")(inputs)
+    else:  # multitask: each target column's last value, target-major (rnnbook.frames)
+        outputs = keras.layers.Concatenate(name="targets")(
+            [
+                RepeatLastValue(horizon, feature=j, name=f"repeat_last_value_{j}")(inputs)
+                for j in range(n_targets)
+            ]
+        )
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -41,8 +49,11 @@ def _linear(name, n_steps, n_features, horizon):
 @register_model(
     "naive_last_value", description="Naive forecast: the last observed value.", target="one_step", horizon=1
 )
-def naive_last_value(n_steps=50, n_features=1, horizon=1):
+def naive_last_value(n_steps=50, n_features=1, horizon=1, n_targets=1):
     """Naive one-step forecast: tomorrow equals today. No weights to train.
+
+    With ``n_targets`` > 1 (multitask, :mod:`rnnbook.frames`): the last value of each of the first
+    ``n_targets`` features, each repeated ``horizon`` times, target-major.
 
     Used in: book/04_forecasting.
 
@@ -51,7 +62,7 @@ def naive_last_value(n_steps=50, n_features=1, horizon=1):
     >>> naive_last_value(50).output_shape        # doctest: +SKIP
     (None, 1)
     """
-    return _naive("naive_last_value", n_steps, n_features, horizon)
+    return _naive("naive_last_value", n_steps, n_features, horizon, n_targets)
 
 
 @register_model(
@@ -60,12 +71,12 @@ def naive_last_value(n_steps=50, n_features=1, horizon=1):
     target="vector",
     horizon=10,
 )
-def naive_n_steps(n_steps=50, n_features=1, horizon=10):
+def naive_n_steps(n_steps=50, n_features=1, horizon=10, n_targets=1):
     """Naive multi-step forecast: the last observed value, repeated ``horizon`` times.
 
     Used in: book/04_forecasting.
     """
-    return _naive("naive_n_steps", n_steps, n_features, horizon)
+    return _naive("naive_n_steps", n_steps, n_features, horizon, n_targets)
 
 
 # Adam's default 1e-3 needs many epochs for Linear to pass the naive forecast; 0.01 gets there in a few.

@@ -21,7 +21,8 @@ class SeasonalNaive:
     """Forecasts each step with the value one season (``season`` steps) earlier: ``y(t) = y(t - season)``.
 
     Nothing is fitted; ``fit`` only checks the windows. Steps further ahead than one season repeat the
-    last season of the window. Uses feature 0 (the target).
+    last season of the window. Uses feature 0 (the target), or the first ``n_targets`` features
+    (multitask: the forecasts ``(batch, n_targets * horizon)``, target-major).
 
     Example:
 
@@ -30,9 +31,10 @@ class SeasonalNaive:
     [[7.0, 8.0, 9.0, 7.0]]
     """
 
-    def __init__(self, season: int = 7, horizon: int = 1):
+    def __init__(self, season: int = 7, horizon: int = 1, n_targets: int = 1):
         self.season = check_positive_int("season", season)
         self.horizon = check_positive_int("horizon", horizon)
+        self.n_targets = check_positive_int("n_targets", n_targets)
 
     def _windows(self, X) -> np.ndarray:
         X = np.asarray(X, dtype=np.float64)
@@ -43,7 +45,9 @@ class SeasonalNaive:
                 f"A seasonal naive forecast with season={self.season} needs windows of at least "
                 f"{self.season} steps, got {X.shape[1]}."
             )
-        return X[:, :, 0]
+        if X.shape[2] < self.n_targets:
+            raise ValueError(f"`X` has {X.shape[2]} feature(s), fewer than n_targets={self.n_targets}.")
+        return X[:, :, : self.n_targets]
 
     def fit(self, X, y=None, **ignored):
         """Nothing to estimate: checks that the windows cover a season. Returns ``self``."""
@@ -54,11 +58,12 @@ class SeasonalNaive:
         """The forecasts ``(batch, horizon)`` as float32."""
         windows = self._windows(X)
         last_season = windows[:, windows.shape[1] - self.season :]
-        return last_season[:, np.arange(self.horizon) % self.season].astype(np.float32)
+        forecasts = last_season[:, np.arange(self.horizon) % self.season]  # (batch, horizon, n_targets)
+        return forecasts.transpose(0, 2, 1).reshape(len(windows), -1).astype(np.float32)
 
     def with_horizon(self, horizon: int) -> SeasonalNaive:
         """The same forecast, ``horizon`` steps ahead."""
-        return SeasonalNaive(self.season, horizon)
+        return SeasonalNaive(self.season, horizon, self.n_targets)
 
     def count_params(self) -> int:
         return 0
@@ -75,7 +80,7 @@ class SeasonalNaive:
     horizon=1,
     kind="forecaster",
 )
-def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7):
+def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7, n_targets=1):
     """A :class:`SeasonalNaive` forecaster (lag ``season``); no weights.
 
     Used in: book/09_real_series.
@@ -85,7 +90,7 @@ def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7):
         raise ValueError(
             f"seasonal_naive needs n_steps >= season, got n_steps={n_steps} and season={season}."
         )
-    return SeasonalNaive(season, horizon)
+    return SeasonalNaive(season, horizon, n_targets)
 
 
 @register_model(
