@@ -64,14 +64,7 @@ def mse(y_true, y_pred) -> float:
     >>> mse([[0.0, 1.0]], [[1.0, 1.0]])
     0.5
     """
-    y_true = np.asarray(y_true, dtype=np.float64)
-    y_pred = np.asarray(y_pred, dtype=np.float64)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"`y_true` and `y_pred` must have the same shape, got {y_true.shape} and {y_pred.shape}."
-        )
-    if y_true.size == 0:
-        raise ValueError("`y_true` and `y_pred` are empty.")
+    y_true, y_pred = _pair(y_true, y_pred)
     return float(np.mean(np.square(y_true - y_pred)))
 
 

@@ -27,7 +27,7 @@ def test_models_lists_every_builtin_with_a_description():
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
     from test_registry import CHAPTER_MODELS
 
-    assert CHAPTER_MODELS <= set(lines)
+    assert set(CHAPTER_MODELS) <= set(lines)
     assert all(len(line.split(None, 1)) == 2 for line in lines.values())
 
 

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from test_registry import CHAPTER_MODELS
 
 import rnnbook
 from rnnbook import data
@@ -12,33 +13,9 @@ N_STEPS = 10
 BUILTINS = [spec.name for spec in rnnbook.list_models() if spec.source == "builtin"]
 KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
 
-# The chapter's models, by registry name (their targets, horizons and kinds are checked by behaviour
-# below: what each model outputs, and on which targets it trains).
-NAMES = (
-    "naive_last_value",
-    "naive_n_steps",
-    "linear",
-    "linear_n_steps",
-    "unrolled_rnn",
-    "simple_rnn",
-    "deep_rnn",
-    "deep_rnn_dense",
-    "iterative_deep_rnn",
-    "seq2vec_rnn",
-    "seq2seq_rnn",
-    "seq2seq_rnn_dropout",
-    "seq2seq_rnn_batchnorm",
-    "seq2seq_layernorm_rnn",
-    "encoder_decoder",
-    "seq2seq_lstm",
-    "seq2seq_gru",
-    "seq2seq_conv1d_gru",
-    "wavenet_simple",
-    "wavenet",
-    "arma",
-    "seasonal_naive",
-    "sarima",
-)
+# The chapter's models, by registry name, in registration order (their targets, horizons and kinds are
+# checked by behaviour below: what each model outputs, and on which targets it trains).
+NAMES = CHAPTER_MODELS
 
 
 def dataset(spec, target=None, n_steps=N_STEPS):
