@@ -21,21 +21,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from browser_support import launch, local_only, require_chromium
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 HTML = Path(os.environ.get("RNNBOOK_HTML", ROOT / "_build" / "html"))
 # The pages holding the widgets this test drives: the receptive-field explorer (a slider and toggle
 # buttons) and the unrolling explorer (Play).
@@ -93,30 +83,19 @@ def _visible_images(page):
 
 
 def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir):
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
-            "with `apt-get update && apt-get install -y chromium`."
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     shots = html_dir / "_screenshots"
     shots.mkdir(exist_ok=True)
     blocked, failed, errors = [], [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
 
         def open_page(name):
             page = browser.new_page(viewport={"width": 1280, "height": 2000})
 
-            def route(r):
-                if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost"):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
+            local_only(page, blocked)
             page.on("requestfailed", lambda req: failed.append(req.url))
             page.on("pageerror", lambda exc: errors.append(f"{name}: {exc}"))
             page.on(
@@ -202,20 +181,14 @@ CODE_PAGES = sorted(p.name for p in (ROOT / "book").glob("*.ipynb"))
 
 @pytest.mark.parametrize("width", [1280, 1920])
 def test_code_cells_fit_the_article_without_scrolling(server, html_dir, width):
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium is required for the browser test and {CHROMIUM} does not exist.")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     overflowing = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": width, "height": 1000})
-        page.route(
-            "**/*",
-            lambda r: (
-                r.continue_() if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost") else r.abort()
-            ),
-        )
+        local_only(page)
         for name in CODE_PAGES:
             page.goto(f"{server}/book/{name.replace('.ipynb', '.html')}", wait_until="load")
             wide = page.evaluate("""() => Array.from(document.querySelectorAll(

@@ -28,25 +28,14 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import nbformat
 import pytest
+from browser_support import launch, local_only, require_chromium
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # The environment the tests were started with: tests/conftest.py turns the model cache off and picks
 # the quick profile for unit tests, but a reader's kernel uses the cache and the chapters' settings.
 _READER_ENV = {k: v for k, v in os.environ.items() if k not in ("RNNBOOK_MODEL_CACHE", "RNNBOOK_PROFILE")}
@@ -190,29 +179,18 @@ RAN = "c => /\\[\\d+\\]/.test(c.querySelector('.jp-InputPrompt').textContent)"
 
 
 def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium is required for the browser test and {CHROMIUM} does not exist; install it "
-            "with `apt-get update && apt-get install -y chromium`."
-        )
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     url, token, names, base = lab
     errors, blocked, timings = [], [], {}
     started = time.monotonic()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1100})
 
-            def route(r):
-                if urlparse(r.request.url).hostname in ("127.0.0.1", "localhost"):
-                    r.continue_()
-                else:
-                    blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
+            local_only(page, blocked)
             page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
             page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
             page.goto(f"{url}/lab/tree/{NOTEBOOK}?reset&token={token}")
