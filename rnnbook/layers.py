@@ -123,11 +123,11 @@ class UnrolledRNN(keras.layers.Layer):
     Example:
 
     >>> layer = UnrolledRNN(keras.layers.SimpleRNNCell(4), return_sequences=True)
-    >>> layer(keras.ops.ones((2, 5, 3))).shape         # (batch, steps, units)
+    >>> tuple(layer(keras.ops.ones((2, 5, 3))).shape)  # (batch, steps, units)
     (2, 5, 4)
     >>> layer = UnrolledRNN(keras.layers.LSTMCell(4), return_all_states=True)
     >>> out, h_seq, c_seq = layer(keras.ops.ones((2, 5, 3)))
-    >>> out.shape, c_seq.shape                            # (batch, units), (batch, steps, units)
+    >>> tuple(out.shape), tuple(c_seq.shape)              # (batch, units), (batch, steps, units)
     ((2, 4), (2, 5, 4))
     """
 
@@ -240,7 +240,7 @@ class LNSimpleRNNCell(keras.layers.Layer):
     Example:
 
     >>> layer = keras.layers.RNN(LNSimpleRNNCell(20), return_sequences=True)
-    >>> layer(keras.ops.ones((2, 7, 1))).shape            # (batch, steps, units)
+    >>> tuple(layer(keras.ops.ones((2, 7, 1))).shape)     # (batch, steps, units)
     (2, 7, 20)
     """
 
@@ -304,7 +304,7 @@ class GatedActivationUnit(keras.layers.Layer):
     Example:
 
     >>> gau = GatedActivationUnit()
-    >>> gau(keras.ops.zeros((2, 10, 8))).shape      # (batch, steps, 8 // 2)
+    >>> tuple(gau(keras.ops.zeros((2, 10, 8))).shape)  # (batch, steps, 8 // 2)
     (2, 10, 4)
     """
 
@@ -360,7 +360,7 @@ class WaveNetResidualBlock(keras.layers.Layer):
 
     >>> block = WaveNetResidualBlock(filters=16, dilation_rate=4)
     >>> residual, skip = block(keras.ops.zeros((2, 50, 16)))
-    >>> residual.shape, skip.shape                        # (batch, steps, filters) twice
+    >>> tuple(residual.shape), tuple(skip.shape)          # (batch, steps, filters) twice
     ((2, 50, 16), (2, 50, 16))
     """
 
@@ -438,7 +438,7 @@ class IterativeForecaster(keras.Model):
 
     >>> step = keras.Sequential([keras.Input((50, 1)), keras.layers.Flatten(), keras.layers.Dense(1)])
     >>> model = IterativeForecaster(step, horizon=10)
-    >>> model(keras.ops.zeros((3, 50, 1))).shape          # (batch, horizon)
+    >>> tuple(model(keras.ops.zeros((3, 50, 1))).shape)   # (batch, horizon)
     (3, 10)
     """
 

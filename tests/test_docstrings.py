@@ -28,13 +28,13 @@ def test_docstring_examples_run(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    report = []
     for test in finder.find(module, name, globs=dict(vars(module))):
         if test.examples:
-            runner.run(test, out=lambda text: None)
+            runner.run(test, out=report.append)
     results = runner.summarize(verbose=False)
     assert results.failed == 0, (
-        f"{results.failed} of {results.attempted} examples in {name} failed (run "
-        f"`python -m doctest -v` on the module to see them)"
+        f"{results.failed} of {results.attempted} examples in {name} failed:\n" + "".join(report)
     )
 
 
