@@ -1,0 +1,186 @@
+"""The figures that README.md and bench/README.md quote from bench/results/ are those of the newest results.
+
+A benchmark re-run writes a new file under ``bench/results/``; a sentence that still quotes the previous
+run then fails here, naming the sentence, the figure it quotes and the one the newest file holds. Each
+check finds its sentence by a pattern, so rewording a sentence without updating its pattern fails too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+# Which files under bench/results/ hold which kind of result (the scripts in bench/ name them so).
+KINDS = {
+    "bench": re.compile(r"^(?!widgets-|live-).+-\d{4}-\d{2}-\d{2}\.json$"),  # run_bench.py
+    "book": re.compile(r"^.+-\d{4}-\d{2}-\d{2}-book\.json$"),  # bench_book.py
+    "widgets": re.compile(r"^widgets-.+\.json$"),  # bench_widgets.py
+    "live": re.compile(r"^live-.+\.json$"),  # bench_live.py
+}
+
+
+def newest(kind: str) -> tuple[str, dict]:
+    """The newest result of a kind, by the date it records, as (file name, contents)."""
+    found = [(json.loads(p.read_text()), p.name) for p in RESULTS.glob("*.json") if KINDS[kind].match(p.name)]
+    assert found, f"no {kind} result under bench/results/"
+    data, name = max(found, key=lambda dn: (str(dn[0]["date"]), dn[1]))
+    return name, data
+
+
+def quoted(text: str, pattern: str, where: str) -> re.Match:
+    match = re.search(pattern, " ".join(text.split()))  # sentences wrap: compare with single spaces
+    assert match, f"{where} no longer has a sentence matching {pattern!r}: update the pattern with the text"
+    return match
+
+
+def agrees(quoted_text: str, value) -> bool:
+    """A figure as quoted ("7.1", "107") is the stored value at the quoted precision; a file name is equal."""
+    if isinstance(value, str):
+        return quoted_text == value
+    decimals = len(quoted_text.partition(".")[2])
+    return float(quoted_text) == round(float(value), decimals)
+
+
+def assert_quotes(match: re.Match, *values) -> None:
+    """Each group of ``match`` quotes the value in the same place."""
+    for quoted_text, value in zip(match.groups(), values, strict=True):
+        assert agrees(quoted_text, value), (
+            f"{match.group(0)!r} quotes {quoted_text} where the newest result holds {value}"
+        )
+
+
+def assert_chapter_list(quoted_text: str, chapters: list, column: str) -> None:
+    """A list such as "01 6 s, 02 14 s" (or "6, 14"): one figure per chapter, in the stored order."""
+    numbers = re.findall(r"(?:(\d\d) )?(\d+(?:\.\d+)?)(?: s)?(?:,|$)", quoted_text.strip())
+    assert len(numbers) == len(chapters), f"{quoted_text!r} should list {len(chapters)} chapters"
+    for (number, seconds), chapter in zip(numbers, chapters):
+        assert number in ("", chapter["chapter"][:2]), (
+            f"{quoted_text!r}: {number} is not {chapter['chapter']}"
+        )
+        assert agrees(seconds, chapter[column]), (
+            f"{quoted_text!r} quotes {seconds} s for {chapter['chapter']}, "
+            f"the newest result {chapter[column]:.2f} s"
+        )
+
+
+def test_the_readme_quotes_the_newest_benchmark_and_book_run():
+    text = (ROOT / "README.md").read_text()
+    bench_file, bench = newest("bench")
+    book_file, book = newest("book")
+    s = bench["summary"]
+    m = quoted(
+        text,
+        r"The stored result \(`bench/results/([^`]+)`, 2 CPU cores\) is described in `bench/README.md`: "
+        r"(\d+) of the (\d+) trained models reach their published validation MSE",
+        "README.md",
+    )
+    assert_quotes(m, bench_file, s["trained_rows_at_or_below_published"], s["trained_rows"])
+    m = quoted(
+        text, r"converged fits take (\d+) s against (\d+) s for the chapter's recipe \(([\d.]+)x\)", "README"
+    )
+    assert_quotes(m, s["rnnbook_fit_seconds_total"], s["reference_fit_seconds_total"], s["speedup_total"])
+    m = quoted(
+        text,
+        r"published quality ([\d.]+)x sooner with an empty JAX compilation cache, ([\d.]+)x with a warm one",
+        "README.md",
+    )
+    assert_quotes(m, s["speedup_to_published"], s["speedup_to_published_warm_compile_cache"])
+    m = quoted(text, r"times the whole book: (\d+) s with empty caches, (\d+) s with warm ones", "README.md")
+    assert_quotes(m, book["total_seconds_empty_caches"], book["total_seconds_warm_caches"])
+    assert book_file in text or book_file in (ROOT / "bench" / "README.md").read_text()
+
+
+def test_the_bench_readme_quotes_the_newest_benchmark_and_book_run():
+    text = (ROOT / "bench" / "README.md").read_text()
+    bench_file, bench = newest("bench")
+    book_file, book = newest("book")
+    s = bench["summary"]
+    assert_quotes(
+        quoted(text, r"## Stored result \(`bench/results/([^`]+)`\)", "bench/README.md"), bench_file
+    )
+    m = quoted(text, r"\*\*Quality: (\d+) of (\d+) trained models at or below", "bench/README.md")
+    assert_quotes(m, s["trained_rows_at_or_below_published"], s["trained_rows"])
+    m = quoted(
+        text,
+        r"fit times add up to (\d+) s \(cold: an empty JAX compilation cache per model\), the chapter's "
+        r"recipe to (\d+) s; ([\d.]+)x with a warm compilation cache \((\d+) s\)",
+        "bench/README.md",
+    )
+    assert_quotes(
+        m,
+        s["rnnbook_fit_seconds_total"],
+        s["reference_fit_seconds_total"],
+        s["speedup_total_warm_compile_cache"],
+        s["rnnbook_fit_seconds_total_warm_compile_cache"],
+    )
+    m = quoted(
+        text,
+        r"\*\*Time to the published quality, ([\d.]+)x cold and ([\d.]+)x warm\*\*: .*? rnnbook reaches the "
+        r"published value in (\d+) s \(cold\) or (\d+) s \(warm compilation cache\), against (\d+) s",
+        "bench/README.md",
+    )
+    assert_quotes(
+        m,
+        s["speedup_to_published"],
+        s["speedup_to_published_warm_compile_cache"],
+        s["rnnbook_seconds_to_published_total"],
+        s["rnnbook_seconds_to_published_total_warm_compile_cache"],
+        s["reference_seconds_to_published_total"],
+    )
+    m = quoted(
+        text,
+        r"`bench_book.py` \(`bench/results/([^`]+)`.*?\*\*(\d+) s with empty caches\*\* \(([^)]*)\) and "
+        r"\*\*(\d+) s with warm ones\*\* \(([^)]*)\)",
+        "bench/README.md",
+    )
+    _, _, cold_chapters, _, warm_chapters = m.groups()
+    assert_quotes(
+        m,
+        book_file,
+        book["total_seconds_empty_caches"],
+        cold_chapters,
+        book["total_seconds_warm_caches"],
+        warm_chapters,
+    )
+    assert_chapter_list(cold_chapters, book["chapters"], "seconds_empty_caches")
+    assert_chapter_list(warm_chapters, book["chapters"], "seconds_warm_caches")
+
+
+def test_the_bench_readme_widget_table_is_the_newest_widget_and_live_runs():
+    text = (ROOT / "bench" / "README.md").read_text()
+    widgets_file, widgets = newest("widgets")
+    live_file, live = newest("live")
+    m = quoted(
+        text,
+        r"computed, s \(`([^`]+)`\) \| from the cache, s \| live display, s \(`([^`]+)`\)",
+        "bench/README.md",
+    )
+    assert_quotes(m, widgets_file, live_file)
+    display = {row["widget"]: row["display_s"] for row in live["rows"]}
+    for row in widgets["rows"]:
+        label = WIDGET_LABELS[row["widget"]]
+        m = quoted(text, rf"\| {re.escape(label)} \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \|", "bench/README.md")
+        assert_quotes(m, row["precompute_s"], row["cached_s"], display[row["widget"]])
+
+
+# How bench/README.md's widget table names each widget of the results.
+WIDGET_LABELS = {
+    "unrolling_explorer": "unrolling",
+    "bptt_explorer": "BPTT",
+    "forecast_explorer": "forecast",
+    "gate_inspector": "gates",
+    "gates_explorer": "gates",
+    "receptive_field_explorer": "receptive field",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_every_kind_of_result_has_a_newest_file_with_a_date(kind):
+    name, data = newest(kind)
+    assert KINDS[kind].match(name) and re.match(r"\d{4}-\d{2}-\d{2}", str(data["date"]))
