@@ -1,7 +1,7 @@
 """Hygiene of the committed chapters in ``book/``.
 
 Outputs are recomputed whenever the book is built or tested, so the repository stores only the
-reference outputs of the cells nbval checks (first line ``# NBVAL_CHECK_OUTPUT``): small, text-only,
+reference outputs of the cells nbval checks (tagged ``nbval-check-output``): small, text-only,
 deterministic. See ``tools/notebooks.py``.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tools.notebooks import CHECK_MARKER, is_checked
+from tools.notebooks import CHECK_TAG, NBVAL_MARKER_PREFIX, is_checked
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -54,7 +54,7 @@ def test_only_checked_cells_have_outputs(notebook):
     ]
     assert not offenders, (
         f"{path.name}: cells {offenders} have outputs but are not checked "
-        f"({CHECK_MARKER}); run tools.notebooks.strip_notebook"
+        f"(tag {CHECK_TAG}); run tools.notebooks.strip_notebook"
     )
 
 
@@ -85,6 +85,14 @@ def test_outputs_are_small_text(notebook):
             assert size <= MAX_OUTPUT_BYTES, f"{path.name}: cell {i} has a {size}-byte output"
             data = output.get("data", {})
             assert not any(k.startswith("image/") for k in data), f"{path.name}: cell {i} stores an image"
+
+
+def test_no_nbval_marker_shows_on_the_page(notebook):
+    # nbval's options are cell tags (tools/notebooks.py): a `# NBVAL_...` comment would be printed in the
+    # code the reader sees.
+    path, nb = notebook
+    offenders = [i for i, cell in enumerate(nb.cells) if NBVAL_MARKER_PREFIX in cell.source]
+    assert not offenders, f"{path.name}: cells {offenders} hold an nbval marker; use the cell tag instead"
 
 
 def test_checked_outputs_hold_no_errors(notebook):
