@@ -125,12 +125,14 @@ def test_every_page_is_computed_in_the_book_profile(notebook):
     assert "quick" not in code and "RNNBOOK_PROFILE" not in code, path.name
 
 
-MAX_CODE_LINE = 110
+# At the theme's normal code font size (book/_static/rnnbook-code.css leaves it alone), about 88
+# characters fit the article column of a 1280 px screen (tests/test_browser.py checks the pages).
+MAX_CODE_LINE = 88
 
 
 def test_code_lines_fit_the_page(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
             long = [line for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
             assert not long, f"{path.name}: cell {i} has lines over {MAX_CODE_LINE} characters: {long}"
