@@ -125,8 +125,8 @@ def test_every_page_is_computed_in_the_book_profile(notebook):
     assert "quick" not in code and "RNNBOOK_PROFILE" not in code, path.name
 
 
-# At the theme's normal code font size (book/_static/rnnbook-code.css leaves it alone), about 88
-# characters fit the article column of a 1280 px screen (tests/test_browser.py checks the pages).
+# At the theme's code font size, 88 characters fit the article column of a 1280 px screen
+# (book/_static/rnnbook-code.css makes the room; tests/test_browser.py checks the pages).
 MAX_CODE_LINE = 88
 
 
