@@ -8,6 +8,7 @@ deterministic. See ``tools/notebooks.py``.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -136,3 +137,25 @@ def test_code_lines_fit_the_page(notebook):
         if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
             long = [line for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
             assert not long, f"{path.name}: cell {i} has lines over {MAX_CODE_LINE} characters: {long}"
+
+
+# A cell that draws a figure: its image gets the cell's ``mystnb.image.alt`` metadata as alt text
+# (without it, the page's <img> says only the image's file name).
+_DRAWS = re.compile(
+    r"\bplotting\.plot_\w+\(|\bplt\.(subplots|figure)\(|\bdiagrams\.\w+\(|\bplot_p?acf\(|\.plot\("
+)
+MIN_ALT_TEXT = 80
+
+
+def test_every_figure_has_a_real_alt_text(notebook):
+    path, nb = notebook
+    alts = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not _DRAWS.search(cell.source):
+            continue
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt) >= MIN_ALT_TEXT, (
+            f"{path.name}: cell {i} draws a figure without a real alt text: {alt!r}"
+        )
+        assert alt not in alts, f"{path.name}: cells {alts[alt]} and {i} share one alt text"
+        alts[alt] = i
