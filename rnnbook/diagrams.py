@@ -47,9 +47,10 @@ ALT_TEXT = {
         "Backpropagation through time on a network unrolled over five steps. Forward arrows (black) run "
         "from the inputs X(t) through the states H(t) from left to right; the cost C reads only the "
         "outputs Y(3), Y(4) and Y(5). Gradient arrows (red) run backward: from C down into H(5), H(4) and "
-        "H(3), then from each H(t) to H(t-1) through W_y transposed, right to left, down to H(1); Y(1) "
-        "and Y(2) get gradient only through the later steps. The shared weights W_x, W_y, b receive the "
-        "sum of every step's contribution."
+        "H(3), then from each H(t) to H(t-1), right to left, down to H(1), each arrow labelled diag(phi') "
+        "W_y transposed: the derivative of the activation at that step times the transposed recurrent "
+        "weights. Y(1) and Y(2) get gradient only through the later steps. The shared weights W_x, W_y, "
+        "b receive the sum of every step's contribution."
     ),
     "lstm_cell": (
         "The LSTM cell. The long-term state c(t-1) runs along the top: it is multiplied element-wise by "
@@ -434,7 +435,13 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
             _arrow(ax, (x - 1.5, 1.62), (x - 0.52, 1.62))
             _arrow(ax, (x - 0.52, 1.38), (x - 1.5, 1.38), color=_GRAD, ls="--")
             _label(ax, (x - 1.0, 1.88), r"$\mathbf{W}_y$", fontsize=9)
-            _label(ax, (x - 1.0, 1.1), r"$\mathbf{W}_y^\intercal$", fontsize=9, color=_GRAD)
+            _label(
+                ax,
+                (x - 1.0, 1.05),
+                r"$\operatorname{diag}(\phi')\,\mathbf{W}_y^\intercal$",
+                fontsize=8,
+                color=_GRAD,
+            )
         _label(ax, (x + 0.15, 0.65), r"$\mathbf{W}_x$", fontsize=9, ha="left")
         del box
     _label(

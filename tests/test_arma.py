@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import rnnbook
 from rnnbook import data
 from rnnbook.metrics import mse
 from rnnbook.models.arma import ArimaForecaster, arma
@@ -91,3 +92,26 @@ def test_with_horizon_forecasts_what_feeding_back_one_step_forecasts_gives(ds, f
         steps.append(step[:, 0])
         window = np.concatenate([window[:, 1:], step[:, :, None]], axis=1)
     np.testing.assert_allclose(ahead.predict(ds.X_valid[:20]), np.stack(steps, axis=1), atol=1e-5)
+
+
+def test_ar2_plus_white_noise_is_arma_2_2():
+    # Chapter 1: a sine (an exact AR(2)) plus white noise needs two MA terms in theory, not one.
+    # Undoing the AR recursion leaves e(t) - a1 e(t-1) - a2 e(t-2): correlated at lag 2, not beyond.
+    rng = np.random.default_rng(0)
+    omega, n = 0.3, 200_000
+    a1, a2 = 2 * np.cos(omega), -1.0
+    x = np.sin(omega * np.arange(n)) + rng.normal(scale=0.3, size=n)
+    residual = x[2:] - a1 * x[1:-1] - a2 * x[:-2]
+    r = [np.corrcoef(residual[k:], residual[:-k])[0, 1] for k in (1, 2, 3)]
+    expected_lag2 = -a2 / (1 + a1**2 + a2**2)  # the MA(2) coefficients (1, -a1, -a2) at lag 2
+    assert abs(r[1] - expected_lag2) < 0.01 and abs(expected_lag2) > 0.1
+    assert abs(r[2]) < 0.01
+
+
+def test_sarima_and_handson_ml3_orders_differ():
+    # Chapter 9: rnnbook's sarima is SARIMA(1,0,1)(0,1,1)_s; handson-ml3 fits (1,0,0)(0,1,1,7), one
+    # MA parameter fewer.
+    ours = rnnbook.build_model("sarima", season=24)
+    assert (ours.order, ours.seasonal_order) == ((1, 0, 1), (0, 1, 1, 24))
+    theirs = ArimaForecaster(order=(1, 0, 0), seasonal_order=(0, 1, 1, 7), trend="n")
+    assert ours.count_params() == theirs.count_params() + 1

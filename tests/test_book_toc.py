@@ -2,6 +2,7 @@
 
 * every file ``_toc.yml`` lists exists, and every chapter is a notebook (``.ipynb``), so the whole
   book is executed and tested -- no chapter hides in a Markdown file;
+* the one page that is not a chapter, the bibliography, is Markdown without code (nothing to execute);
 * (``book`` marker) when the session runs nbval over ``book/``, every chapter of the TOC was collected
   as an nbval item: a chapter that escapes nbval fails here instead of silently going untested.
 """
@@ -15,6 +16,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 TOC = ROOT / "_toc.yml"
+# Pages of the TOC that are not chapters: they hold text only, so they are Markdown, not notebooks.
+BACK_MATTER = ("book/bibliography",)
 
 
 def _entries(node):
@@ -48,10 +51,16 @@ def root_file() -> Path:
     return _resolve(_toc()["root"])
 
 
+def _toc_entries() -> list[str]:
+    return [*_entries(_toc().get("parts", [])), *_entries(_toc().get("chapters", []))]
+
+
 def chapter_files() -> list[Path]:
-    return [_resolve(entry) for entry in _entries(_toc().get("parts", []))] + [
-        _resolve(entry) for entry in _entries(_toc().get("chapters", []))
-    ]
+    return [_resolve(entry) for entry in _toc_entries() if entry not in BACK_MATTER]
+
+
+def back_matter_files() -> list[Path]:
+    return [_resolve(entry) for entry in _toc_entries() if entry in BACK_MATTER]
 
 
 def test_toc_is_a_jupyter_book_toc():
@@ -61,13 +70,21 @@ def test_toc_is_a_jupyter_book_toc():
 
 
 def test_every_toc_file_exists():
-    missing = [str(p.relative_to(ROOT)) for p in [root_file(), *chapter_files()] if not p.exists()]
+    pages = [root_file(), *chapter_files(), *back_matter_files()]
+    missing = [str(p.relative_to(ROOT)) for p in pages if not p.exists()]
     assert not missing, f"_toc.yml lists files that do not exist: {missing}"
 
 
 def test_every_chapter_is_a_notebook():
     not_notebooks = [str(p.relative_to(ROOT)) for p in chapter_files() if p.suffix != ".ipynb"]
     assert not not_notebooks, f"chapters must be executed notebooks, not {not_notebooks}"
+
+
+def test_the_bibliography_is_listed_and_holds_no_code():
+    assert [p.relative_to(ROOT).as_posix() for p in back_matter_files()] == ["book/bibliography.md"]
+    text = back_matter_files()[0].read_text()
+    assert "```{bibliography}" in text
+    assert "{code-cell}" not in text, "the bibliography page must not execute code"
 
 
 def test_chapters_are_listed_once():

@@ -173,9 +173,9 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
     assert not errors, errors
 
 
-# Code lines are held to 110 characters (tests/test_notebooks.py); book/_static/rnnbook-code.css sizes
-# the code font to the article so that they fit. On a laptop and on a wide screen no visible code block
-# of any chapter may scroll sideways.
+# Code lines are held to 88 characters (tests/test_notebooks.py); book/_static/rnnbook-code.css gives
+# the article the room they need at the theme's code font size. On a laptop and on a wide screen no
+# visible code block of any chapter may scroll sideways.
 CODE_PAGES = sorted(p.name for p in (ROOT / "book").glob("*.ipynb"))
 
 

@@ -6,6 +6,7 @@ import pytest
 
 import rnnbook
 from rnnbook.models.conv import conv_target_slice, receptive_field
+from rnnbook.training import forecast_mse
 
 
 @pytest.mark.parametrize(
@@ -115,3 +116,30 @@ def test_every_conv_model_refuses_a_kernel_longer_than_the_window(name):
 
     with pytest.raises(ValueError, match="spans 9 steps .* more than n_steps=8"):
         rnnbook.build_model(name, n_steps=8, kernel_size=9)
+
+
+def test_widening_the_field_costs_one_layer_of_parameters_per_doubling():
+    # Chapter 7: each doubling of the dilation adds a layer, with its weights, and doubles the field,
+    # so the parameters grow with log2 of the receptive field (not with the field, and not by zero).
+    rates = [tuple(2**i for i in range(n)) for n in range(3, 7)]
+    fields = [receptive_field(2, r) for r in rates]
+    params = [
+        rnnbook.build_model("wavenet_simple", dilation_rates=r, n_stacks=1).count_params() for r in rates
+    ]
+    assert fields == [8, 16, 32, 64]
+    per_layer = np.diff(params)
+    assert (per_layer > 0).all() and (per_layer == per_layer[0]).all(), params
+
+
+def test_exercise_3_scores_the_forecast_made_after_step_47():
+    # Chapter 7, exercise 3: with k = 3, s = 3 the last output sees inputs 45-47. A seq2seq model is
+    # scored on its last time step only, so that model is scored on the forecast made after step 47
+    # (of steps 48-57), the chapter's k = 4, s = 2 model on the one after step 49 (of steps 50-59).
+    spec = rnnbook.get_spec("seq2seq_conv1d_gru")
+    coarse = np.arange(50)[spec.time_steps(50, {"kernel_size": 3, "strides": 3})]
+    chapter = np.arange(50)[spec.time_steps(50, {})]
+    assert (coarse[-1], chapter[-1]) == (47, 49)
+    y = np.zeros((4, len(coarse), 10))
+    wrong_before_the_last = y.copy()
+    wrong_before_the_last[:, :-1] = 1.0
+    assert forecast_mse(y, wrong_before_the_last, "seq2seq") == 0.0

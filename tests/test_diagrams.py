@@ -45,7 +45,9 @@ SYMBOLS = {
     "bptt": [
         r"$\mathbf{H}_{(1)}$",
         r"$\mathbf{X}_{(5)}$",
-        r"$\mathbf{W}_y^\intercal$",
+        # Each step back multiplies the gradient by this whole factor, not by W_y^T alone
+        # (chapter 3's eq-bptt-product).
+        r"$\operatorname{diag}(\phi')\,\mathbf{W}_y^\intercal$",
         r"$C(\mathbf{Y}_{(3)}, \dots, \mathbf{Y}_{(5)})$",
     ],
     "lstm_cell": [r"$\mathbf{c}_{(t-1)}$", r"$\mathbf{c}_{(t)}$", r"$\mathbf{h}_{(t)}$"]

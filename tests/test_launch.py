@@ -69,6 +69,7 @@ def _mini_book(tmp_path: Path, url: str) -> str:
     (tmp_path / "_config.yml").write_text(config)
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: page\n")
     shutil.copytree(ROOT / "tools", tmp_path / "tools")
+    shutil.copy(ROOT / "references.bib", tmp_path)  # the config's bibtex_bibfiles
     (tmp_path / "book" / "_static").mkdir(parents=True)
     shutil.copy(ROOT / "book" / "_static" / "favicon.svg", tmp_path / "book" / "_static")
     nb = nbformat.v4.new_notebook(

@@ -207,3 +207,22 @@ def test_arma_is_a_forecaster():
     assert model.count_params() == 5
     assert model.fit(ds.X_train, ds.y_train) is model
     assert model.predict(ds.X_valid).shape == ds.y_valid.shape
+
+
+def test_recurrent_dropout_draws_one_mask_per_sequence():
+    # Chapter 5's eq-recurrent-dropout and chapter 6's note on fused kernels: Keras draws the mask on
+    # h(t-1) once per sequence and applies it at every step. With an impulse input at step 0 and an
+    # identity-like recurrence, a unit dropped once stays at 0; a unit kept survives every step. A new
+    # mask per step would keep a unit to step 20 with probability 0.8**20 ~ 1%, not 80%.
+    model = rnnbook.build_model("seq2seq_rnn_dropout", n_steps=21, units=(64,), dropout=0.0)
+    layer = model.layers[0]
+    assert isinstance(layer, keras.layers.SimpleRNN) and layer.cell.recurrent_dropout == 0.2
+    layer.set_weights([np.ones((1, 64)), 0.8 * np.eye(64), np.zeros(64)])  # 0.8 * 1/(1 - 0.2) = 1
+    impulse = np.zeros((256, 21, 1), "float32")
+    impulse[:, 0] = 1.0
+    keras.utils.set_random_seed(0)
+    states = keras.ops.convert_to_numpy(layer(impulse, training=True))
+    alive_at_step_1 = np.abs(states[:, 1]) > 0
+    alive_at_the_end = np.abs(states[:, -1]) > 0
+    assert 0.7 < alive_at_step_1.mean() < 0.9  # the mask drops a fifth of the units
+    np.testing.assert_array_equal(alive_at_the_end, alive_at_step_1)  # ... the same ones at every step

@@ -1,19 +1,20 @@
 """Hygiene of the committed chapters in ``book/``.
 
 Outputs are recomputed whenever the book is built or tested, so the repository stores only the
-reference outputs of the cells nbval checks (first line ``# NBVAL_CHECK_OUTPUT``): small, text-only,
+reference outputs of the cells nbval checks (tagged ``nbval-check-output``): small, text-only,
 deterministic. See ``tools/notebooks.py``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from tools.notebooks import CHECK_MARKER, is_checked
+from tools.notebooks import CHECK_TAG, NBVAL_MARKER_PREFIX, is_checked
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "book").glob("*.ipynb"))
@@ -54,7 +55,7 @@ def test_only_checked_cells_have_outputs(notebook):
     ]
     assert not offenders, (
         f"{path.name}: cells {offenders} have outputs but are not checked "
-        f"({CHECK_MARKER}); run tools.notebooks.strip_notebook"
+        f"(tag {CHECK_TAG}); run tools.notebooks.strip_notebook"
     )
 
 
@@ -87,6 +88,14 @@ def test_outputs_are_small_text(notebook):
             assert not any(k.startswith("image/") for k in data), f"{path.name}: cell {i} stores an image"
 
 
+def test_no_nbval_marker_shows_on_the_page(notebook):
+    # nbval's options are cell tags (tools/notebooks.py): a `# NBVAL_...` comment would be printed in the
+    # code the reader sees.
+    path, nb = notebook
+    offenders = [i for i, cell in enumerate(nb.cells) if NBVAL_MARKER_PREFIX in cell.source]
+    assert not offenders, f"{path.name}: cells {offenders} hold an nbval marker; use the cell tag instead"
+
+
 def test_checked_outputs_hold_no_errors(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
@@ -117,12 +126,36 @@ def test_every_page_is_computed_in_the_book_profile(notebook):
     assert "quick" not in code and "RNNBOOK_PROFILE" not in code, path.name
 
 
-MAX_CODE_LINE = 110
+# At the theme's code font size, 88 characters fit the article column of a 1280 px screen
+# (book/_static/rnnbook-code.css makes the room; tests/test_browser.py checks the pages).
+MAX_CODE_LINE = 88
 
 
 def test_code_lines_fit_the_page(notebook):
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
+        if cell.cell_type == "code" and "remove-cell" not in cell.metadata.get("tags", []):
             long = [line for line in cell.source.splitlines() if len(line) > MAX_CODE_LINE]
             assert not long, f"{path.name}: cell {i} has lines over {MAX_CODE_LINE} characters: {long}"
+
+
+# A cell that draws a figure: its image gets the cell's ``mystnb.image.alt`` metadata as alt text
+# (without it, the page's <img> says only the image's file name).
+_DRAWS = re.compile(
+    r"\bplotting\.plot_\w+\(|\bplt\.(subplots|figure)\(|\bdiagrams\.\w+\(|\bplot_p?acf\(|\.plot\("
+)
+MIN_ALT_TEXT = 80
+
+
+def test_every_figure_has_a_real_alt_text(notebook):
+    path, nb = notebook
+    alts = {}
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not _DRAWS.search(cell.source):
+            continue
+        alt = cell.metadata.get("mystnb", {}).get("image", {}).get("alt", "")
+        assert len(alt) >= MIN_ALT_TEXT, (
+            f"{path.name}: cell {i} draws a figure without a real alt text: {alt!r}"
+        )
+        assert alt not in alts, f"{path.name}: cells {alts[alt]} and {i} share one alt text"
+        alts[alt] = i
