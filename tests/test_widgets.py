@@ -504,3 +504,19 @@ def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_
     os.chmod(folder, 0o777)  # a shared, world-writable directory: anyone could have put a pickle there
     assert _cache._read(entry) is None and entry.exists()
     os.chmod(folder, 0o700)
+
+
+def test_the_widget_cache_hits_under_a_group_writable_umask(tmp_path, monkeypatch):
+    import os
+
+    from rnnbook.widgets import receptive_field_explorer
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    previous = os.umask(0o002)  # Debian and Ubuntu desktops: new directories would be 775
+    try:
+        assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+        assert receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "cache" / "widgets").stat().st_mode & 0o777 == 0o700
