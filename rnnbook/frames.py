@@ -306,6 +306,15 @@ def _period_bounds(dates, split, fractions, n):
             first_valid, first_test = (pd.Timestamp(d) for d in split)
         except (TypeError, ValueError):
             raise TableError(f"`split` needs two dates, got {split!r}.") from None
+        if dates.tz is not None:  # dates without a zone are in the series' zone (UTC after a DST change)
+            first_valid, first_test = (
+                d.tz_localize(dates.tz) if d.tz is None else d.tz_convert(dates.tz)
+                for d in (first_valid, first_test)
+            )
+        elif first_valid.tz is not None or first_test.tz is not None:
+            raise TableError(
+                f"`split` dates have a time zone and the table's dates have none, got {split!r}."
+            )
         if not dates[0] < first_valid < first_test <= dates[-1]:
             raise TableError(
                 f"`split` dates must satisfy {dates[0]} < first validation date < first test "
@@ -376,6 +385,11 @@ def frame_dataset(
         check_choice("fill", fill, FILLS)
     except ValueError as exc:  # an option of the table's: one error type for everything refused here
         raise TableError(str(exc)) from None
+    if target == "one_step" and horizon != 1:
+        raise TableError(
+            f"target='one_step' forecasts one step ahead, got horizon={horizon}; use target='vector' or "
+            "'seq2seq' for several steps."
+        )
     if isinstance(frame, pd.Series):
         column = target_column or (frame.name if frame.name is not None else "value")
         frame = frame.rename(column).to_frame()
