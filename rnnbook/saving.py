@@ -24,14 +24,7 @@ Example:
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-
-#: The file a forecaster saves to (a NumPy archive: settings as JSON, parameters as arrays).
-FORECASTER_EXTENSION = ".npz"
-# The archive's entry holding the forecaster's class and settings, and the version of that layout.
-_HEADER, _FORMAT = "rnnbook_forecaster", 1
 
 
 def register_custom_objects() -> None:
@@ -57,70 +50,13 @@ def load_model(path, *, compile: bool = True):
         raise FileNotFoundError(
             f"No saved model at {path!r}" + (" (it is a directory)." if os.path.isdir(path) else ".")
         )
-    if path.endswith(FORECASTER_EXTENSION):
-        return load_forecaster(path)
-    if not path.endswith(".keras"):
-        raise ValueError(
-            f"Expected a `.keras` file (a Keras model) or a `{FORECASTER_EXTENSION}` file (a "
-            f"forecaster) saved with `model.save(...)`; got {path!r}."
-        )
+    if not path.endswith(".keras"):  # a forecaster's file, or a file of neither kind (said there)
+        from rnnbook.models._saved import load_forecaster
+        from rnnbook.models.arma import ArimaForecaster
+        from rnnbook.models.seasonal import SeasonalNaive
+
+        return load_forecaster(path, (ArimaForecaster, SeasonalNaive))
     register_custom_objects()
     import keras
 
     return keras.saving.load_model(path, compile=compile)
-
-
-def _forecaster_classes() -> dict:
-    from rnnbook.models.arma import ArimaForecaster
-    from rnnbook.models.seasonal import SeasonalNaive
-
-    return {"ArimaForecaster": ArimaForecaster, "SeasonalNaive": SeasonalNaive}
-
-
-def save_forecaster(path, model, config: dict, arrays: dict) -> None:
-    """Write a forecaster's settings (``config``, JSON) and parameters (``arrays``) to a ``.npz`` file,
-    atomically (written beside ``path``, then renamed over it).
-
-    Used by the forecasters' ``save`` methods; :func:`load_model` reads the file back.
-    """
-    import numpy as np
-
-    path = os.fspath(path)
-    if not path.endswith(FORECASTER_EXTENSION):
-        raise ValueError(
-            f"A {type(model).__name__} saves to a `{FORECASTER_EXTENSION}` file (its settings and "
-            f"parameters; `.keras` files hold Keras models), got {path!r}."
-        )
-    header = {"format": _FORMAT, "class": type(model).__name__, "config": config}
-    fd, tmp = tempfile.mkstemp(prefix=".forecaster-", suffix=".tmp", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **{_HEADER: np.array(json.dumps(header))}, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def load_forecaster(path):
-    """Re-create the forecaster saved in the ``.npz`` file ``path`` (see :func:`save_forecaster`)."""
-    import zipfile
-
-    import numpy as np
-
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            header = json.loads(str(archive[_HEADER][()]))
-            arrays = {k: archive[k] for k in archive.files if k != _HEADER}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise ValueError(
-            f"{path!r} is not a forecaster saved by rnnbook (`model.save(...)`): {type(exc).__name__}: {exc}"
-        ) from None
-    classes = _forecaster_classes()
-    if header.get("format") != _FORMAT or header.get("class") not in classes:
-        raise ValueError(
-            f"{path!r} holds a {header.get('class')!r} forecaster in format {header.get('format')!r}; "
-            f"this rnnbook reads format {_FORMAT} of {', '.join(classes)}."
-        )
-    return classes[header["class"]].from_saved(header["config"], arrays)

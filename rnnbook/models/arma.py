@@ -179,7 +179,7 @@ class ArimaForecaster:
         >>> bool((rnnbook.load_model(path).predict(ds.X_test) == model.predict(ds.X_test)).all())
         True
         """
-        from rnnbook.saving import save_forecaster
+        from rnnbook.models._saved import save_forecaster
 
         arrays = {} if self.results_ is None else {"params": np.asarray(self.results_.params, np.float64)}
         save_forecaster(path, self, self.get_config(), arrays)

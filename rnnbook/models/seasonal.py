@@ -74,7 +74,7 @@ class SeasonalNaive:
 
     def save(self, path) -> None:
         """Write the settings to a ``.npz`` file; :func:`rnnbook.load_model` re-creates the forecaster."""
-        from rnnbook.saving import save_forecaster
+        from rnnbook.models._saved import save_forecaster
 
         save_forecaster(path, self, self.get_config(), {})
 
