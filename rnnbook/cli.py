@@ -261,7 +261,8 @@ def _cmd_leaderboard(args) -> int:
                 file=sys.stderr,
             )
             args.models = list(dict.fromkeys(args.models))
-    json_path = check_json_path(args.json) if args.json is not None else None  # (names: run_leaderboard checks them)
+    # (the model names: run_leaderboard checks them)
+    json_path = check_json_path(args.json) if args.json is not None else None
     dataset = _csv_dataset(args)  # a bad table is one line now, before anything trains
     metric = args.metric or ("mae" if dataset is not None else "mse")
     described = None
