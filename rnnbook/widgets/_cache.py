@@ -180,6 +180,9 @@ def _read(path: Path):
     if path.exists() and not _trusted(path):
         return None
     try:
+        with open(path, "rb") as f:
+            if f.read(4) != b"PK\x03\x04":  # (else NumPy would call it "pickled data")
+                raise ValueError("not an .npz archive")
         with np.load(path, allow_pickle=False) as archive:
             arrays = {k: archive[k] for k in archive.files}
         return _decode(json.loads(str(arrays.pop(_JSON)[()])), arrays)
