@@ -15,8 +15,13 @@ Environment variables:
   :mod:`rnnbook.model_cache`): a directory, or ``0``. The computed widgets (``<root>/widgets``, see
   ``rnnbook.widgets._cache``) are on and off with it.
 
+Every directory rnnbook creates for a cache (the root, ``jax/``, ``models/``, ``widgets/``) is made
+private (mode ``0700``) whatever the umask, so that the widget cache's check that no one else may
+write to its directory holds under a group-writable umask (``002``) too.
+
 A cache is an optimisation, never a requirement: a directory that cannot be created or written (a
-read-only home, a full disk) gives one :class:`CacheWarning` and rnnbook runs without that cache.
+read-only home, a full disk, a file where a directory should be) gives one :class:`CacheWarning` and
+rnnbook runs without that cache.
 
 Example:
 
@@ -80,16 +85,58 @@ def cache_dir(name: str, environ: Mapping[str, str] | None = None) -> str | None
     return None if base is None else os.path.join(base, name)
 
 
+def make_private_dirs(path: str) -> None:
+    """Create ``path`` and its missing parents with mode ``0700``; raises ``OSError`` if one cannot be.
+
+    ``os.makedirs(mode=...)`` is subject to the umask, which may leave a directory group-writable;
+    each directory created here is therefore set to ``0700`` afterwards. Existing directories are
+    left as they are.
+    """
+    missing = []
+    head = os.path.abspath(path)
+    while not os.path.isdir(head):
+        missing.append(head)
+        parent = os.path.dirname(head)
+        if parent == head:
+            break
+        head = parent
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            if not os.path.isdir(directory):
+                raise
+            continue  # another process created it first: its mode is its creator's choice
+        os.chmod(directory, 0o700)
+
+
+def _blocker(path: str) -> str:
+    """The first parent of ``path`` that exists but is not a directory, else ``path``: what to warn about."""
+    head = os.path.abspath(path)
+    while True:
+        parent = os.path.dirname(head)
+        if parent == head:
+            return path
+        if os.path.exists(head) and not os.path.isdir(head):
+            return head
+        head = parent
+
+
 def writable_dir(path: str) -> str | None:
-    """Create ``path`` and prove a file can be written there; else warn once and return ``None``."""
+    """Create ``path`` (privately, see :func:`make_private_dirs`) and prove a file can be written there;
+    else warn once -- once per cause: a file in place of the cache root is one warning, not one per
+    cache under it -- and return ``None``."""
     try:
+        make_private_dirs(path)
         prove_writable(path)
         return path
     except OSError as error:
-        if path not in _warned:
-            _warned.add(path)
+        where = _blocker(path)
+        if where not in _warned:
+            _warned.add(where)
+            reason = f"{where} is a file, not a directory" if where != path else error.strerror or error
             warnings.warn(
-                f"rnnbook runs without its cache: {path} is not writable ({error.strerror or error}). "
+                f"rnnbook runs without its cache: {path} is not writable ({reason}). "
                 f"Set {CACHE_DIR_ENV} to a writable directory, or {CACHE_ENV}=0 to silence this.",
                 CacheWarning,
                 stacklevel=3,

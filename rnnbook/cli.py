@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import threading
@@ -20,14 +21,48 @@ import warnings
 EXIT_OK, EXIT_MODELS_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
+#: The largest seed the backends take (NumPy's and Keras' seeds are 32-bit).
+MAX_SEED = 2**32 - 1
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}")
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(
+            f"expected a non-negative integer up to 2**32 - 1 = {MAX_SEED}, got {text!r}"
+        )
     return value
+
+
+# rnnbook's errors name its Python arguments; on the command line they read as the flags that set them
+# (and a suggestion the command line has no flag for is left out).
+_FLAGS = (
+    (re.compile(r"fill='(\w+)'"), r"--fill \1"),
+    (re.compile(r"categorical=(?=\S)"), "--categorical "),
+    (re.compile(r"categorical="), "--categorical"),
+    (re.compile(r"\binputs=(?=\S)"), "--inputs "),
+    (re.compile(r"\bin inputs\b"), "in --inputs"),
+    (re.compile(r"pass date_column="), "pass --date-column"),
+    (re.compile(r"`(split|fractions)`"), r"--\1"),
+    (re.compile(r" or pass scale=False"), ""),
+    (re.compile(r"pass freq= or "), ""),
+)
+
+
+def as_flags(message: str) -> str:
+    """An error message of rnnbook's Python functions in the words of the command line.
+
+    Example:
+
+    >>> as_flags("Column 'x' has 2 missing value(s); pass fill='interpolate' or fill='ffill'.")
+    "Column 'x' has 2 missing value(s); pass --fill interpolate or --fill ffill."
+    """
+    for pattern, flag in _FLAGS:
+        message = pattern.sub(flag, message)
+    return message
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -165,9 +200,16 @@ def _csv_dataset(args):
     if not all(targets) or len(set(targets)) != len(targets):
         raise ValueError(f"--target: expected distinct column names, got {','.join(args.target)!r}.")
     args.target = targets[0] if len(targets) == 1 else targets
+    horizon = args.horizon or 1
+    try:
+        return _read_csv_dataset(args, horizon)
+    except ValueError as exc:
+        raise ValueError(as_flags(str(exc))) from None
+
+
+def _read_csv_dataset(args, horizon: int):
     from rnnbook.frames import csv_dataset
 
-    horizon = args.horizon or 1
     return csv_dataset(
         args.csv,
         args.target,
@@ -211,7 +253,16 @@ def _cmd_leaderboard(args) -> int:
 
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
-    json_path = check_json_path(args.json) if args.json else None  # (names: run_leaderboard checks them)
+    if args.models:
+        twice = sorted({name for name in args.models if args.models.count(name) > 1})
+        if twice:
+            print(
+                f"warning: --models names {', '.join(twice)} more than once; each trains once.",
+                file=sys.stderr,
+            )
+            args.models = list(dict.fromkeys(args.models))
+    # (the model names: run_leaderboard checks them)
+    json_path = check_json_path(args.json) if args.json is not None else None
     dataset = _csv_dataset(args)  # a bad table is one line now, before anything trains
     metric = args.metric or ("mae" if dataset is not None else "mse")
     described = None

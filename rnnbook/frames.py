@@ -56,6 +56,36 @@ import numpy as np
 from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.data import TARGETS, Dataset, Units, make_targets, sliding_windows
 
+
+class TableError(ValueError):
+    """A table (or a table's option) that :func:`frame_dataset` cannot make a data set from.
+
+    Every bad table is this one error, with one line naming the column or option at fault and, where
+    there is one, the first bad row (and its CSV line); nothing of pandas' own escapes. It is a
+    ``ValueError``, so ``except ValueError`` catches it too.
+    """
+
+
+# How much of a user's text (a column name, a cell, a header) an error quotes.
+_QUOTE_CHARS = 80
+
+
+def _short(text) -> str:
+    """``repr(text)``, cut to :data:`_QUOTE_CHARS` characters with its full length said."""
+    text = repr(text)
+    if len(text) <= _QUOTE_CHARS:
+        return text
+    return f"{text[:_QUOTE_CHARS]}... ({len(text)} characters)"
+
+
+def _names(columns) -> str:
+    """The columns' names for an error: joined, and cut like :func:`_short` when they run long."""
+    text = ", ".join(map(str, columns))
+    if len(text) <= _QUOTE_CHARS:
+        return text
+    return f"{text[:_QUOTE_CHARS]}... ({len(columns)} column(s), {len(text)} characters)"
+
+
 #: One-hot calendar features and their number of values.
 CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
 # The DatetimeIndex attribute of each (pandas 3 deprecates `dayofweek` for `day_of_week`).
@@ -84,19 +114,19 @@ def read_csv(path):
 
     >>> read_csv("no/such.csv")
     Traceback (most recent call last):
-    ValueError: The CSV file 'no/such.csv' does not exist.
+    rnnbook.frames.TableError: The CSV file 'no/such.csv' does not exist.
     """
     import pandas as pd
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(
+        raise TableError(
             f"The CSV file {str(path)!r} does not {'exist' if not path.exists() else 'name a file'}."
         )
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValueError(f"The CSV file {str(path)!r} cannot be read: {str(exc).strip()}.") from None
+        raise TableError(f"The CSV file {str(path)!r} cannot be read: {str(exc).strip()}.") from None
     frame.attrs["csv"] = str(path)
     return frame
 
@@ -125,24 +155,62 @@ def _dates(frame, date_column):
 
     if date_column is None:
         if not isinstance(frame.index, pd.DatetimeIndex):
-            raise ValueError(
+            raise TableError(
                 "The table has no dates: pass date_column= (its columns: "
-                f"{', '.join(map(str, frame.columns))}) or index it by dates."
+                f"{_names(frame.columns)}) or index it by dates."
             )
         return frame.index.as_unit("ns"), frame.reset_index(drop=True)
     if date_column not in frame.columns:
-        raise ValueError(
-            f"There is no date column {date_column!r}; the columns are {', '.join(map(str, frame.columns))}."
+        raise TableError(
+            f"There is no date column {_short(date_column)}; the columns are {_names(frame.columns)}."
         )
     raw = frame[date_column]
-    dates = pd.to_datetime(raw, errors="coerce") if raw.dtype.kind != "M" else raw
+    dates = raw if raw.dtype.kind == "M" else _parse_dates(frame, date_column)
     bad = np.flatnonzero(dates.isna().to_numpy())
     if len(bad):
         i = int(bad[0])
-        raise ValueError(
-            f"Column {date_column!r} holds {raw.iloc[i]!r} at {_where(frame, i)}; expected a date."
+        raise TableError(
+            f"Column {_short(date_column)} holds {_short(raw.iloc[i])} at {_where(frame, i)}; "
+            "expected a date."
         )
-    return pd.DatetimeIndex(dates).as_unit("ns"), frame.drop(columns=[date_column]).reset_index(drop=True)
+    try:
+        dates = pd.DatetimeIndex(dates).as_unit("ns")
+    except (ValueError, TypeError, OverflowError) as exc:  # (a date pandas parses but cannot hold)
+        raise TableError(f"Column {_short(date_column)} holds dates pandas cannot hold: {exc}.") from None
+    return dates, frame.drop(columns=[date_column]).reset_index(drop=True)
+
+
+# A date written with its UTC offset (or Z for UTC) at the end.
+_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})\s*$"
+
+
+def _parse_dates(frame, date_column):
+    """The date column parsed (unparseable dates ``NaT``). Dates whose UTC offsets differ -- daylight
+    saving -- are converted to UTC; dates with and without an offset in one column are an error."""
+    import pandas as pd
+
+    raw = frame[date_column]
+    try:
+        with warnings.catch_warnings():  # (pandas' note that it guessed the format from the first date)
+            warnings.simplefilter("ignore")
+            return pd.to_datetime(raw, errors="coerce")
+    except (ValueError, TypeError, OverflowError):  # "Mixed timezones detected": offsets that change
+        pass
+    offset = raw.astype(str).str.contains(_OFFSET, regex=True).to_numpy()
+    if offset.any() and not offset.all():
+        i = int(np.flatnonzero(offset != offset[0])[0])
+        has = "has no UTC offset" if offset[0] else "has a UTC offset"
+        raise TableError(
+            f"Column {_short(date_column)} mixes dates with and without a UTC offset: "
+            f"{_short(raw.iloc[i])} at {_where(frame, i)} {has}, unlike row 0 ({_short(raw.iloc[0])}); "
+            "write every date the same way."
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pd.to_datetime(raw, errors="coerce", utc=True)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise TableError(f"Column {_short(date_column)} holds dates pandas cannot read: {exc}.") from None
 
 
 def _check_order(frame, dates) -> None:
@@ -150,11 +218,11 @@ def _check_order(frame, dates) -> None:
     if (steps <= 0).any():
         i = int(np.flatnonzero(steps <= 0)[0]) + 1
         if steps[i - 1] == 0:
-            raise ValueError(
+            raise TableError(
                 f"The date {dates[i]} appears twice, at rows {i - 1} and {i} "
                 f"({_where(frame, i)}); expected one row per date."
             )
-        raise ValueError(
+        raise TableError(
             f"The dates are not sorted: {_where(frame, i, dates)} comes after "
             f"{dates[i - 1]}; sort the table by date first."
         )
@@ -165,7 +233,7 @@ def _grid(frame, dates, freq):
     import pandas as pd
 
     if len(dates) < 3:
-        raise ValueError(f"The table has {len(dates)} row(s); a series needs many more.")
+        raise TableError(f"The table has {len(dates)} row(s); a series needs many more.")
     if freq is None:
         with warnings.catch_warnings():  # pandas 3 warns that the string will become an offset
             warnings.simplefilter("ignore")
@@ -177,7 +245,7 @@ def _grid(frame, dates, freq):
     off = dates.difference(grid)
     if len(off):
         i = int(dates.get_loc(off[0]))
-        raise ValueError(
+        raise TableError(
             f"The dates are not evenly spaced: {_where(frame, i, dates)} is off the "
             f"{freq} grid that starts at {dates[0]}; pass freq= or fix the dates."
         )
@@ -194,13 +262,14 @@ def _numeric(frame, column, dates):
     bad = np.flatnonzero(converted.isna().to_numpy() & values.notna().to_numpy())
     if values.dtype.kind == "b" or not len(bad):
         kind = "booleans" if values.dtype.kind == "b" else f"dtype {values.dtype}"
-        raise ValueError(
-            f"Column {column!r} holds {kind}; expected numbers (convert it, or pass it as categorical=)."
+        raise TableError(
+            f"Column {_short(column)} holds {kind}; expected numbers (convert it, or pass it as "
+            "categorical=)."
         )
     i = int(bad[0])
-    raise ValueError(
-        f"Column {column!r} is not numeric: {_where(frame, i, dates)} holds "
-        f"{values.iloc[i]!r}; expected numbers (pass it as categorical= if it names a "
+    raise TableError(
+        f"Column {_short(column)} is not numeric: {_where(frame, i, dates)} holds "
+        f"{_short(values.iloc[i])}; expected numbers (pass it as categorical= if it names a "
         "category)."
     )
 
@@ -217,8 +286,8 @@ def _check_complete(frame, column, values, dates, fill):
             if fill
             else "fill or drop them, or pass fill='interpolate' or fill='ffill'"
         )
-        raise ValueError(
-            f"Column {column!r} has {len(bad)} {how} value(s), the first at "
+        raise TableError(
+            f"Column {_short(column)} has {len(bad)} {how} value(s), the first at "
             f"{_where(frame, i, dates)}; {hint}."
         )
 
@@ -227,18 +296,27 @@ def _period_bounds(dates, split, fractions, n):
     import pandas as pd
 
     if split is not None and fractions is not None:
-        raise ValueError("Pass split= (two dates) or fractions= (three numbers), not both.")
+        raise TableError("Pass split= (two dates) or fractions= (three numbers), not both.")
     if split is not None:
         if len(split) != 2:
-            raise ValueError(
+            raise TableError(
                 f"`split` needs two dates (first validation date, first test date), got {split!r}."
             )
         try:
             first_valid, first_test = (pd.Timestamp(d) for d in split)
         except (TypeError, ValueError):
-            raise ValueError(f"`split` needs two dates, got {split!r}.") from None
+            raise TableError(f"`split` needs two dates, got {split!r}.") from None
+        if dates.tz is not None:  # dates without a zone are in the series' zone (UTC after a DST change)
+            first_valid, first_test = (
+                d.tz_localize(dates.tz) if d.tz is None else d.tz_convert(dates.tz)
+                for d in (first_valid, first_test)
+            )
+        elif first_valid.tz is not None or first_test.tz is not None:
+            raise TableError(
+                f"`split` dates have a time zone and the table's dates have none, got {split!r}."
+            )
         if not dates[0] < first_valid < first_test <= dates[-1]:
-            raise ValueError(
+            raise TableError(
                 f"`split` dates must satisfy {dates[0]} < first validation date < first test "
                 f"date <= {dates[-1]}, got {first_valid} and {first_test}."
             )
@@ -249,7 +327,7 @@ def _period_bounds(dates, split, fractions, n):
         or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
         or abs(sum(fractions) - 1) > 1e-9
     ):
-        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
+        raise TableError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
     a = int(round(fractions[0] * n))
     return [0, a, a + int(round(fractions[1] * n)), n]
 
@@ -299,43 +377,56 @@ def frame_dataset(
     """
     import pandas as pd
 
-    n_steps = check_positive_int("n_steps", n_steps)
-    horizon = check_positive_int("horizon", horizon)
-    season = check_positive_int("season", season)
-    check_choice("target", target, TARGETS)
-    check_choice("fill", fill, FILLS)
+    try:
+        n_steps = check_positive_int("n_steps", n_steps)
+        horizon = check_positive_int("horizon", horizon)
+        season = check_positive_int("season", season)
+        check_choice("target", target, TARGETS)
+        check_choice("fill", fill, FILLS)
+    except ValueError as exc:  # an option of the table's: one error type for everything refused here
+        raise TableError(str(exc)) from None
+    if target == "one_step" and horizon != 1:
+        raise TableError(
+            f"target='one_step' forecasts one step ahead, got horizon={horizon}; use target='vector' or "
+            "'seq2seq' for several steps."
+        )
     if isinstance(frame, pd.Series):
         column = target_column or (frame.name if frame.name is not None else "value")
         frame = frame.rename(column).to_frame()
         target_column = column
     if not isinstance(frame, pd.DataFrame):
-        raise ValueError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
+        raise TableError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
     if target_column is None:
-        raise ValueError(
-            "Name the column to forecast: target_column= (its columns: "
-            f"{', '.join(map(str, frame.columns))})."
+        raise TableError(
+            f"Name the column to forecast: target_column= (its columns: {_names(frame.columns)})."
+        )
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):
+        raise TableError(
+            f"Column {_short(twice[0])} appears more than once in the table; expected distinct column names."
         )
     original = frame
     targets = list(target_column) if isinstance(target_column, (list, tuple)) else [target_column]
     if not targets:
-        raise ValueError("Name at least one column to forecast: target_column= is empty.")
+        raise TableError("Name at least one column to forecast: target_column= is empty.")
     if len(targets) > 1 and target == "seq2seq":
-        raise ValueError(
+        raise TableError(
             f"Several target columns ({', '.join(map(str, targets))}) need target='one_step' or "
             "'vector': seq2seq targets forecast a single column."
         )
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
     for item in calendar:
-        check_choice("calendar", item, tuple(CALENDAR))
+        try:
+            check_choice("calendar", item, tuple(CALENDAR))
+        except ValueError as exc:
+            raise TableError(str(exc)) from None
     dates, table = _dates(frame, date_column)
     numeric = [*targets, *inputs]
     for column in numeric + categorical:
         if column not in table.columns:
-            raise ValueError(
-                f"There is no column {column!r}; the columns are {', '.join(map(str, table.columns))}."
-            )
+            raise TableError(f"There is no column {column!r}; the columns are {_names(table.columns)}.")
     if len(set(numeric + categorical)) != len(numeric) + len(categorical):
-        raise ValueError(
+        raise TableError(
             f"A column is listed twice (the target {', '.join(map(repr, targets))} "
             f"{'is always feature 0' if len(targets) == 1 else 'are always the first features'}: do "
             f"not list it in inputs); got inputs={inputs}, categorical={categorical}."
@@ -348,7 +439,7 @@ def frame_dataset(
         if fill is None:
             missing = grid.difference(dates)[0]
             i = int(dates.searchsorted(missing))
-            raise ValueError(
+            raise TableError(
                 f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
                 f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
                 "fill='interpolate' or fill='ffill', or fix the data."
@@ -373,7 +464,7 @@ def frame_dataset(
         mean, std = train_values.mean(), train_values.std(ddof=0)
         constant = [c for c in numeric if not std[c] > 0]
         if constant:
-            raise ValueError(
+            raise TableError(
                 f"Column {constant[0]!r} is constant over the training period: it cannot be "
                 "scaled (and tells a model nothing); drop it or pass scale=False."
             )
@@ -396,7 +487,7 @@ def frame_dataset(
     features = np.concatenate(parts, axis=1)
 
     if len(train_values) <= season:
-        raise ValueError(f"The training period has {len(train_values)} steps, not more than season={season}.")
+        raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
     all_units = []
     for column in targets:
         target_train = train_values[column].to_numpy()
@@ -407,7 +498,7 @@ def frame_dataset(
     for k, split_name in enumerate(("train", "valid", "test")):
         a, b = bounds[k], bounds[k + 1]
         if b - a < length:
-            raise ValueError(
+            raise TableError(
                 f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
                 f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
                 "empty; move the split dates or shorten the windows."

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
-import tempfile
+import secrets
 import warnings
 from pathlib import Path
 
@@ -48,7 +49,7 @@ def run_leaderboard(
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
     entry in ``errors`` (if given) -- the other rows are still computed. Unknown names raise
-    ``ValueError`` before anything trains.
+    ``ValueError`` before anything trains; a name given twice is trained once, in its first place.
 
     Args:
         progress: print one line per model, and its training progress (see ``training.train``).
@@ -82,7 +83,7 @@ def run_leaderboard(
         names = [s.name for s in list_models(include_broken=False)]
         broken = {s.name: s.error for s in list_models() if not s.ok}
     else:
-        names, broken = list(models), {}
+        names, broken = list(dict.fromkeys(models)), {}  # a name given twice trains once
         for name in names:  # fail fast on a typo, before minutes of training
             get_spec(name)
     callbacks = [StopWhen(stop)] if stop is not None else []
@@ -191,15 +192,46 @@ def to_dataframe(rows: list[dict]):
 
 
 def check_json_path(path) -> Path:
-    """Fail now, not after the training, if ``path`` cannot be written: a directory, or not writable."""
+    """Fail now, not after the training, if ``path`` cannot be written; returns the file to write.
+
+    Refused, one line each: an empty name, a directory, a parent directory that does not exist (it is
+    not created: a typo must not leave directories behind) or that cannot be written. A symbolic link
+    is written through: the file it points to is replaced, the link stays.
+    """
+    if not str(path).strip():
+        raise ValueError("--json '' names no file; expected a file name such as results.json.")
     path = Path(path)
     if path.is_dir():
         raise ValueError(f"--json {str(path)!r} is a directory; expected a file name such as results.json.")
+    target = Path(os.path.realpath(path))  # through a symbolic link, to the file it points to
+    if not target.parent.is_dir():
+        raise ValueError(
+            f"--json {str(path)!r} cannot be written: the directory {str(target.parent)!r} does not "
+            "exist (create it first)."
+        )
     try:
-        prove_writable(path.parent)
+        prove_writable(target.parent)
     except OSError as exc:
         raise ValueError(f"--json {str(path)!r} cannot be written: {exc.strerror or exc}.") from None
     return path
+
+
+def strict_json(value):
+    """``value`` with every NaN and infinity replaced by ``None`` (``null``): strict JSON, which
+    JavaScript's ``JSON.parse`` and ``jq`` read (they reject Python's bare ``NaN``).
+
+    Example:
+
+    >>> strict_json({"mape": float("nan"), "rows": [1.5, float("inf")]})
+    {'mape': None, 'rows': [1.5, None]}
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    return value
 
 
 def write_json(
@@ -217,10 +249,12 @@ def write_json(
     ``{model: why}`` for the models left out because they cannot train on it).
 
     The file is written beside ``path`` and renamed over it, so a reader (or an interruption) never
-    sees half a file. ``partial`` marks results of a run that did not finish.
+    sees half a file. ``partial`` marks results of a run that did not finish. The JSON is strict: a
+    metric that is NaN (MAPE with a zero target, say) or infinite is written as ``null``. An existing
+    file keeps its permissions (a new one gets the usual ones, under the umask); a symbolic link is
+    written through to its target. The directory must exist (:func:`check_json_path`).
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(os.path.realpath(path))
     payload = {
         "profile": profile,
         "backend": backend,
@@ -232,10 +266,11 @@ def write_json(
         payload["dataset"] = dataset
     if skipped is not None:
         payload["skipped"] = skipped
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    text = json.dumps(strict_json(payload), indent=2, allow_nan=False) + "\n"
+    fd, tmp = _new_file_beside(path)
     try:
         with os.fdopen(fd, "w") as f:
-            f.write(json.dumps(payload, indent=2) + "\n")
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -244,3 +279,22 @@ def write_json(
             os.unlink(tmp)
         raise
     return path
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file beside ``path`` (descriptor, name) with the permissions ``path`` has, or,
+    when it does not exist, those of any new file under the umask (``mkstemp`` would make it 0600)."""
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = None
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    if mode is not None:
+        os.chmod(tmp, mode)
+    return fd, tmp

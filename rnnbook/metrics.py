@@ -152,11 +152,14 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
     >>> round(s["mae"], 6), [round(v, 6) for v in s["mae_per_step"]], round(s["mase"], 6)
     (3.0, [1.0, 5.0], 0.6)
     """
+    zeros = None if units is None else _scaled_zeros(y_true, units)
     y_true, y_pred = _pair(y_true, y_pred)
     if target == "seq2seq":
         y_true, y_pred = y_true[:, -1], y_pred[:, -1]
+        zeros = None if zeros is None else zeros[:, -1]
     if units is not None:
         y_true, y_pred = units.invert(y_true), units.invert(y_pred)
+        y_true[zeros] = 0.0  # exactly: a zero comes back from scaling as a tiny number
     errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
     return {
         "mse": mse(y_true, y_pred),
@@ -167,6 +170,19 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
         else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0 else float("nan")),
         "mae_per_step": [float(v) for v in errors.mean(axis=0)],
     }
+
+
+def _scaled_zeros(y_scaled, units) -> np.ndarray:
+    """Where the scaled targets hold a 0 of the user's units.
+
+    A zero scaled as ``(0 - mean) / std`` and stored in the targets' dtype comes back from
+    :meth:`~rnnbook.data.Units.invert` as a tiny number, not 0, and MAPE would divide by it. Scaling a
+    zero the same way in the same dtype gives the very same number, so zeros are found exactly.
+    """
+    y_scaled = np.asarray(y_scaled)
+    dtype = y_scaled.dtype if y_scaled.dtype.kind == "f" else np.dtype(np.float64)
+    zero = np.asarray((0.0 - units.mean) / units.std, dtype=np.float64).astype(dtype)
+    return y_scaled.astype(dtype, copy=False) == zero
 
 
 def multitask_scores(y_true, y_pred, target_units) -> dict:

@@ -91,21 +91,30 @@ def code_fingerprint(package: str | Path | None = None) -> str:
     train or feed a model changes every key. The tiny models the widgets train are covered by their
     builder's own fingerprint (:func:`builder_fingerprint`).
     """
+    return source_fingerprint(package, exclude=PRESENTATION)
+
+
+def source_fingerprint(package: str | Path | None = None, exclude: tuple[str, ...] = ()) -> str:
+    """A sha256 of the path and bytes of every ``.py`` file of the package directory ``package``
+    (default: rnnbook's own, hashed once per process) but those whose relative path starts with one of
+    ``exclude``. The one fingerprint of rnnbook's source: the trained-model cache keys on it without
+    the presentation modules (:func:`code_fingerprint`), the widget cache with all of them.
+    """
     if package is None:
-        return _own_code_fingerprint()
-    return _fingerprint_sources(Path(package))
+        return _own_source_fingerprint(tuple(exclude))
+    return _fingerprint_sources(Path(package), tuple(exclude))
 
 
-@functools.lru_cache(maxsize=1)
-def _own_code_fingerprint() -> str:
-    return _fingerprint_sources(Path(__file__).resolve().parent)
+@functools.lru_cache(maxsize=4)
+def _own_source_fingerprint(exclude: tuple[str, ...]) -> str:
+    return _fingerprint_sources(Path(__file__).resolve().parent, exclude)
 
 
-def _fingerprint_sources(root: Path) -> str:
+def _fingerprint_sources(root: Path, exclude: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if relative.startswith(PRESENTATION):
+        if exclude and relative.startswith(exclude):
             continue
         digest.update(relative.encode())
         digest.update(path.read_bytes())

@@ -1,4 +1,5 @@
-"""Saved models that load anywhere: ``.keras`` files written by any rnnbook model.
+"""Saved models that load anywhere: ``.keras`` files written by any rnnbook Keras model, ``.npz`` files
+written by its forecasters (ARMA, SARIMA, seasonal naive).
 
 Every custom object rnnbook builds models from (the layers of :mod:`rnnbook.layers`, the metric
 ``last_time_step_mse``) is registered with Keras under the package name ``"rnnbook"``. A ``.keras``
@@ -6,6 +7,11 @@ file names them (``"rnnbook>UnrolledRNN"``), so a new process must register them
 ``import rnnbook`` arranges that without importing Keras itself: the moment Keras is imported, the
 registrations follow (:mod:`rnnbook.backend`), so a plain ``keras.saving.load_model`` works after
 ``import rnnbook``, with the default ``safe_mode``. :func:`load_model` does the same in one call.
+
+The forecasters (models of kind ``"forecaster"``) are no Keras models: ``model.save("sarima.npz")``
+writes a NumPy ``.npz`` archive holding their settings as JSON and their fitted parameters as arrays
+-- nothing in it can run code when it is read (it is loaded with ``allow_pickle=False``) -- and
+:func:`load_model` re-creates the forecaster from them, forecasting exactly as the one saved.
 
 Example:
 
@@ -28,22 +34,28 @@ def register_custom_objects() -> None:
 
 
 def load_model(path, *, compile: bool = True):
-    """Load a ``.keras`` file saved from any rnnbook model (trained or not, compiled or not).
+    """Load a ``.keras`` file saved from any rnnbook Keras model (trained or not, compiled or not), or a
+    ``.npz`` file saved from a forecaster (ARMA, SARIMA, seasonal naive).
 
     Args:
-        path: the ``.keras`` file.
-        compile: restore the optimizer, loss and metrics too (as ``keras.saving.load_model``).
+        path: the ``.keras`` or ``.npz`` file.
+        compile: restore the optimizer, loss and metrics too (as ``keras.saving.load_model``; a
+            forecaster has none).
 
     Raises:
-        FileNotFoundError: no such file. ValueError: not a ``.keras`` file.
+        FileNotFoundError: no such file. ValueError: not a ``.keras`` file or a forecaster's ``.npz``.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(
             f"No saved model at {path!r}" + (" (it is a directory)." if os.path.isdir(path) else ".")
         )
-    if not path.endswith(".keras"):
-        raise ValueError(f"Expected a `.keras` file saved with `model.save(...)`; got {path!r}.")
+    if not path.endswith(".keras"):  # a forecaster's file, or a file of neither kind (said there)
+        from rnnbook.models._saved import load_forecaster
+        from rnnbook.models.arma import ArimaForecaster
+        from rnnbook.models.seasonal import SeasonalNaive
+
+        return load_forecaster(path, (ArimaForecaster, SeasonalNaive))
     register_custom_objects()
     import keras
 

@@ -95,3 +95,26 @@ def test_an_unwritable_cache_root_still_trains_with_one_warning(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stderr.count("CacheWarning") == 1 and "runs without its cache" in out.stderr, out.stderr
+
+
+def test_cache_directories_are_private_under_a_group_writable_umask(tmp_path):
+    root = tmp_path / "home" / "rnnbook"
+    previous = os.umask(0o002)  # Debian and Ubuntu desktops: new directories are 775
+    try:
+        for name in ("models", "widgets", "jax"):
+            assert cache.writable_dir(str(root / name)) == str(root / name)
+    finally:
+        os.umask(previous)
+    for folder in (root.parent, root, root / "models", root / "widgets", root / "jax"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
+
+
+def test_a_cache_root_that_is_a_file_is_one_warning_for_every_cache_under_it(tmp_path):
+    blocker = tmp_path / "cache-root"
+    blocker.write_text("a file where the cache root should be")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in ("jax", "models", "widgets"):
+            assert cache.writable_dir(str(blocker / name)) is None
+    messages = [str(w.message) for w in caught if issubclass(w.category, cache.CacheWarning)]
+    assert len(messages) == 1 and f"{blocker} is a file, not a directory" in messages[0], messages

@@ -32,6 +32,7 @@ def test_models_lists_every_builtin_with_a_description():
 
 
 def test_leaderboard_prints_the_table_and_writes_json(tmp_path):
+    (tmp_path / "lb").mkdir()
     path = tmp_path / "lb" / "quick.json"
     proc = run(
         "leaderboard",
@@ -408,3 +409,55 @@ def test_several_targets_skip_the_models_that_forecast_one(tmp_path, monkeypatch
     payload = json.loads(out.read_text())
     assert set(payload["skipped"]) == {"sarima", "seq2seq_gru"}
     assert [r["model"] for r in payload["rows"]] == ["seasonal_naive"] * 2
+
+
+def test_a_seed_beyond_32_bits_is_a_usage_error_before_any_training():
+    proc = run("leaderboard", "--models", "linear", "--seed", "4294967296", check=False)
+    assert proc.returncode == 2 and "[1/1]" not in proc.stdout
+    line = proc.stderr.strip().splitlines()[-1]
+    assert "--seed" in line and "4294967295" in line and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    "target, fragment",
+    [("", "names no file"), ("{tmp}/no/such/dir/out.json", "does not exist (create it first)")],
+)
+def test_json_names_a_file_in_a_directory_that_exists_and_creates_none(tmp_path, target, fragment):
+    proc = run("leaderboard", "--models", "linear", "--json", target.format(tmp=tmp_path), check=False)
+    assert proc.returncode == 2 and "[1/1]" not in proc.stdout
+    _one_clear_line(proc, "--json", fragment)
+    assert list(tmp_path.iterdir()) == [], "no directory may be left behind"
+
+
+def test_a_model_named_twice_trains_once_and_says_so(tmp_path):
+    out = tmp_path / "twice.json"
+    args = ["leaderboard", "--profile", "quick", "--quiet", "--json", str(out)]
+    proc = run(*args, "--models", "naive_last_value", "naive_last_value")
+    assert "naive_last_value more than once; each trains once" in proc.stderr
+    assert [r["model"] for r in json.loads(out.read_text())["rows"]] == ["naive_last_value"]
+
+
+def test_csv_errors_suggest_the_flags_of_the_command_line(tmp_path):
+    csv = tmp_path / "holes.csv"
+    frame = _weekly_csv(tmp_path / "full.csv", n=60)
+    frame.loc[5, "riders"] = None
+    frame.to_csv(csv, index=False)
+    proc = run(
+        "leaderboard",
+        "--models",
+        "linear",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        check=False,
+    )
+    assert proc.returncode == 2
+    line = _one_clear_line(proc, "--fill interpolate or --fill ffill", "row 5")
+    assert "fill=" not in line
+    from rnnbook.frames import frame_dataset  # the Python function names its arguments
+
+    with pytest.raises(ValueError, match="fill='interpolate'"):
+        frame_dataset(frame, "riders", date_column="day", n_steps=7)

@@ -363,3 +363,49 @@ def test_a_learned_model_forecasts_every_target_and_the_others_say_why_they_cann
     assert "single input feature" in cannot_train_on(get_spec("iterative_deep_rnn"), ds)
     with pytest.raises(ValueError, match="sarima cannot train on this data: it models a single series"):
         train("sarima", ds, progress=False, cache=False)
+
+
+# ------------------------------------------------------------------ one error class, DST, long headers
+def test_hourly_dates_across_a_daylight_saving_change_are_read_in_utc(tmp_path):
+    from rnnbook.frames import TableError
+
+    hours = pd.date_range("2024-03-29", periods=120, freq="h", tz="Europe/Paris")  # 31 March: 23 hours
+    load = 1000 + 200 * np.sin(2 * np.pi * np.arange(120) / 24)
+    frame = pd.DataFrame({"load": load}, index=hours)
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"time": [t.isoformat() for t in hours], "load": load}).to_csv(path, index=False)
+    assert "+01:00" in path.read_text() and "+02:00" in path.read_text()  # the offset changes
+    from_csv = csv_dataset(path, "load", date_column="time", n_steps=12, fractions=(0.6, 0.2, 0.2))
+    from_frame = frame_dataset(frame, "load", n_steps=12, fractions=(0.6, 0.2, 0.2))
+    np.testing.assert_array_equal(from_csv.X_train, from_frame.X_train)
+    np.testing.assert_array_equal(from_csv.y_test, from_frame.y_test)
+    assert str(from_csv.dates["valid"].tz) == "UTC"
+    assert from_csv.dates["valid"][0] == from_frame.dates["valid"][0]  # the same instant
+    mixed = pd.read_csv(path)
+    mixed.loc[7, "time"] = "2024-03-29 07:00:00"  # no offset, among dates that have one
+    mixed.to_csv(path, index=False)
+    with pytest.raises(TableError, match=r"mixes dates with and without a UTC offset: .* row 7, line 9 of"):
+        csv_dataset(path, "load", date_column="time", n_steps=12)
+
+
+def test_a_duplicated_column_name_is_one_line_naming_it():
+    from rnnbook.frames import TableError
+
+    frame = daily()[["date", "riders", "rain"]]
+    frame.columns = ["date", "riders", "riders"]
+    with pytest.raises(TableError, match="Column 'riders' appears more than once"):
+        frame_dataset(frame, "riders", date_column="date", n_steps=7)
+
+
+def test_a_garbage_header_is_quoted_short_and_every_refusal_is_a_table_error(tmp_path):
+    from rnnbook.frames import TableError
+
+    path = tmp_path / "garbage.csv"
+    path.write_text("x" * 100_000 + "\n1\n2\n")
+    with pytest.raises(TableError) as caught:
+        csv_dataset(path, "y", date_column="date", n_steps=3)
+    message = str(caught.value)
+    assert len(message) < 300 and "100000 characters)" in message, message
+    assert issubclass(TableError, ValueError)
+    with pytest.raises(TableError, match="argument `n_steps`"):
+        frame_dataset(daily(), "riders", date_column="date", n_steps=0)

@@ -66,3 +66,28 @@ def test_forecast_scores_in_the_users_units_per_step_and_their_undefined_cases()
         mase([1.0], [2.0], naive_mae=0.0)
     with pytest.raises(ValueError, match="same shape"):
         forecast_scores(y_true, y_pred[:, :2], units)
+
+
+def test_mape_is_nan_when_a_target_of_a_table_is_exactly_zero(tmp_path):
+    import pandas as pd
+
+    from rnnbook.frames import csv_dataset
+    from rnnbook.metrics import forecast_scores
+
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(3.0, 300)  # integer counts with exact zeros, as a CSV of arrivals would have
+    counts[[250, 280]] = 0  # (some in the test period for sure)
+    path = tmp_path / "counts.csv"
+    pd.DataFrame({"date": pd.date_range("2024-01-01", periods=300, freq="D"), "n": counts}).to_csv(
+        path, index=False
+    )
+    ds = csv_dataset(path, "n", date_column="date", n_steps=7)
+    assert ds.units.mean != 0  # so the zeros are scaled to numbers that do not come back exactly
+    truth = ds.units.invert(ds.y_test)
+    assert (truth == 0).sum() == 0 and (np.abs(truth) < 1e-5).sum() > 0  # what fooled `== 0`
+    s = forecast_scores(ds.y_test, ds.y_test + 0.1, ds.units)
+    assert np.isnan(s["mape"])
+    assert s["mae"] == pytest.approx(0.1 * ds.units.std)  # the other metrics see the exact zeros
+    nonzero = ds.y_test[:, 0] != ds.y_test[:, 0].min()
+    kept = forecast_scores(ds.y_test[nonzero], ds.y_test[nonzero] + 0.1, ds.units)
+    assert np.isfinite(kept["mape"]) and kept["mape"] < 100

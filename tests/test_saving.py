@@ -187,5 +187,58 @@ def test_load_model_says_what_is_wrong_with_a_path(tmp_path):
     with pytest.raises(FileNotFoundError, match="it is a directory"):
         rnnbook.load_model(tmp_path)
     (tmp_path / "weights.h5").write_text("")
-    with pytest.raises(ValueError, match="Expected a `.keras` file"):
+    with pytest.raises(ValueError, match="Expected a `.keras` file .* or a `.npz` file"):
         rnnbook.load_model(tmp_path / "weights.h5")
+
+
+FORECASTERS_IN_A_FRESH_PROCESS = """
+import sys
+import numpy as np
+import rnnbook
+
+X = np.load(sys.argv[1])
+out = {}
+for path in sys.argv[2:]:
+    model = rnnbook.load_model(path)
+    out[path] = model.predict(X)
+    out[path + ".horizon3"] = model.with_horizon(3).predict(X)
+np.savez(sys.argv[1] + ".out.npz", **{str(i): out[p] for i, p in enumerate(out)})
+"""
+
+
+def test_forecasters_save_and_load_in_a_fresh_process_forecasting_the_same(tmp_path):
+    import subprocess
+    import sys
+
+    ds = rnnbook.data.synthetic_dataset(60, 16, (40, 10, 10), seed=0)
+    hparams = {"arma": {"max_fit_windows": 5}, "sarima": {"season": 4, "max_fit_windows": 5}}
+    expected, paths = [], []
+    for name in ("arma", "sarima", "seasonal_naive"):
+        model = rnnbook.build_model(name, n_steps=16, **hparams.get(name, {})).fit(ds.X_train, ds.y_train)
+        path = tmp_path / f"{name}.npz"
+        model.save(path)
+        paths.append(path)
+        expected += [model.predict(ds.X_test), model.with_horizon(3).predict(ds.X_test)]
+    with np.load(paths[0], allow_pickle=False) as archive:  # settings and parameters only: no pickle
+        assert sorted(archive.files) == ["params", "rnnbook_forecaster"]
+    np.save(tmp_path / "X.npy", ds.X_test)
+    proc = subprocess.run(
+        [sys.executable, "-c", FORECASTERS_IN_A_FRESH_PROCESS, str(tmp_path / "X.npy"), *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    loaded = np.load(tmp_path / "X.npy.out.npz")
+    for i, want in enumerate(expected):
+        np.testing.assert_array_equal(loaded[str(i)], want)  # identical forecasts, not merely close
+
+
+def test_a_forecaster_refuses_a_keras_file_name_and_a_bad_npz_is_one_error(tmp_path):
+    model = rnnbook.build_model("seasonal_naive")
+    with pytest.raises(ValueError, match="saves to a `.npz` file"):
+        model.save(tmp_path / "naive.keras")
+    assert list(tmp_path.iterdir()) == []
+    np.savez(tmp_path / "other.npz", weights=np.zeros(3))
+    with pytest.raises(ValueError, match="is not a forecaster saved by rnnbook"):
+        rnnbook.load_model(tmp_path / "other.npz")

@@ -431,7 +431,7 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
     # While it computes, the progress note holds the frame hook; afterwards the previous one is back.
     assert not first.cached and len(drawn) == 0 and _frames.on_frame_drawn is not None
-    entries = list((tmp_path / "widgets").glob("*.pkl"))
+    entries = list((tmp_path / "widgets").glob("*.npz"))
     assert len(entries) == 1
     second = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
     assert second.cached and second.frames == first.frames and second.options == first.options
@@ -441,7 +441,7 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     assert second.shown_frame() == first.frames[second.shown_key()]
     # Other arguments are another entry; a corrupt entry is removed and the widget computed again.
     assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
-    entries[0].write_bytes(b"not a pickle")
+    entries[0].write_bytes(b"not an archive")
     assert not receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
     assert receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
     # Off with the trained-model cache (as in the other unit tests).
@@ -491,16 +491,84 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
 
 def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_path):
     import os
-    import pickle
 
     from rnnbook.widgets import _cache
 
     folder = tmp_path / "widgets"
     folder.mkdir()
-    entry = folder / "entry.pkl"
-    entry.write_bytes(pickle.dumps({"frames": [1, 2]}))
+    entry = folder / "entry.npz"
+    _cache._write(entry, {"frames": [1, 2]})
     os.chmod(folder, 0o700)
     assert _cache._read(entry) == {"frames": [1, 2]}
-    os.chmod(folder, 0o777)  # a shared, world-writable directory: anyone could have put a pickle there
+    os.chmod(folder, 0o777)  # a shared, world-writable directory: anyone could have put an entry there
     assert _cache._read(entry) is None and entry.exists()
     os.chmod(folder, 0o700)
+
+
+def test_widget_entries_are_data_that_round_trip_without_pickle(tmp_path):
+    import os
+    import pickle
+
+    from rnnbook.widgets import _cache
+    from rnnbook.widgets._frames import Control
+    from rnnbook.widgets.receptive_field import dependency_masks
+
+    os.chmod(tmp_path, 0o700)
+    field = dependency_masks(2, (1, 2), 8)
+    entry = {
+        "controls": [Control("t", "t", ["0", "1"], play=True)],
+        "frames": {(0,): b"\x89PNG...", (1,): "<b>none</b>"},
+        "data": {(0, "a"): field, "nan": float("nan"), "scalar": np.float32(1.5), "none": None},
+    }
+    _cache._write(tmp_path / "e.npz", entry)
+    back = _cache._read(tmp_path / "e.npz")
+    assert back["controls"] == entry["controls"] and back["frames"] == entry["frames"]
+    got = back["data"][(0, "a")]
+    assert type(got) is type(field) and got.dilation_rates == field.dilation_rates
+    for a, b in zip(got.masks, field.masks):
+        np.testing.assert_array_equal(a, b)
+    assert np.isnan(back["data"]["nan"]) and back["data"]["scalar"] == np.float32(1.5)
+    # A pickle is never loaded: not even a planted one with the right name.
+    (tmp_path / "planted.npz").write_bytes(pickle.dumps({"frames": []}))
+    assert _cache._read(tmp_path / "planted.npz") is None and not (tmp_path / "planted.npz").exists()
+    # Only rnnbook's dataclasses are re-created, and an object the format cannot hold is not stored.
+    with pytest.raises(ValueError, match="none of rnnbook's dataclasses"):
+        _cache._decode({"dataclass": "os:PathLike", "fields": {}}, {})
+    _cache._write(tmp_path / "odd.npz", {"data": object()})
+    assert not (tmp_path / "odd.npz").exists()
+
+
+def test_an_entry_that_decodes_to_no_widget_is_computed_again_with_one_warning(tmp_path, monkeypatch):
+    import warnings
+
+    from rnnbook.cache import CacheWarning
+    from rnnbook.widgets import _cache, receptive_field_explorer
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_cache, "_warned", False)
+    assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+    (entry,) = (tmp_path / "widgets").glob("*.npz")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for odd in (12345, {"controls": [1], "frames": {}, "options": {}, "data": None}):
+            _cache._write(entry, odd)  # this user's own entry, decoding to an int, then to no controls
+            assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+    assert len([w for w in caught if issubclass(w.category, CacheWarning)]) == 1
+    assert receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+
+
+def test_the_widget_cache_hits_under_a_group_writable_umask(tmp_path, monkeypatch):
+    import os
+
+    from rnnbook.widgets import receptive_field_explorer
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    previous = os.umask(0o002)  # Debian and Ubuntu desktops: new directories would be 775
+    try:
+        assert not receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+        assert receptive_field_explorer(kernel_sizes=(2,), max_layers=2, n_steps=16).cached
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "cache" / "widgets").stat().st_mode & 0o777 == 0o700

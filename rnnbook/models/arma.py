@@ -18,6 +18,8 @@ from rnnbook.specs import register_model
 TRENDS = ("n", "c", "t", "ct")
 # NaN steps put between two training series when they are concatenated (see ArimaForecaster.fit).
 GAP = 10
+# Length of the placeholder series a loaded model's state-space results are built on (any will do).
+_PLACEHOLDER_STEPS = 64
 
 
 class ArimaForecaster:
@@ -151,6 +153,48 @@ class ArimaForecaster:
         other.horizon = check_positive_int("horizon", horizon)
         other._affine_maps = {}
         return other
+
+    def get_config(self) -> dict:
+        """The settings the forecaster is built from (JSON-ready)."""
+        return {
+            "order": list(self.order),
+            "seasonal_order": list(self.seasonal_order),
+            "trend": self.trend,
+            "horizon": self.horizon,
+            "max_fit_windows": self.max_fit_windows,
+        }
+
+    def save(self, path) -> None:
+        """Write the settings and the fitted parameters to a ``.npz`` file (nothing in it runs code);
+        :func:`rnnbook.load_model` re-creates this forecaster from it, forecasting exactly the same.
+
+        Example:
+
+        >>> import os, tempfile, rnnbook
+        >>> from rnnbook import data
+        >>> ds = data.synthetic_dataset(60, 20, (40, 10, 10))
+        >>> model = ArimaForecaster(max_fit_windows=10).fit(ds.X_train, ds.y_train)
+        >>> path = os.path.join(tempfile.mkdtemp(), "arma.npz")
+        >>> model.save(path)
+        >>> bool((rnnbook.load_model(path).predict(ds.X_test) == model.predict(ds.X_test)).all())
+        True
+        """
+        from rnnbook.models._saved import save_forecaster
+
+        arrays = {} if self.results_ is None else {"params": np.asarray(self.results_.params, np.float64)}
+        save_forecaster(path, self, self.get_config(), arrays)
+
+    @classmethod
+    def from_saved(cls, config: dict, arrays: dict) -> ArimaForecaster:
+        """The forecaster :meth:`save` wrote: its settings, and the state-space model with its fitted
+        parameters (the filter is run on a placeholder series: forecasts of a window depend only on the
+        parameters, see ``predict``)."""
+        model = cls(**config)
+        if "params" in arrays:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # (statsmodels' notes about the placeholder series)
+                model.results_ = model._model(np.zeros(_PLACEHOLDER_STEPS)).smooth(arrays["params"])
+        return model
 
     def count_params(self) -> int:
         """Number of estimated parameters (AR, MA, trend and noise variance)."""

@@ -68,6 +68,21 @@ class SeasonalNaive:
     def count_params(self) -> int:
         return 0
 
+    def get_config(self) -> dict:
+        """The settings the forecaster is built from (JSON-ready)."""
+        return {"season": self.season, "horizon": self.horizon, "n_targets": self.n_targets}
+
+    def save(self, path) -> None:
+        """Write the settings to a ``.npz`` file; :func:`rnnbook.load_model` re-creates the forecaster."""
+        from rnnbook.models._saved import save_forecaster
+
+        save_forecaster(path, self, self.get_config(), {})
+
+    @classmethod
+    def from_saved(cls, config: dict, arrays: dict) -> SeasonalNaive:
+        """The forecaster :meth:`save` wrote (it has no parameters)."""
+        return cls(**config)
+
     def __repr__(self):
         return f"SeasonalNaive(season={self.season}, horizon={self.horizon})"
 
