@@ -181,3 +181,95 @@ def test_a_synthetic_dataset_keeps_the_profiles_recipe():
     assert ds.fit is None and ds.units is None
     result = train("linear", ds, profile=TINY, epochs=1, progress=False)
     assert result.schedule == TINY.schedule and result.scores is None and "val_mae" not in result.row()
+
+
+def test_the_plan_decides_targets_horizon_width_and_evaluation_set():
+    from rnnbook.training import plan_training
+
+    plan = plan_training("linear", profile=TINY, horizon=4, cache=False)
+    assert (plan.train_data.target, plan.train_data.y_valid.shape, plan.horizon, plan.width) == (
+        "vector",
+        (20, 4),
+        4,
+        4,
+    )
+    assert plan.eval_data is plan.train_data and plan.cache_key is None
+    iterative = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
+    assert (iterative.train_data.target, iterative.train_data.y_valid.shape) == ("one_step", (20, 1))
+    assert (iterative.eval_data.target, iterative.eval_data.y_valid.shape) == ("vector", (20, 10))
+    assert (iterative.fit.epochs, iterative.fit.batch_size) == (TINY.epochs, TINY.batch_size)
+    # The same call plans the same data (the plan draws nothing the seed does not fix).
+    again = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
+    np.testing.assert_array_equal(again.train_data.X_train, iterative.train_data.X_train)
+
+
+def test_a_forecaster_asked_for_a_horizon_learns_vector_targets_like_any_one_step_model():
+    from rnnbook.training import model_target, plan_training
+
+    assert [
+        model_target(get_spec(n), 3) for n in ("linear", "arma", "iterative_deep_rnn", "seq2seq_gru")
+    ] == [
+        "vector",
+        "vector",
+        "one_step",
+        "seq2seq",
+    ]
+    assert plan_training("arma", profile=TINY, horizon=3).train_data.y_train.shape == (80, 3)
+    result = train("seasonal_naive", profile=TINY, horizon=3, season=1, progress=False)
+    ds = result.dataset
+    np.testing.assert_array_equal(predict(result.model, ds.X_valid), np.repeat(ds.X_valid[:, -1:, 0], 3, 1))
+    assert result.val_mse == pytest.approx(float(((ds.X_valid[:, -1:, 0] - ds.y_valid) ** 2).mean()))
+
+
+def test_the_plan_keys_the_cache_on_what_changes_the_weights(tmp_path, monkeypatch):
+    from rnnbook.training import plan_training
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
+    key = plan_training("linear", profile=TINY, cache=True).cache_key
+    assert key is not None and key == plan_training("linear", profile=TINY, cache=True).cache_key
+    assert key != plan_training("linear", profile=TINY, cache=True, seed=1).cache_key
+    assert key != plan_training("linear", profile=TINY, cache=True, epochs=3).cache_key
+    assert plan_training("arma", profile=TINY, cache=True).cache_key is None  # forecasters are not cached
+
+
+def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
+    """`train`'s answer to "which data, which targets, which settings" lives in one place: the
+    functions that cut a data set for a model and key the trained-model cache are called only by the
+    plan (and by each other). The widget-results cache (widgets/_cache.py) keys widget computations,
+    not trained models, and model_cache.py defines the key functions."""
+    import ast
+    from pathlib import Path
+
+    import rnnbook
+
+    guarded = {
+        "dataset_for",
+        "retarget_for",
+        "model_target",
+        "_slice_time_steps",
+        "_cache_key",
+        "make_key",
+        "fingerprint",
+        "code_fingerprint",
+        "builder_fingerprint",
+    }
+    allowed = {
+        ("training.py", f)
+        for f in ("plan_training", "_planned_horizon", "_cache_key", "dataset_for", "retarget_for")
+    }
+    root = Path(rnnbook.__file__).parent
+    callers = set()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in ("model_cache.py", "widgets/_cache.py"):
+            continue
+        for func in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                    if called in guarded:
+                        callers.add((rel, func.name))
+    assert callers - allowed == set()
+    assert ("training.py", "plan_training") in callers

@@ -128,8 +128,8 @@ def _trained(
             f"Model {name!r} does not support the {strategy!r} strategy; it supports "
             f"{', '.join(strategies_for(spec))}."
         )
-    target = {"iterative": "one_step", "seq2vec": "vector", "seq2seq": "seq2seq"}[strategy]
-    # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets.
+    # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets;
+    # otherwise the training plan gives the model its targets for `horizon` (training.model_target).
     feedback = strategy == "iterative" and spec.kind in ("keras", "forecaster")
     fit = {
         "profile": profile,
@@ -143,8 +143,10 @@ def _trained(
         # one-step model asked for a horizon): the model they trained, from the trained-model cache.
         model = train(name, **fit).model
     else:
-        ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
-        model = train(name, ds, **fit).model
+        # The series cut by the training plan for the model's targets, as the leaderboard does (one
+        # step ahead for a model fed its own forecasts, whatever the data set's horizon).
+        ds = USER_SERIES[series] if series in USER_SERIES else _dataset(series, 1, "one_step", seed)
+        model = train(name, ds, retarget=True, **{**fit, "horizon": 1 if feedback else horizon}).model
     if feedback and spec.kind == "forecaster" and horizon > 1:
         if not hasattr(model, "with_horizon"):
             raise ValueError(
