@@ -54,7 +54,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.data import TARGETS, Dataset, Units, make_targets, sliding_windows
+from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
 
 #: One-hot calendar features and their number of values.
 CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
@@ -243,15 +243,7 @@ def _period_bounds(dates, split, fractions, n):
                 f"date <= {dates[-1]}, got {first_valid} and {first_test}."
             )
         return [0, int(dates.searchsorted(first_valid)), int(dates.searchsorted(first_test)), n]
-    fractions = (0.7, 0.2, 0.1) if fractions is None else tuple(fractions)
-    if (
-        len(fractions) != 3
-        or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
-        or abs(sum(fractions) - 1) > 1e-9
-    ):
-        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
-    a = int(round(fractions[0] * n))
-    return [0, a, a + int(round(fractions[1] * n)), n]
+    return split_in_time(n, (0.7, 0.2, 0.1) if fractions is None else fractions)
 
 
 def frame_dataset(
@@ -402,20 +394,23 @@ def frame_dataset(
         target_train = train_values[column].to_numpy()
         naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
         all_units.append(Units(str(column), float(mean[column]), float(std[column]), naive_mae, season))
-    arrays, window_dates = [], {}
-    length = n_steps + horizon
-    for k, split_name in enumerate(("train", "valid", "test")):
-        a, b = bounds[k], bounds[k + 1]
-        if b - a < length:
-            raise ValueError(
-                f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
-                f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
-                "empty; move the split dates or shorten the windows."
-            )
-        windows = sliding_windows(features[a:b], length)
-        cut = [make_targets(windows, n_steps, horizon, target, target_feature=j) for j in range(len(targets))]
-        arrays.extend((cut[0][0], np.concatenate([y for _, y in cut], axis=1)))  # target-major
-        window_dates[split_name] = dates[a + n_steps : b - horizon + 1]
+    arrays = window_periods(
+        features,
+        bounds,
+        n_steps,
+        horizon,
+        target,
+        n_targets=len(targets),
+        too_short=lambda split_name, a, b, length: (
+            f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
+            f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
+            "empty; move the split dates or shorten the windows."
+        ),
+    )
+    window_dates = {
+        split_name: dates[bounds[k] + n_steps : bounds[k + 1] - horizon + 1]
+        for k, split_name in enumerate(SPLITS)
+    }
     options = {
         "n_steps": n_steps,
         "date_column": date_column,

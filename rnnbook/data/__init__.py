@@ -30,7 +30,16 @@ from rnnbook.data.synthetic import (
     profile_dataset,
     synthetic_dataset,
 )
-from rnnbook.data.windows import SPLITS, TARGETS, as_real, make_targets, sliding_windows, split_batch
+from rnnbook.data.windows import (
+    SPLITS,
+    TARGETS,
+    as_real,
+    make_targets,
+    sliding_windows,
+    split_batch,
+    split_in_time,
+    window_periods,
+)
 
 # The public names live in one module per job -- windows (windowing and targets), dataset (the
 # container), synthetic (the generated series) and real (the shipped real series) -- and are
@@ -54,5 +63,7 @@ __all__ = [
     "real_dataset",
     "sliding_windows",
     "split_batch",
+    "split_in_time",
     "synthetic_dataset",
+    "window_periods",
 ]

@@ -8,7 +8,7 @@ import numpy as np
 
 from rnnbook._checks import check_choice, check_finite, check_positive_int
 from rnnbook.data.dataset import Dataset
-from rnnbook.data.windows import make_targets, sliding_windows
+from rnnbook.data.windows import split_in_time, window_periods
 
 REAL_SERIES = {
     "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "
@@ -96,21 +96,21 @@ def real_dataset(
     values = load_series(name).to_numpy(dtype=np.float64)
     n_steps = check_positive_int("n_steps", n_steps)
     horizon = check_positive_int("horizon", horizon)
-    if len(fractions) != 3 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1) > 1e-9:
-        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
-    bounds = np.cumsum([0] + [int(round(f * len(values))) for f in fractions[:2]] + [0])
-    bounds[-1] = len(values)
-    periods = [values[bounds[i] : bounds[i + 1]] for i in range(3)]
-    mean, std = (periods[0].mean(), periods[0].std()) if standardize else (0.0, 1.0)
-    arrays = []
-    for split_name, period in zip(("train", "valid", "test"), periods):
-        if len(period) < n_steps + horizon:
-            raise ValueError(
-                f"The {split_name} period of {name!r} has {len(period)} steps, fewer than "
-                f"n_steps + horizon = {n_steps + horizon}: the {split_name} split would be empty."
-            )
-        windows = sliding_windows((period - mean) / std, n_steps + horizon, stride)
-        arrays.extend(make_targets(windows, n_steps, horizon, target))
+    bounds = split_in_time(len(values), fractions)
+    train = values[: bounds[1]]
+    mean, std = (train.mean(), train.std()) if standardize else (0.0, 1.0)
+    arrays = window_periods(
+        ((values - mean) / std)[:, None],
+        bounds,
+        n_steps,
+        horizon,
+        target,
+        stride=stride,
+        too_short=lambda split, a, b, length: (
+            f"The {split} period of {name!r} has {b - a} steps, fewer than n_steps + horizon = {length}: "
+            f"the {split} split would be empty."
+        ),
+    )
     return Dataset(
         *arrays,
         n_steps=n_steps,

@@ -157,3 +157,54 @@ def split_batch(series, split):
         )
     a, b = sizes[0], sizes[0] + sizes[1]
     return series[:a], series[a:b], series[b:]
+
+
+def split_in_time(n: int, fractions=(0.7, 0.2, 0.1)) -> list[int]:
+    """The bounds ``[0, a, b, n]`` of the training, validation and test periods of a series of ``n``
+    steps, in time order: ``a = round(fractions[0] * n)``, ``b = a + round(fractions[1] * n)``.
+
+    Example:
+
+    >>> split_in_time(309)
+    [0, 216, 278, 309]
+    """
+    fractions = tuple(fractions)
+    if (
+        len(fractions) != 3
+        or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
+        or abs(sum(fractions) - 1) > 1e-9
+    ):
+        raise ValueError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
+    a = int(round(fractions[0] * n))
+    return [0, a, a + int(round(fractions[1] * n)), n]
+
+
+def window_periods(
+    values, bounds, n_steps: int, horizon: int, target: str, *, n_targets: int = 1, stride: int = 1, too_short
+) -> list:
+    """Window each period of one long series on its own, so no value of a later split reaches an earlier one.
+
+    Args:
+        values: array ``(time, features)``, already scaled; the target columns are its first ``n_targets``
+            features.
+        bounds: ``[0, a, b, time]`` (:func:`split_in_time`): the periods are ``values[0:a]``, ``[a:b]`` and
+            ``[b:]``.
+        n_steps, horizon, target: see :func:`make_targets`.
+        n_targets: how many target columns; their targets are concatenated target-major.
+        stride: distance between the starts of consecutive windows.
+        too_short: ``too_short(split, start, stop, length)`` -> the message of the ``ValueError`` raised
+            for a period shorter than one window (``length = n_steps + horizon``).
+
+    Returns:
+        ``[X_train, y_train, X_valid, y_valid, X_test, y_test]``.
+    """
+    arrays = []
+    length = n_steps + horizon
+    for k, split in enumerate(SPLITS):
+        a, b = bounds[k], bounds[k + 1]
+        if b - a < length:
+            raise ValueError(too_short(split, a, b, length))
+        windows = sliding_windows(values[a:b], length, stride)
+        cut = [make_targets(windows, n_steps, horizon, target, target_feature=j) for j in range(n_targets)]
+        arrays.extend((cut[0][0], np.concatenate([y for _, y in cut], axis=1)))  # target-major
+    return arrays
