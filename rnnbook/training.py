@@ -31,7 +31,7 @@ import numpy as np
 
 from rnnbook import data as data_lib
 from rnnbook import model_cache
-from rnnbook._checks import check_positive_float, check_positive_int
+from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
 from rnnbook.backend import set_seed
 from rnnbook.profiles import Profile, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
@@ -180,18 +180,24 @@ def dataset_for(
     target: str | None = None,
     hparams: dict | None = None,
 ) -> data_lib.Dataset:
-    """The profile's synthetic data with the targets ``spec`` trains on (:func:`model_target`), sliced
-    for strided convs; ``target`` forces another target shape."""
+    """Deprecated: :func:`plan_training` (``plan.train_data``) or :func:`rnnbook.data.shape_dataset`."""
+    warn_deprecated("rnnbook.training.dataset_for", "rnnbook.training.plan_training")
+    return _model_dataset(spec, profile, horizon, seed, hparams, target)
+
+
+def _model_dataset(spec, source, horizon, seed=None, hparams=None, target=None) -> data_lib.Dataset:
+    """``source`` (a profile or a data set, see :func:`rnnbook.data.shape_dataset`) with the targets
+    ``spec`` trains on for ``horizon`` (:func:`model_target`; ``target`` forces another shape), sliced
+    for strided convs."""
     target = target or model_target(spec, horizon)
-    ds = data_lib.synthetic_dataset(
-        profile.n_series,
-        profile.n_steps,
-        profile.split,
-        horizon=1 if target == "one_step" else horizon,
-        target=target,
-        seed=seed,
+    # A profile's series are drawn long enough for `horizon`, so the one-step training set of an
+    # iterative model has the inputs of its vector evaluation set.
+    ds = data_lib.shape_dataset(
+        source,
+        1 if target == "one_step" else horizon,
+        target,
+        seed,
         max_horizon=max(horizon, 10),
-        draw=profile.draw,
     )
     return _slice_time_steps(ds, spec, target, hparams)
 
@@ -244,27 +250,10 @@ def cannot_train_on(spec: ModelSpec, dataset: data_lib.Dataset) -> str | None:
 def retarget_for(
     spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None, hparams: dict | None = None
 ) -> data_lib.Dataset:
-    """``dataset`` cut anew with the targets ``spec`` trains on, forecasting ``horizon`` steps
-    (default: the data set's): what the leaderboard does to train every model on one user's series.
-
-    The targets follow :func:`model_target`; iterative models are scored ``horizon`` steps ahead by
-    :func:`train`.
-
-    Example:
-
-    >>> import pandas as pd
-    >>> from rnnbook.frames import frame_dataset
-    >>> s = pd.Series(np.sin(np.arange(300.0)), pd.date_range("2024", periods=300, freq="h"), name="x")
-    >>> ds = frame_dataset(s, n_steps=24, horizon=6, target="vector")
-    >>> retarget_for(get_spec("seq2seq_gru"), ds).y_train.shape[1:]
-    (24, 6)
-    """
+    """Deprecated: ``train(name, dataset, retarget=True)`` (or :func:`plan_training`)."""
+    warn_deprecated("rnnbook.training.retarget_for", "train(name, dataset, retarget=True)")
     horizon = dataset.horizon if horizon is None else check_positive_int("horizon", horizon)
-    target = model_target(spec, horizon)
-    wanted_horizon = 1 if target == "one_step" else horizon
-    if dataset.target != target or dataset.horizon != wanted_horizon:
-        dataset = dataset.retarget(wanted_horizon, target)
-    return _slice_time_steps(dataset, spec, target, hparams)
+    return _model_dataset(spec, dataset, horizon, hparams=hparams)
 
 
 class _EpochBar:
@@ -475,24 +464,22 @@ def plan_training(
         horizon = check_positive_int("horizon", horizon)
     if dataset is not None and retarget:
         horizon = dataset.horizon if horizon is None else horizon
-        dataset = retarget_for(spec, dataset, horizon, hparams)
+        dataset = _model_dataset(spec, dataset, horizon, hparams=hparams)
     horizon = _planned_horizon(spec, dataset, horizon)
     hparams = {**hparams, **_hparams_from_data(spec, dataset, hparams)}
     width = horizon
     if dataset is not None and dataset.n_targets > 1 and not _takes(spec.builder, "n_targets"):
         width = horizon * dataset.n_targets  # target-major: horizon values per target column
     fit = _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
-    train_data = (
-        dataset if dataset is not None else dataset_for(spec, profile, horizon, seed, hparams=hparams)
-    )
+    train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
     eval_data = train_data
     if spec.kind == "iterative":
         # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
         # (the chapter draws its ten-step series separately from its one-step ones).
         eval_data = (
-            dataset_for(spec, profile, horizon, seed, target="vector")
+            _model_dataset(spec, profile, horizon, seed, target="vector")
             if dataset is None
-            else train_data.retarget(horizon, "vector")
+            else data_lib.shape_dataset(train_data, horizon, "vector")
         )
     plan = Plan(spec, seed, horizon, width, hparams, train_data, eval_data, fit)
     # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model).

@@ -8,7 +8,7 @@ import pytest
 from rnnbook import data
 from rnnbook.profiles import Profile
 from rnnbook.registry import get_spec
-from rnnbook.training import dataset_for, forecast_mse, predict, train
+from rnnbook.training import forecast_mse, plan_training, predict, train
 
 TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 
@@ -56,7 +56,9 @@ def test_iterative_model_trains_one_step_and_is_scored_ten_steps_ahead():
 
 def test_strided_conv_targets_are_sliced_like_the_chapter():
     spec = get_spec("seq2seq_conv1d_gru")
-    ds = dataset_for(spec, dataclasses.replace(TINY, n_steps=50), 10, seed=0)
+    ds = plan_training(
+        spec.name, profile=dataclasses.replace(TINY, n_steps=50), seed=0, cache=False
+    ).train_data
     full = data.synthetic_dataset(TINY.n_series, 50, TINY.split, horizon=10, target="seq2seq", seed=0)
     np.testing.assert_array_equal(ds.y_train, full.y_train[:, 3::2])
     result = train("seq2seq_conv1d_gru", ds, profile=TINY, epochs=1, progress=False)
@@ -137,10 +139,9 @@ def _hourly_dataset(horizon=3, target="vector"):
 
 def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
     from rnnbook.frames import REAL_FIT
-    from rnnbook.training import retarget_for
 
     ds = _hourly_dataset()
-    result = train("linear", retarget_for(get_spec("linear"), ds), epochs=3, progress=False)
+    result = train("linear", ds, retarget=True, epochs=3, progress=False)
     assert (result.batch_size, result.learning_rate, result.schedule) == (
         REAL_FIT["batch_size"],
         REAL_FIT["learning_rate"],
@@ -157,22 +158,14 @@ def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
 
 
 def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horizon():
-    from rnnbook.training import retarget_for
-
     ds = _hourly_dataset(horizon=5)
-    naive = train("seasonal_naive", retarget_for(get_spec("seasonal_naive"), ds), progress=False)
+    naive = train("seasonal_naive", ds, retarget=True, progress=False)
     assert naive.model.season == 24 and naive.params == 0
     # The value 24 hours earlier, straight from the windows.
     np.testing.assert_array_equal(predict(naive.model, ds.X_valid), ds.X_valid[:, 0:5, 0])
-    iterative = train(
-        "iterative_deep_rnn",
-        retarget_for(get_spec("iterative_deep_rnn"), ds),
-        horizon=5,
-        epochs=1,
-        progress=False,
-    )
+    iterative = train("iterative_deep_rnn", ds, retarget=True, epochs=1, progress=False)
     assert iterative.dataset.y_valid.shape == (len(ds.X_valid), 5) and iterative.scores is not None
-    seq = retarget_for(get_spec("seq2seq_gru"), ds)
+    seq = plan_training("seq2seq_gru", ds, retarget=True, cache=False).train_data
     assert seq.target == "seq2seq" and seq.y_train.shape[1:] == (24, 5)
 
 
@@ -235,8 +228,9 @@ def test_the_plan_keys_the_cache_on_what_changes_the_weights(tmp_path, monkeypat
 def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     """`train`'s answer to "which data, which targets, which settings" lives in one place: the
     functions that cut a data set for a model and key the trained-model cache are called only by the
-    plan (and by each other). The widget-results cache (widgets/_cache.py) keys widget computations,
-    not trained models, and model_cache.py defines the key functions."""
+    plan (and by each other, and by the deprecated names `dataset_for` and `retarget_for`). The
+    widget-results cache (widgets/_cache.py) keys widget computations, not trained models, and
+    model_cache.py defines the key functions."""
     import ast
     from pathlib import Path
 
@@ -245,6 +239,7 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     guarded = {
         "dataset_for",
         "retarget_for",
+        "_model_dataset",
         "model_target",
         "_slice_time_steps",
         "_cache_key",
@@ -255,7 +250,7 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     }
     allowed = {
         ("training.py", f)
-        for f in ("plan_training", "_planned_horizon", "_cache_key", "dataset_for", "retarget_for")
+        for f in ("plan_training", "_model_dataset", "_cache_key", "dataset_for", "retarget_for")
     }
     root = Path(rnnbook.__file__).parent
     callers = set()
@@ -273,3 +268,19 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
                         callers.add((rel, func.name))
     assert callers - allowed == set()
     assert ("training.py", "plan_training") in callers
+
+
+def test_the_old_shaping_names_warn_and_give_the_plans_data():
+    from rnnbook.training import dataset_for, retarget_for
+
+    spec = get_spec("seq2seq_conv1d_gru")
+    plan = plan_training(spec.name, profile=TINY, seed=0, cache=False)
+    with pytest.warns(DeprecationWarning, match="use `rnnbook.training.plan_training`"):
+        old = dataset_for(spec, TINY, 10, seed=0)
+    np.testing.assert_array_equal(old.y_train, plan.train_data.y_train)
+    ds = _hourly_dataset()
+    with pytest.warns(DeprecationWarning, match=r"use `train\(name, dataset, retarget=True\)`"):
+        cut = retarget_for(get_spec("seq2seq_gru"), ds)
+    np.testing.assert_array_equal(
+        cut.y_valid, plan_training("seq2seq_gru", ds, retarget=True).train_data.y_valid
+    )

@@ -20,6 +20,7 @@ Example:
 
 from rnnbook.data.dataset import Dataset, Units
 from rnnbook.data.real import REAL_SERIES, load_series, real_dataset
+from rnnbook.data.shape import profile_dataset, shape_dataset
 from rnnbook.data.synthetic import (
     DRAWS,
     adding_dataset,
@@ -27,7 +28,6 @@ from rnnbook.data.synthetic import (
     generate_time_series,
     logistic_dataset,
     logistic_series,
-    profile_dataset,
     synthetic_dataset,
 )
 from rnnbook.data.windows import (
@@ -42,8 +42,8 @@ from rnnbook.data.windows import (
 )
 
 # The public names live in one module per job -- windows (windowing and targets), dataset (the
-# container), synthetic (the generated series) and real (the shipped real series) -- and are
-# imported from here, the public path.
+# container), synthetic (the generated series), real (the shipped real series) and shape (the one
+# route to a data set with given targets) -- and are imported from here, the public path.
 __all__ = [
     "DRAWS",
     "REAL_SERIES",
@@ -61,6 +61,7 @@ __all__ = [
     "make_targets",
     "profile_dataset",
     "real_dataset",
+    "shape_dataset",
     "sliding_windows",
     "split_batch",
     "split_in_time",

@@ -7,6 +7,7 @@ import functools
 
 import numpy as np
 
+from rnnbook._checks import warn_deprecated
 from rnnbook.data.windows import make_targets, split_batch
 
 
@@ -86,25 +87,29 @@ class Dataset:
         ]
 
     def retarget(self, horizon: int, target: str) -> Dataset:
-        """The same data with other targets: the kept ``series`` cut anew when they are long enough,
-        else the data set's ``recipe`` run again (the chapter's draw, a real series windowed anew)."""
-        # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
-        chapter = self.recipe is not None and self.recipe.keywords.get("draw") == "chapter"
-        length = self.n_steps + horizon
-        if self.series is not None and (
-            self.series.shape[1] == length or self.series.shape[1] > length and not chapter
-        ):
-            n_train, n_valid = len(self.X_train), len(self.X_valid)
-            ds = _dataset_from_series(
-                self.series, self.n_steps, horizon, target, (n_train, n_valid, len(self.X_test)), self.name
-            )
-            return dataclasses.replace(ds, recipe=self.recipe)
-        if self.recipe is not None:
-            return self.recipe(horizon=horizon, target=target)
-        raise ValueError(
-            f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
-            "not kept; rebuild it with the new target."
-        )
+        """Deprecated: ``rnnbook.data.shape_dataset(dataset, horizon, target)``."""
+        warn_deprecated("Dataset.retarget", "rnnbook.data.shape_dataset")
+        return _recut(self, horizon, target)
+
+
+def _recut(ds: Dataset, horizon: int, target: str) -> Dataset:
+    """``ds`` with other targets: its kept ``series`` cut anew when they are long enough, else its
+    ``recipe`` run again (the chapter's draw, a real series windowed anew); see :func:`shape_dataset`."""
+    # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
+    chapter = ds.recipe is not None and ds.recipe.keywords.get("draw") == "chapter"
+    length = ds.n_steps + horizon
+    if ds.series is not None and (
+        ds.series.shape[1] == length or ds.series.shape[1] > length and not chapter
+    ):
+        split = (len(ds.X_train), len(ds.X_valid), len(ds.X_test))
+        cut = _dataset_from_series(ds.series, ds.n_steps, horizon, target, split, ds.name)
+        return dataclasses.replace(cut, recipe=ds.recipe)
+    if ds.recipe is not None:
+        return ds.recipe(horizon=horizon, target=target)
+    raise ValueError(
+        f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
+        "not kept; rebuild it with the new target."
+    )
 
 
 def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Dataset:

@@ -106,16 +106,6 @@ def synthetic_dataset(
     return ds
 
 
-def profile_dataset(profile=None, horizon: int = 1, target: str = "one_step", seed=None) -> Dataset:
-    """:func:`synthetic_dataset` sized by a run profile (see :mod:`rnnbook.profiles`)."""
-    from rnnbook.profiles import get_profile
-
-    p = profile if hasattr(profile, "n_series") else get_profile(profile)
-    return synthetic_dataset(
-        p.n_series, p.n_steps, p.split, horizon, target, p.seed if seed is None else seed, draw=p.draw
-    )
-
-
 # ------------------------------------------------------------------- tasks that show one lesson each
 def logistic_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray:
     """Series with nonlinear dynamics: the logistic map, which no linear model can forecast well.

@@ -103,10 +103,9 @@ def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "
     from rnnbook import data
 
     if series in USER_SERIES:
-        ds = USER_SERIES[series]
-        return ds if (ds.horizon, ds.target) == (horizon, target) else ds.retarget(horizon, target)
+        return data.shape_dataset(USER_SERIES[series], horizon, target)
     if series == "synthetic":
-        return data.profile_dataset(profile, horizon=horizon, target=target, seed=seed)
+        return data.shape_dataset(profile, horizon, target, seed)
     return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
 
 
