@@ -28,7 +28,8 @@ duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"
 or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
 that is the only filling rnnbook does, and only when asked.
 
-Such a data set asks for the real-data recipe :data:`REAL_FIT` (see :func:`rnnbook.training.train`).
+Models train on such a data set (one with units) with the real-data recipe :data:`REAL_FIT`: the
+training plan picks it (:func:`rnnbook.training.plan_training`).
 
 Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
 
@@ -55,6 +56,7 @@ import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
+from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
 
 #: One-hot calendar features and their number of values.
 CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
@@ -62,19 +64,6 @@ CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
 _CALENDAR_ATTRIBUTES = {"hour": "hour", "dayofweek": "day_of_week", "month": "month"}
 #: How missing steps and values may be filled (``None``: they are errors).
 FILLS = (None, "interpolate", "ffill")
-#: The training recipe a data set from a user's table asks for (every model alike; see the README,
-#: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
-#: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
-#: after 6 epochs without improvement with the best epoch's weights restored.
-REAL_FIT = {
-    "epochs": 60,
-    "batch_size": 64,
-    "learning_rate": 0.005,
-    "schedule": "plateau",
-    "patience": 6,
-    "min_delta": 0.0,
-    "eval_batch_size": 1000,
-}
 
 
 def read_csv(path):
@@ -287,7 +276,7 @@ def frame_dataset(
         name: the data set's name (default: the target column's).
 
     Returns:
-        A :class:`~rnnbook.data.Dataset` with ``units``, ``columns``, ``dates`` and ``fit`` set.
+        A :class:`~rnnbook.data.Dataset` with ``units``, ``columns`` and ``dates`` set.
     """
     import pandas as pd
 
@@ -435,6 +424,5 @@ def frame_dataset(
         target_units=tuple(all_units) if len(targets) > 1 else None,
         columns=tuple(columns),
         dates=window_dates,
-        fit=dict(REAL_FIT),
         recipe=functools.partial(frame_dataset, original, target_column, **options),
     )

@@ -33,7 +33,7 @@ from rnnbook import data as data_lib
 from rnnbook import model_cache
 from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
 from rnnbook.backend import set_seed
-from rnnbook.profiles import Profile, get_profile
+from rnnbook.profiles import REAL_FIT, Profile, fit_settings, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
 
 
@@ -351,7 +351,7 @@ def compile_model(
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
     (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
     :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
-    :data:`rnnbook.frames.REAL_FIT`).
+    :data:`rnnbook.profiles.REAL_FIT`).
     """
     import keras
 
@@ -442,8 +442,8 @@ def plan_training(
     outputs line up with (``spec.time_steps``).
 
     The fit settings: the profile's per-model settings (:func:`rnnbook.profiles.fit_settings`), then
-    the recipe a data set with units asks for (a user's table: :data:`rnnbook.frames.REAL_FIT`), then
-    the caller's ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``.
+    the real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_FIT`),
+    then the caller's ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``.
 
     Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
     hashing the code and the data for the key. The arguments are :func:`train`'s.
@@ -531,13 +531,11 @@ def _hparams_from_data(spec: ModelSpec, dataset, hparams: dict) -> dict:
 
 
 def _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule) -> FitSettings:
-    from rnnbook.profiles import fit_settings
-
     settings = fit_settings(profile, spec.fit_defaults)
-    if dataset is not None and dataset.fit is not None:
-        # A data set that asks for its own recipe (a user's table: rnnbook.frames.REAL_FIT) gets it,
-        # every model alike; the synthetic data sets ask for none, so the book's recipe never moves.
-        settings = {**settings, **dataset.fit}
+    if dataset is not None and dataset.units is not None:
+        # A user's table (a data set with units) trains with the real-data recipe, every model alike;
+        # the synthetic and shipped series have no units, so the book's recipe never moves.
+        settings = {**settings, **REAL_FIT}
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     patience = settings["patience"]
     return FitSettings(

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rnnbook import data
-from rnnbook.frames import REAL_FIT, csv_dataset, frame_dataset, read_csv
+from rnnbook.frames import csv_dataset, frame_dataset, read_csv
 
 
 def daily(n=60, start="2024-01-01"):
@@ -42,7 +42,7 @@ def test_windows_hold_the_table_values_in_time_order_with_dates():
     np.testing.assert_array_equal(ds.y_test[-1], riders[57:60])
     assert ds.dates["valid"][0] == pd.Timestamp("2024-02-05")  # the first forecast's date (row 35)
     assert len(ds.dates["test"]) == len(ds.X_test)
-    assert ds.fit == REAL_FIT and ds.columns == ("riders",)
+    assert ds.columns == ("riders",)
 
 
 def test_split_by_dates_leaks_nothing_across_periods():

@@ -171,7 +171,7 @@ def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horiz
 
 def test_a_synthetic_dataset_keeps_the_profiles_recipe():
     ds = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
-    assert ds.fit is None and ds.units is None
+    assert ds.units is None
     result = train("linear", ds, profile=TINY, epochs=1, progress=False)
     assert result.schedule == TINY.schedule and result.scores is None and "val_mae" not in result.row()
 
@@ -284,3 +284,15 @@ def test_the_old_shaping_names_warn_and_give_the_plans_data():
     np.testing.assert_array_equal(
         cut.y_valid, plan_training("seq2seq_gru", ds, retarget=True).train_data.y_valid
     )
+
+
+def test_the_plan_picks_the_real_data_recipe_for_a_table_with_units():
+    from rnnbook.frames import REAL_FIT
+
+    table = _hourly_dataset()
+    plan = plan_training("linear", table, retarget=True, profile=TINY, cache=False)
+    assert dataclasses.asdict(plan.fit) == REAL_FIT
+    synthetic = plan_training("linear", data.synthetic_dataset(60, 20, (40, 10, 10), seed=0), profile=TINY)
+    assert (synthetic.fit.epochs, synthetic.fit.schedule) == (TINY.epochs, TINY.schedule)
+    with pytest.warns(DeprecationWarning, match="Dataset.fit"):
+        assert table.fit == REAL_FIT

@@ -42,9 +42,9 @@ class Dataset:
     """Inputs and targets of the train, validation and test splits, with how they were made.
 
     Data sets made from a user's table (:mod:`rnnbook.frames`) also carry ``units`` (to report metrics
-    in the user's units), ``columns`` (the name of each input feature), ``dates`` (per split, the date of
-    each window's first forecast) and ``fit`` (the training recipe they ask for, see
-    :data:`rnnbook.frames.REAL_FIT`).
+    in the user's units), ``columns`` (the name of each input feature) and ``dates`` (per split, the date
+    of each window's first forecast). A data set carries data, not how to train on it: the training plan
+    (:func:`rnnbook.training.plan_training`) picks the recipe from what the data is.
     """
 
     X_train: np.ndarray
@@ -63,7 +63,6 @@ class Dataset:
     units: Units | None = dataclasses.field(default=None, repr=False)
     columns: tuple | None = dataclasses.field(default=None, repr=False)
     dates: dict | None = dataclasses.field(default=None, repr=False, compare=False)
-    fit: dict | None = dataclasses.field(default=None, repr=False)
     #: Multitask data sets (several target columns, :func:`rnnbook.frames.frame_dataset`): one
     #: :class:`Units` per target column, in order (``units`` is then the first's); else ``None``.
     target_units: tuple | None = dataclasses.field(default=None, repr=False)
@@ -77,6 +76,14 @@ class Dataset:
         """How many columns are forecast: the targets ``y`` hold ``horizon`` values for each, target-major
         (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead)."""
         return 1 if self.target_units is None else len(self.target_units)
+
+    @property
+    def fit(self) -> dict | None:
+        """Deprecated: the training plan's ``fit`` (:func:`rnnbook.training.plan_training`)."""
+        from rnnbook.profiles import REAL_FIT  # profiles is a sibling foundation; kept out of the import
+
+        warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).fit")
+        return None if self.units is None else dict(REAL_FIT)
 
     def splits(self):
         """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""
