@@ -4,13 +4,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from model_support import TINY
 
 from rnnbook import data
-from rnnbook.profiles import Profile
 from rnnbook.registry import get_spec
 from rnnbook.training import forecast_mse, plan_training, predict, train
-
-TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 
 
 def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
