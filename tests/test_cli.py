@@ -135,8 +135,7 @@ def test_redirected_progress_has_no_terminal_codes(tmp_path):
 def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
     import plugin_packages as pp
 
-    pp.install(pp.BROKEN)
-    try:
+    with pp.on_path(pp.install(tmp_path / "plugins", pp.BROKEN)):
         path = tmp_path / "out.json"
         proc = run(
             "leaderboard",
@@ -148,8 +147,6 @@ def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
             "--quiet",
             check=False,
         )
-    finally:
-        pp.uninstall("rnnbook-broken-plugin")
     assert proc.returncode == 1, proc.stderr
     assert "wrong_shape: BROKEN: PluginContractError" in proc.stdout and "Traceback" not in proc.stderr
     payload = json.loads(path.read_text())
