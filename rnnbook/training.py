@@ -1,12 +1,15 @@
 """Train and evaluate any registered model the same way.
 
 One function, :func:`train`, turns a registry name into a trained model and its scores, so the chapters,
-the leaderboard, the widgets and the benchmark all train models identically:
+the leaderboard, the widgets and the benchmark all train models identically. What a model trains on and
+how is decided in one place, :func:`plan_training`:
 
-* the data: the profile's synthetic data set with the targets the model needs (one step, a vector of
-  ``horizon`` values, or seq2seq), the same data for every model of a horizon thanks to the shared seed;
-* the recipe: Adam and MSE, with the model's ``fit_defaults`` (learning rate, batch size, epochs)
-  over the profile's;
+* the data: the profile's synthetic data set (or the caller's) with the targets the model needs
+  (:func:`model_target`: one step, a vector of ``horizon`` values, or seq2seq), the same data for every
+  model of a horizon thanks to the shared seed;
+* the fit settings: Adam and MSE, with the profile's settings (:func:`rnnbook.profiles.fit_settings`:
+  the book's ``full`` profile trains every model alike, the others let a model's ``fit_defaults`` win),
+  the real-data recipe for a user's table, then the caller's arguments;
 * the score: validation and test MSE -- for seq2seq models the MSE of the last time step's forecast,
   the chapter's ``last_time_step_mse``.
 
