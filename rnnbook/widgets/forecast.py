@@ -384,6 +384,4 @@ def forecast_explorer(
         "on the series' training windows (the real series standardised); errors on the validation "
         "windows."
     )
-    view = FrameView(controls, frames, title=title)
-    view.data = data
-    return view
+    return FrameView(controls, frames, title=title, data=data)
