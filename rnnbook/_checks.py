@@ -155,3 +155,10 @@ def prove_writable(directory) -> None:
     finally:
         os.close(fd)
         os.unlink(probe)
+
+
+def warn_deprecated(old: str, new: str) -> None:
+    """Warn once per call site that ``old`` is an old name kept working for a release; use ``new``."""
+    import warnings
+
+    warnings.warn(f"`{old}` is deprecated; use `{new}` instead.", DeprecationWarning, stacklevel=3)

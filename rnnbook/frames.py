@@ -28,7 +28,8 @@ duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"
 or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
 that is the only filling rnnbook does, and only when asked.
 
-Such a data set asks for the real-data recipe :data:`REAL_FIT` (see :func:`rnnbook.training.train`).
+Models train on such a data set (one with units) with the real-data recipe :data:`REAL_FIT`: the
+training plan picks it (:func:`rnnbook.training.plan_training`).
 
 Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
 
@@ -54,7 +55,8 @@ from pathlib import Path
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.data import TARGETS, Dataset, Units, make_targets, sliding_windows
+from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
+from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
 
 
 class TableError(ValueError):
@@ -92,19 +94,6 @@ CALENDAR = {"hour": 24, "dayofweek": 7, "month": 12}
 _CALENDAR_ATTRIBUTES = {"hour": "hour", "dayofweek": "day_of_week", "month": "month"}
 #: How missing steps and values may be filled (``None``: they are errors).
 FILLS = (None, "interpolate", "ffill")
-#: The training recipe a data set from a user's table asks for (every model alike; see the README,
-#: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
-#: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
-#: after 6 epochs without improvement with the best epoch's weights restored.
-REAL_FIT = {
-    "epochs": 60,
-    "batch_size": 64,
-    "learning_rate": 0.005,
-    "schedule": "plateau",
-    "patience": 6,
-    "min_delta": 0.0,
-    "eval_batch_size": 1000,
-}
 
 
 def read_csv(path):
@@ -321,15 +310,10 @@ def _period_bounds(dates, split, fractions, n):
                 f"date <= {dates[-1]}, got {first_valid} and {first_test}."
             )
         return [0, int(dates.searchsorted(first_valid)), int(dates.searchsorted(first_test)), n]
-    fractions = (0.7, 0.2, 0.1) if fractions is None else tuple(fractions)
-    if (
-        len(fractions) != 3
-        or any(not isinstance(f, (int, float)) or f <= 0 for f in fractions)
-        or abs(sum(fractions) - 1) > 1e-9
-    ):
-        raise TableError(f"`fractions` must be three positive numbers adding up to 1, got {fractions!r}.")
-    a = int(round(fractions[0] * n))
-    return [0, a, a + int(round(fractions[1] * n)), n]
+    try:
+        return split_in_time(n, (0.7, 0.2, 0.1) if fractions is None else fractions)
+    except ValueError as error:  # a bad `fractions` is a bad option of the table's reader
+        raise TableError(str(error)) from None
 
 
 def frame_dataset(
@@ -373,7 +357,7 @@ def frame_dataset(
         name: the data set's name (default: the target column's).
 
     Returns:
-        A :class:`~rnnbook.data.Dataset` with ``units``, ``columns``, ``dates`` and ``fit`` set.
+        A :class:`~rnnbook.data.Dataset` with ``units``, ``columns`` and ``dates`` set.
     """
     import pandas as pd
 
@@ -493,20 +477,26 @@ def frame_dataset(
         target_train = train_values[column].to_numpy()
         naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
         all_units.append(Units(str(column), float(mean[column]), float(std[column]), naive_mae, season))
-    arrays, window_dates = [], {}
-    length = n_steps + horizon
-    for k, split_name in enumerate(("train", "valid", "test")):
-        a, b = bounds[k], bounds[k + 1]
-        if b - a < length:
-            raise TableError(
+    try:
+        arrays = window_periods(
+            features,
+            bounds,
+            n_steps,
+            horizon,
+            target,
+            n_targets=len(targets),
+            too_short=lambda split_name, a, b, length: (
                 f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
                 f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
                 "empty; move the split dates or shorten the windows."
-            )
-        windows = sliding_windows(features[a:b], length)
-        cut = [make_targets(windows, n_steps, horizon, target, target_feature=j) for j in range(len(targets))]
-        arrays.extend((cut[0][0], np.concatenate([y for _, y in cut], axis=1)))  # target-major
-        window_dates[split_name] = dates[a + n_steps : b - horizon + 1]
+            ),
+        )
+    except ValueError as error:  # a period too short for one window: the table's fault
+        raise TableError(str(error)) from None
+    window_dates = {
+        split_name: dates[bounds[k] + n_steps : bounds[k + 1] - horizon + 1]
+        for k, split_name in enumerate(SPLITS)
+    }
     options = {
         "n_steps": n_steps,
         "date_column": date_column,
@@ -531,6 +521,5 @@ def frame_dataset(
         target_units=tuple(all_units) if len(targets) > 1 else None,
         columns=tuple(columns),
         dates=window_dates,
-        fit=dict(REAL_FIT),
         recipe=functools.partial(frame_dataset, original, target_column, **options),
     )

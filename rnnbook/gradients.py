@@ -313,41 +313,75 @@ def _jax_gradients(config, params, loss, outputs, head, X, y):
 def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
     import tensorflow as tf
 
+    def differentiate(unrolled_loss, eps):
+        with tf.GradientTape() as tape:
+            tape.watch(eps)
+            value = unrolled_loss()
+        return tape.gradient(value, eps)
+
+    return _eager_gradients(
+        config,
+        params,
+        loss,
+        outputs,
+        head,
+        X,
+        y,
+        as_tensor=tf.constant,
+        zeros=tf.zeros,
+        stack=lambda hs: tf.stack(hs, axis=1),
+        differentiate=differentiate,
+        to_numpy=lambda g: g.numpy(),
+    )
+
+
+def _torch_gradients(config, params, loss, outputs, head, X, y):
+    import keras
+    import torch
+
+    return _eager_gradients(
+        config,
+        params,
+        loss,
+        outputs,
+        head,
+        X,
+        y,
+        as_tensor=keras.ops.convert_to_tensor,
+        # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
+        zeros=lambda shape: keras.ops.zeros(shape, dtype="float32").requires_grad_(True),
+        stack=lambda hs: torch.stack(hs, dim=1),
+        differentiate=lambda unrolled_loss, eps: torch.autograd.grad(unrolled_loss(), eps, allow_unused=True),
+        to_numpy=lambda g: g.detach().cpu().numpy(),
+    )
+
+
+def _eager_gradients(
+    config, params, loss, outputs, head, X, y, *, as_tensor, zeros, stack, differentiate, to_numpy
+):
+    """``dL/dh(t)`` on an eager backend (TensorFlow, PyTorch): the cell unrolled with a zero ``eps[t]``
+    added to each h(t), differentiated with respect to the ``eps``; the backend gives its tensors,
+    its stack along time and its autodiff (``differentiate(unrolled_loss, eps) -> grads``)."""
     step = _step_function(
         config["kind"],
         config["activation"],
         config.get("recurrent_activation"),
         config.get("reset_after", False),
     )
-    params = {k: tf.constant(v) for k, v in params.items()}
-    X, y = tf.constant(X), tf.constant(y)
+    params = {k: as_tensor(v) for k, v in params.items()}
+    X, y = as_tensor(X), as_tensor(y)
     m, T = X.shape[0], X.shape[1]
     units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
-    eps = [tf.zeros((m, units)) for _ in range(T)]
-    with tf.GradientTape() as tape:
-        tape.watch(eps)
-        value = _unrolled_loss(
-            step,
-            params,
-            X,
-            y,
-            eps,
-            config["kind"],
-            units,
-            outputs,
-            head,
-            loss,
-            lambda hs: tf.stack(hs, axis=1),
-        )
-    grads = tape.gradient(value, eps)
-    return np.stack([np.zeros((m, units)) if g is None else g.numpy() for g in grads])
+    eps = [zeros((m, units)) for _ in range(T)]
+    grads = differentiate(
+        lambda: _unrolled_loss(step, params, X, y, eps, config["kind"], units, outputs, head, loss, stack),
+        eps,
+    )
+    return np.stack([np.zeros((m, units)) if g is None else to_numpy(g) for g in grads])
 
 
 def _unrolled_loss(step, params, X, y, eps, kind, units, outputs, head, loss, stack):
-    """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to h(t) (eager backends).
-
-    Shared by the TensorFlow and PyTorch paths; ``stack`` is the backend's stack along time.
-    """
+    """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to h(t) (eager backends)."""
     state = _initial_state(kind, X.shape[0], units)
     hs = []
     for t in range(X.shape[1]):
@@ -356,29 +390,6 @@ def _unrolled_loss(step, params, X, y, eps, kind, units, outputs, head, loss, st
         hs.append(state[0])
     states = hs[-1] if outputs == "last" else stack(hs)
     return _loss_value(loss, y, _predict(head, None, states))
-
-
-def _torch_gradients(config, params, loss, outputs, head, X, y):
-    import keras
-    import torch
-
-    step = _step_function(
-        config["kind"],
-        config["activation"],
-        config.get("recurrent_activation"),
-        config.get("reset_after", False),
-    )
-    params = {k: keras.ops.convert_to_tensor(v) for k, v in params.items()}
-    X, y = keras.ops.convert_to_tensor(X), keras.ops.convert_to_tensor(y)
-    m, T = X.shape[0], X.shape[1]
-    units = params["Wh" if config["kind"] == "simple_rnn" else "recurrent_kernel"].shape[0]
-    # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
-    eps = [keras.ops.zeros((m, units), dtype="float32").requires_grad_(True) for _ in range(T)]
-    value = _unrolled_loss(
-        step, params, X, y, eps, config["kind"], units, outputs, head, loss, lambda hs: torch.stack(hs, dim=1)
-    )
-    grads = torch.autograd.grad(value, eps, allow_unused=True)
-    return np.stack([np.zeros((m, units)) if g is None else g.detach().cpu().numpy() for g in grads])
 
 
 _BACKENDS = {

@@ -44,7 +44,7 @@ def run_leaderboard(
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
-    table, cut for its targets (:func:`rnnbook.training.retarget_for`), with the recipe the data set
+    table, cut for its targets (``train(..., retarget=True)``), with the recipe the data set
     asks for, and scored in the user's units.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
@@ -74,7 +74,7 @@ def run_leaderboard(
         for several target columns one row per model and target, with its ``"target"``) sorted by
         horizon, then target, then the validation ``metric``.
     """
-    from rnnbook.training import StopWhen, cannot_train_on, retarget_for, train
+    from rnnbook.training import StopWhen, cannot_train_on, train
 
     check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
@@ -113,8 +113,8 @@ def run_leaderboard(
             else:
                 result = train(
                     name,
-                    retarget_for(get_spec(name), dataset),
-                    horizon=dataset.horizon,
+                    dataset,
+                    retarget=True,
                     profile=profile,
                     seed=seed,
                     progress=progress,

@@ -1,10 +1,11 @@
-"""The book's figures: a few Matplotlib helpers so every chapter draws series, forecasts and curves alike.
+"""The book's figures: a few Matplotlib helpers so the chapters draw series, forecasts and curves alike.
 
 Every helper draws on ``ax`` (a new figure when ``None``), gives the axes a title, axis labels and a
 legend, and returns the axes. Nothing here trains or computes a result: the chapters compute, these
 functions only draw.
 
-Used in: every chapter of ``book/``.
+Used in: book/01_sequences, book/02_recurrent_neurons, book/03_training_rnns, book/04_forecasting,
+book/05_unstable_gradients, book/06_lstm_gru, book/07_convolutions_wavenet, book/08_leaderboard.
 
 Example:
 

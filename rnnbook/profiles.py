@@ -115,6 +115,22 @@ PROFILES = {
 }
 
 
+#: The training recipe for a user's table (a data set with units; every model alike, see the README,
+#: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
+#: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
+#: after 6 epochs without improvement with the best epoch's weights restored. The training plan
+#: (:func:`rnnbook.training.plan_training`) puts it over the profile's settings.
+REAL_FIT = {
+    "epochs": 60,
+    "batch_size": 64,
+    "learning_rate": 0.005,
+    "schedule": "plateau",
+    "patience": 6,
+    "min_delta": 0.0,
+    "eval_batch_size": 1000,
+}
+
+
 def fit_settings(profile: Profile | str | None = None, fit_defaults=None) -> dict:
     """How a model with ``fit_defaults`` is trained in ``profile``: epochs, batch size, learning rate,
     schedule, patience.

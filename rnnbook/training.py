@@ -1,12 +1,15 @@
 """Train and evaluate any registered model the same way.
 
 One function, :func:`train`, turns a registry name into a trained model and its scores, so the chapters,
-the leaderboard, the widgets and the benchmark all train models identically:
+the leaderboard, the widgets and the benchmark all train models identically. What a model trains on and
+how is decided in one place, :func:`plan_training`:
 
-* the data: the profile's synthetic data set with the targets the model needs (one step, a vector of
-  ``horizon`` values, or seq2seq), the same data for every model of a horizon thanks to the shared seed;
-* the recipe: Adam and MSE, with the model's ``fit_defaults`` (learning rate, batch size, epochs)
-  over the profile's;
+* the data: the profile's synthetic data set (or the caller's) with the targets the model needs
+  (:func:`model_target`: one step, a vector of ``horizon`` values, or seq2seq), the same data for every
+  model of a horizon thanks to the shared seed;
+* the fit settings: Adam and MSE, with the profile's settings (:func:`rnnbook.profiles.fit_settings`:
+  the book's ``full`` profile trains every model alike, the others let a model's ``fit_defaults`` win),
+  the real-data recipe for a user's table, then the caller's arguments;
 * the score: validation and test MSE -- for seq2seq models the MSE of the last time step's forecast,
   the chapter's ``last_time_step_mse``.
 
@@ -31,9 +34,9 @@ import numpy as np
 
 from rnnbook import data as data_lib
 from rnnbook import model_cache
-from rnnbook._checks import check_positive_float, check_positive_int
+from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
 from rnnbook.backend import set_seed
-from rnnbook.profiles import Profile, get_profile
+from rnnbook.profiles import REAL_FIT, Profile, fit_settings, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
 
 
@@ -153,6 +156,25 @@ def forecast_mse(y_true, y_pred, target: str) -> float:
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
 
 
+def model_target(spec: ModelSpec, horizon: int) -> str:
+    """The target shape ``spec`` trains on when asked for ``horizon`` steps: the vector-target rule.
+
+    A one-step model asked for ``horizon > 1`` learns vector targets (seq2vec: its builder outputs
+    ``horizon`` values) -- Keras models and forecasters (ARMA, the seasonal ones) alike; an iterative
+    model trains on one-step targets and is scored ``horizon`` steps ahead; vector and seq2seq models
+    train on their own shape. This is the one place the rule is written.
+
+    Example:
+
+    >>> model_target(get_spec("linear"), 4), model_target(get_spec("iterative_deep_rnn"), 10)
+    ('vector', 'one_step')
+    """
+    target = spec.train_target
+    if target == "one_step" and horizon > 1 and spec.kind != "iterative":
+        return "vector"
+    return target
+
+
 def dataset_for(
     spec: ModelSpec,
     profile: Profile,
@@ -161,23 +183,24 @@ def dataset_for(
     target: str | None = None,
     hparams: dict | None = None,
 ) -> data_lib.Dataset:
-    """The profile's synthetic data with the targets ``spec`` trains on (sliced for strided convs).
+    """Deprecated: :func:`plan_training` (``plan.train_data``) or :func:`rnnbook.data.shape_dataset`."""
+    warn_deprecated("rnnbook.training.dataset_for", "rnnbook.training.plan_training")
+    return _model_dataset(spec, profile, horizon, seed, hparams, target)
 
-    A one-step Keras model asked for ``horizon > 1`` learns vector targets: its builder outputs
-    ``horizon`` values (seq2vec).
-    """
-    target = target or spec.train_target
-    if target == "one_step" and horizon > 1 and spec.kind == "keras":
-        target = "vector"
-    ds = data_lib.synthetic_dataset(
-        profile.n_series,
-        profile.n_steps,
-        profile.split,
-        horizon=1 if target == "one_step" else horizon,
-        target=target,
-        seed=seed,
+
+def _model_dataset(spec, source, horizon, seed=None, hparams=None, target=None) -> data_lib.Dataset:
+    """``source`` (a profile or a data set, see :func:`rnnbook.data.shape_dataset`) with the targets
+    ``spec`` trains on for ``horizon`` (:func:`model_target`; ``target`` forces another shape), sliced
+    for strided convs."""
+    target = target or model_target(spec, horizon)
+    # A profile's series are drawn long enough for `horizon`, so the one-step training set of an
+    # iterative model has the inputs of its vector evaluation set.
+    ds = data_lib.shape_dataset(
+        source,
+        1 if target == "one_step" else horizon,
+        target,
+        seed,
         max_horizon=max(horizon, 10),
-        draw=profile.draw,
     )
     return _slice_time_steps(ds, spec, target, hparams)
 
@@ -230,29 +253,10 @@ def cannot_train_on(spec: ModelSpec, dataset: data_lib.Dataset) -> str | None:
 def retarget_for(
     spec: ModelSpec, dataset: data_lib.Dataset, horizon: int | None = None, hparams: dict | None = None
 ) -> data_lib.Dataset:
-    """``dataset`` cut anew with the targets ``spec`` trains on, forecasting ``horizon`` steps
-    (default: the data set's): what the leaderboard does to train every model on one user's series.
-
-    One-step Keras models and forecasters learn vector targets directly; iterative models train on
-    one-step targets (and are scored ``horizon`` steps ahead by :func:`train`).
-
-    Example:
-
-    >>> import pandas as pd
-    >>> from rnnbook.frames import frame_dataset
-    >>> s = pd.Series(np.sin(np.arange(300.0)), pd.date_range("2024", periods=300, freq="h"), name="x")
-    >>> ds = frame_dataset(s, n_steps=24, horizon=6, target="vector")
-    >>> retarget_for(get_spec("seq2seq_gru"), ds).y_train.shape[1:]
-    (24, 6)
-    """
+    """Deprecated: ``train(name, dataset, retarget=True)`` (or :func:`plan_training`)."""
+    warn_deprecated("rnnbook.training.retarget_for", "train(name, dataset, retarget=True)")
     horizon = dataset.horizon if horizon is None else check_positive_int("horizon", horizon)
-    target = spec.train_target
-    if target == "one_step" and horizon > 1 and spec.kind != "iterative":
-        target = "vector"
-    wanted_horizon = 1 if target == "one_step" else horizon
-    if dataset.target != target or dataset.horizon != wanted_horizon:
-        dataset = dataset.retarget(wanted_horizon, target)
-    return _slice_time_steps(dataset, spec, target, hparams)
+    return _model_dataset(spec, dataset, horizon, hparams=hparams)
 
 
 class _EpochBar:
@@ -350,7 +354,7 @@ def compile_model(
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
     (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
     :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
-    :data:`rnnbook.frames.REAL_FIT`).
+    :data:`rnnbook.profiles.REAL_FIT`).
     """
     import keras
 
@@ -368,6 +372,215 @@ def compile_model(
     return model
 
 
+@dataclasses.dataclass(frozen=True)
+class FitSettings:
+    """How a model is fitted: what :func:`plan_training` decides from the profile, the model's
+    ``fit_defaults``, the data set's recipe and the caller's arguments."""
+
+    epochs: int
+    batch_size: int
+    learning_rate: float
+    schedule: str | None
+    patience: int | None
+    #: Early stopping's ``min_delta`` (``None`` without early stopping).
+    min_delta: float | None
+    eval_batch_size: int | None
+
+    @property
+    def score_batch_size(self) -> int:
+        """The batch size for scoring (prediction only)."""
+        return self.eval_batch_size or 1000
+
+
+@dataclasses.dataclass(frozen=True)
+class Plan:
+    """What a model trains on and how, decided by :func:`plan_training` before anything trains."""
+
+    spec: ModelSpec
+    seed: int
+    #: Steps ahead the model is scored on.
+    horizon: int
+    #: The model's output width: ``horizon``, times the number of target columns for a multitask model.
+    width: int
+    #: The builder's hyper-parameters (the caller's, plus ``season``/``n_targets`` taken from the data).
+    hparams: dict
+    #: The data set the model is fitted on, with the model's targets.
+    train_data: data_lib.Dataset = dataclasses.field(repr=False)
+    #: The data set it is scored on (``train_data`` but for iterative models: vector targets).
+    eval_data: data_lib.Dataset = dataclasses.field(repr=False)
+    fit: FitSettings
+    #: Where the trained-model cache lives and this run's key in it (``None``: not cached).
+    cache_root: str | None = None
+    cache_key: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def plan_training(
+    name: str,
+    dataset: data_lib.Dataset | None = None,
+    *,
+    profile=None,
+    seed: int | None = None,
+    horizon: int | None = None,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    learning_rate: float | None = None,
+    schedule: str | None = None,
+    cache: bool | None = None,
+    retarget: bool = False,
+    **hparams,
+) -> Plan:
+    """Decide what the model ``name`` trains on and how, in one place: the data set with the model's
+    targets, the horizon and output width, the evaluation set, the fit settings and the cache key.
+
+    The data: without ``dataset``, the profile's synthetic data drawn with ``seed``; with one, that data
+    set, which must already have the model's targets -- or, with ``retarget=True``, is cut anew for
+    them (what the leaderboard does to train every model on one user's table). The targets follow
+    :func:`model_target`, the vector-target rule: a one-step model asked for ``horizon > 1`` learns
+    vector targets -- Keras models and forecasters alike -- while an iterative model trains on one-step
+    targets and is scored on vector ones. Strided seq2seq models train on the target time steps their
+    outputs line up with (``spec.time_steps``).
+
+    The fit settings: the profile's per-model settings (:func:`rnnbook.profiles.fit_settings`), then
+    the real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_FIT`),
+    then the caller's ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``.
+
+    Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
+    hashing the code and the data for the key. The arguments are :func:`train`'s.
+
+    Returns:
+        A :class:`Plan`.
+
+    Example:
+
+    >>> plan = plan_training("linear", profile="quick", horizon=4, cache=False)
+    >>> plan.train_data.target, plan.train_data.y_train.shape, plan.width
+    ('vector', (1400, 4), 4)
+    """
+    profile = profile if isinstance(profile, Profile) else get_profile(profile)
+    seed = profile.seed if seed is None else int(seed)
+    spec = get_spec(name)
+    if horizon is not None:
+        horizon = check_positive_int("horizon", horizon)
+    if dataset is not None and retarget:
+        horizon = dataset.horizon if horizon is None else horizon
+        dataset = _model_dataset(spec, dataset, horizon, hparams=hparams)
+    horizon = _planned_horizon(spec, dataset, horizon)
+    hparams = {**hparams, **_hparams_from_data(spec, dataset, hparams)}
+    width = horizon
+    if dataset is not None and dataset.n_targets > 1 and not _takes(spec.builder, "n_targets"):
+        width = horizon * dataset.n_targets  # target-major: horizon values per target column
+    fit = _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
+    train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
+    eval_data = train_data
+    if spec.kind == "iterative":
+        # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
+        # (the chapter draws its ten-step series separately from its one-step ones).
+        eval_data = (
+            _model_dataset(spec, profile, horizon, seed, target="vector")
+            if dataset is None
+            else data_lib.shape_dataset(train_data, horizon, "vector")
+        )
+    plan = Plan(spec, seed, horizon, width, hparams, train_data, eval_data, fit)
+    # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model).
+    cache_root = model_cache.directory(cache) if spec.kind != "forecaster" else None
+    if cache_root is None:
+        return plan
+    return dataclasses.replace(plan, cache_root=cache_root, cache_key=_cache_key(plan))
+
+
+def _planned_horizon(spec: ModelSpec, dataset, horizon: int | None) -> int:
+    """The horizon: the data set's when it has several-step targets, else the caller's or the model's;
+    a data set whose targets do not fit the model is named here, not as an error from inside Keras."""
+    if dataset is None:
+        return spec.horizon if horizon is None else horizon
+    if spec.kind == "iterative":
+        if dataset.target != "one_step":
+            raise ValueError(
+                f"{spec.name!r} is trained on one-step targets; got a {dataset.target!r} dataset."
+            )
+        return spec.horizon if horizon is None else horizon
+    widened = spec.train_target == "one_step" and dataset.target == "vector"  # model_target's rule
+    if dataset.target != spec.train_target and not widened:
+        raise ValueError(
+            f"{spec.name!r} trains on {spec.train_target!r} targets, but the dataset has "
+            f"{dataset.target!r} targets; make it with target={spec.train_target!r}."
+        )
+    if horizon is not None and dataset.target != "one_step" and horizon != dataset.horizon:
+        raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
+    if dataset.target != "one_step":
+        return dataset.horizon
+    return spec.horizon if horizon is None else horizon
+
+
+def _hparams_from_data(spec: ModelSpec, dataset, hparams: dict) -> dict:
+    """What the data set tells the builder: its season (seasonal models), its number of target columns
+    (models that take ``n_targets``); a model that cannot train on it is named."""
+    extra = {}
+    if dataset is None:
+        return extra
+    if dataset.units is not None and "season" not in hparams and _takes(spec.builder, "season"):
+        extra["season"] = dataset.units.season  # seasonal models follow the data set's season
+    if dataset.n_targets > 1:
+        why = cannot_train_on(spec, dataset)
+        if why is not None:
+            raise ValueError(f"{spec.name} cannot train on this data: {why}.")
+        if _takes(spec.builder, "n_targets") and "n_targets" not in hparams:
+            extra["n_targets"] = dataset.n_targets
+    return extra
+
+
+def _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule) -> FitSettings:
+    settings = fit_settings(profile, spec.fit_defaults)
+    if dataset is not None and dataset.units is not None:
+        # A user's table (a data set with units) trains with the real-data recipe, every model alike;
+        # the synthetic and shipped series have no units, so the book's recipe never moves.
+        settings = {**settings, **REAL_FIT}
+    # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
+    patience = settings["patience"]
+    return FitSettings(
+        epochs=check_positive_int("epochs", settings["epochs"] if epochs is None else epochs),
+        batch_size=check_positive_int(
+            "batch_size", settings["batch_size"] if batch_size is None else batch_size
+        ),
+        learning_rate=check_positive_float(
+            "learning_rate", settings["learning_rate"] if learning_rate is None else learning_rate
+        ),
+        schedule=schedule or settings["schedule"],
+        patience=patience,
+        min_delta=settings["min_delta"] if patience else None,
+        eval_batch_size=settings["eval_batch_size"],
+    )
+
+
+def _cache_key(plan: Plan) -> str:
+    """The trained-model cache's key: everything that determines the trained weights."""
+    spec = plan.spec
+    return model_cache.make_key(
+        {
+            "code": model_cache.code_fingerprint(),
+            **model_cache.backend_fields(),
+            "model": spec.name,
+            "builder": model_cache.builder_fingerprint(spec.builder),
+            "source": spec.source,
+            "kind": spec.kind,
+            "target": spec.target,
+            "hparams": plan.hparams,
+            "horizon": plan.horizon,
+            "seed": plan.seed,
+            **dataclasses.asdict(plan.fit),
+            "data": model_cache.fingerprint(
+                *(a for _, X, y in plan.train_data.splits() for a in (X, y)),
+                *(a for _, X, y in plan.eval_data.splits() for a in (X, y)),
+            ),
+            "targets": [plan.train_data.target, plan.eval_data.target],
+        }
+    )
+
+
 def train(
     name: str,
     dataset: data_lib.Dataset | None = None,
@@ -382,9 +595,12 @@ def train(
     schedule: str | None = None,
     callbacks: list | None = None,
     cache: bool | None = None,
+    retarget: bool = False,
     **hparams,
 ) -> TrainResult:
-    """Build, train and evaluate the registered model ``name``.
+    """Build, train and evaluate the registered model ``name``: plan, cache lookup, fit, score, store.
+
+    What it trains on and how is decided by :func:`plan_training` (one place, read it there).
 
     Args:
         name: a registry name (see ``rnnbook models``).
@@ -398,231 +614,155 @@ def train(
             (:func:`rnnbook.profiles.fit_settings`), the model's ``fit_defaults`` and the profile. Without
             an explicit ``learning_rate``: the ``full`` profile's 0.01 for every model, else the model's
             ``fit_defaults``.
-        horizon: steps ahead (default: the model's).
+        horizon: steps ahead (default: the data set's, else the model's).
         progress: show one progress bar over the epochs.
-        schedule: ``"constant"``, ``"cosine"`` or ``None`` (the profile's schedule).
-        callbacks: more Keras callbacks for ``fit`` (e.g. :class:`StopWhen`).
+        schedule: ``"constant"``, ``"cosine"``, ``"plateau"`` or ``None`` (the profile's schedule).
+        callbacks: more Keras callbacks for ``fit`` (e.g. :class:`StopWhen`); a run with callbacks other
+            than :class:`StopWhen` is not cached.
         cache: use the trained-model cache (:mod:`rnnbook.model_cache`): a model already trained with
             the same code, backend, hyper-parameters, fit settings, seed and data is loaded instead of
             trained again, with the same scores. ``None`` (default): on unless ``RNNBOOK_MODEL_CACHE=0``
             or ``RNNBOOK_CACHE=0``; ``False``: neither read nor write it.
+        retarget: cut ``dataset`` anew for the model's targets and ``horizon`` (default: the data set's)
+            instead of refusing targets that do not fit (default ``False``).
         **hparams: passed to the builder.
 
     Returns:
         A :class:`TrainResult`.
     """
-    profile = profile if isinstance(profile, Profile) else get_profile(profile)
-    seed = profile.seed if seed is None else int(seed)
-    spec = get_spec(name)
-    if horizon is not None:
-        horizon = check_positive_int("horizon", horizon)
-    if dataset is not None and spec.kind != "iterative":
-        # Name a mismatch before training, not as a broadcasting error from inside Keras. A one-step
-        # Keras model may also learn vector targets: its builder takes `horizon` (seq2vec); so may a
-        # forecaster (ARMA forecasts any number of steps).
-        widened = (
-            spec.train_target == "one_step"
-            and spec.kind in ("keras", "forecaster")
-            and dataset.target == "vector"
-        )
-        if dataset.target != spec.train_target and not widened:
-            raise ValueError(
-                f"{name!r} trains on {spec.train_target!r} targets, but the dataset has "
-                f"{dataset.target!r} targets; make it with target={spec.train_target!r}."
-            )
-        if horizon is not None and dataset.target != "one_step" and horizon != dataset.horizon:
-            raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
-        if dataset.target != "one_step":
-            horizon = dataset.horizon
-    horizon = spec.horizon if horizon is None else horizon
-    from rnnbook.profiles import fit_settings
-
-    settings = fit_settings(profile, spec.fit_defaults)
-    if dataset is not None and dataset.fit is not None:
-        # A data set that asks for its own recipe (a user's table: rnnbook.frames.REAL_FIT) gets it,
-        # every model alike; the synthetic data sets ask for none, so the book's recipe never moves.
-        settings = {**settings, **dataset.fit}
-    if (
-        dataset is not None
-        and dataset.units is not None
-        and "season" not in hparams
-        and _takes(spec.builder, "season")
-    ):
-        hparams["season"] = dataset.units.season  # seasonal models follow the data set's season
-    # Several target columns (multitask): a model that takes `n_targets` (the baselines) is told; any
-    # other forecasts `horizon * n_targets` values (its output width), target-major.
-    width = horizon
-    if dataset is not None and dataset.n_targets > 1:
-        why = cannot_train_on(spec, dataset)
-        if why is not None:
-            raise ValueError(f"{name} cannot train on this data: {why}.")
-        if _takes(spec.builder, "n_targets"):
-            hparams.setdefault("n_targets", dataset.n_targets)
-        else:
-            width = horizon * dataset.n_targets
-    # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
-    epochs = check_positive_int("epochs", settings["epochs"] if epochs is None else epochs)
-    batch_size = check_positive_int(
-        "batch_size", settings["batch_size"] if batch_size is None else batch_size
-    )
-    lr = check_positive_float(
-        "learning_rate", settings["learning_rate"] if learning_rate is None else learning_rate
-    )
-    schedule = schedule or settings["schedule"]
-    patience = settings["patience"]
-    eval_batch_size = settings["eval_batch_size"]
-
-    train_ds = dataset if dataset is not None else dataset_for(spec, profile, horizon, seed, hparams=hparams)
-    eval_ds = train_ds
-    if spec.kind == "iterative":
-        if dataset is not None and dataset.target != "one_step":
-            raise ValueError(f"{name!r} is trained on one-step targets; got a {dataset.target!r} dataset.")
-        # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
-        # (the chapter draws its ten-step series separately from its one-step ones).
-        eval_ds = (
-            dataset_for(spec, profile, horizon, seed, target="vector")
-            if dataset is None
-            else train_ds.retarget(horizon, "vector")
-        )
-
-    fit = {
-        "epochs": epochs,
-        "batch_size": batch_size,
-        "learning_rate": lr,
-        "schedule": schedule,
-        "patience": patience,
-        "min_delta": settings["min_delta"] if patience else None,
-        "eval_batch_size": eval_batch_size,
-    }
-    # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model), and runs with
-    # callbacks of the caller's, which may change the training in ways no key can describe.
-    cacheable = spec.kind != "forecaster" and all(isinstance(c, _Stop) for c in callbacks or ())
-    cache_root = model_cache.directory(cache) if cacheable else None
-    if cache_root is not None:
-        key = model_cache.make_key(
-            {
-                "code": model_cache.code_fingerprint(),
-                **model_cache.backend_fields(),
-                "model": name,
-                "builder": model_cache.builder_fingerprint(spec.builder),
-                "source": spec.source,
-                "kind": spec.kind,
-                "target": spec.target,
-                "hparams": hparams,
-                "horizon": horizon,
-                "seed": seed,
-                **fit,
-                "data": model_cache.fingerprint(
-                    *(a for _, X, y in train_ds.splits() for a in (X, y)),
-                    *(a for _, X, y in eval_ds.splits() for a in (X, y)),
-                ),
-                "targets": [train_ds.target, eval_ds.target],
-            }
-        )
-        hit = model_cache.load(cache_root, key, _RECORDED)
-        if hit is not None:
-            model, record = hit
-            if spec.kind == "iterative" and record["epochs"]:
-                # As after a miss: the one-step model inside is compiled by the recipe.
-                compile_model(
-                    model.step_model,
-                    spec,
-                    lr,
-                    int(np.ceil(len(train_ds.X_train) / batch_size)),
-                    epochs,
-                    schedule,
-                )
-            return TrainResult(
-                name=name,
-                spec=spec,
-                model=model,
-                horizon=horizon,
-                dataset=eval_ds,
-                batch_size=batch_size,
-                learning_rate=lr,
-                schedule=schedule,
-                cached=True,
-                scores=_unit_scores(model, eval_ds, eval_batch_size or 1000),
-                **{k: record[k] for k in _RECORDED},
-            )
-
-    enable_compile_cache()
-    set_seed(seed)
-    model = build_model(
-        name, n_steps=train_ds.n_steps, n_features=train_ds.n_features, horizon=width, **hparams
-    )
-    history: dict = {}
-    epoch_seconds: list[float] = []
-    start = time.perf_counter()
-    if spec.kind == "forecaster":
-        model.fit(train_ds.X_train, train_ds.y_train)
-    else:
-        fit_model = model.step_model if spec.kind == "iterative" else model
-        # A model without trainable weights (the naive forecast) has nothing to fit.
-        if fit_model.trainable_weights:
-            steps = int(np.ceil(len(train_ds.X_train) / batch_size))
-            compile_model(fit_model, spec, lr, steps, epochs, schedule)
-            callbacks = (
-                [_EpochTimer(epoch_seconds)]
-                + ([_EpochBar(epochs)] if progress else [])
-                + list(callbacks or [])
-            )
-            import keras
-
-            if patience:
-                callbacks.append(
-                    keras.callbacks.EarlyStopping(
-                        patience=patience, min_delta=settings["min_delta"], restore_best_weights=True
-                    )
-                )
-            if schedule == "plateau":
-                callbacks.append(
-                    keras.callbacks.ReduceLROnPlateau(factor=0.5, patience=3, min_lr=lr / 64, verbose=0)
-                )
-            h = fit_model.fit(
-                train_ds.X_train,
-                train_ds.y_train,
-                epochs=epochs,
-                batch_size=batch_size,
-                validation_data=(train_ds.X_valid, train_ds.y_valid),
-                verbose=0,
-                callbacks=callbacks,
-                shuffle=True,
-                validation_batch_size=eval_batch_size or batch_size,
-            )
-            history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
-    fit_seconds = time.perf_counter() - start
-
-    score_batch = eval_batch_size or 1000
-    val_mse = forecast_mse(eval_ds.y_valid, predict(model, eval_ds.X_valid, score_batch), eval_ds.target)
-    test_mse = forecast_mse(eval_ds.y_test, predict(model, eval_ds.X_test, score_batch), eval_ds.target)
-    result = TrainResult(
-        name=name,
-        spec=spec,
-        model=model,
+    # A caller's own callbacks may change the training in ways no key can describe: not cached.
+    cache = cache if all(isinstance(c, _Stop) for c in callbacks or ()) else False
+    plan = plan_training(
+        name,
+        dataset,
+        profile=profile,
+        seed=seed,
         horizon=horizon,
-        val_mse=val_mse,
-        test_mse=test_mse,
-        params=int(model.count_params()),
-        fit_seconds=fit_seconds,
-        epochs=len(history.get("loss", [])),
-        history=history,
-        dataset=eval_ds,
+        epochs=epochs,
         batch_size=batch_size,
-        learning_rate=lr,
+        learning_rate=learning_rate,
         schedule=schedule,
-        epoch_seconds=epoch_seconds,
-        scores=_unit_scores(model, eval_ds, score_batch),
+        cache=cache,
+        retarget=retarget,
+        **hparams,
+    )
+    hit = _load_cached(plan)
+    if hit is not None:
+        model, record = hit
+    else:
+        model, record = _fit(plan, progress, list(callbacks or ()))
+        record.update(_score(plan, model))
+    result = TrainResult(
+        name=plan.name,
+        spec=plan.spec,
+        model=model,
+        horizon=plan.horizon,
+        dataset=plan.eval_data,
+        batch_size=plan.fit.batch_size,
+        learning_rate=plan.fit.learning_rate,
+        schedule=plan.fit.schedule,
+        cached=hit is not None,
+        scores=_unit_scores(model, plan.eval_data, plan.fit.score_batch_size),
+        **record,
     )
     # A run stopped from outside (Ctrl-C in the leaderboard) is not the model the key describes.
     stopped = any(getattr(c, "stopped", False) for c in callbacks or ())
-    if cache_root is not None and not stopped:
-        model_cache.store(cache_root, key, model, {k: getattr(result, k) for k in _RECORDED})
+    if hit is None and plan.cache_key is not None and not stopped:
+        model_cache.store(plan.cache_root, plan.cache_key, model, record)
     return result
 
 
 # What a cache entry records besides the model: everything a hit must return as the miss did.
 _RECORDED = ("val_mse", "test_mse", "params", "fit_seconds", "epochs", "history", "epoch_seconds")
+
+
+def _load_cached(plan: Plan):
+    """``(model, record)`` from the trained-model cache, or ``None``."""
+    if plan.cache_key is None:
+        return None
+    hit = model_cache.load(plan.cache_root, plan.cache_key, _RECORDED)
+    if hit is None:
+        return None
+    model, record = hit
+    if plan.spec.kind == "iterative" and record["epochs"]:
+        _compile(model.step_model, plan)  # as after a miss: the one-step model inside is compiled
+    return model, {k: record[k] for k in _RECORDED}
+
+
+def _compile(model, plan: Plan):
+    fit = plan.fit
+    steps = int(np.ceil(len(plan.train_data.X_train) / fit.batch_size))
+    return compile_model(model, plan.spec, fit.learning_rate, steps, fit.epochs, fit.schedule)
+
+
+def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
+    """Build the model and fit it as planned: ``(model, record)`` with the fit's part of the record."""
+    enable_compile_cache()
+    set_seed(plan.seed)
+    ds = plan.train_data
+    model = build_model(
+        plan.name, n_steps=ds.n_steps, n_features=ds.n_features, horizon=plan.width, **plan.hparams
+    )
+    history: dict = {}
+    epoch_seconds: list[float] = []
+    start = time.perf_counter()
+    if plan.spec.kind == "forecaster":
+        model.fit(ds.X_train, ds.y_train)
+    else:
+        fit_model = model.step_model if plan.spec.kind == "iterative" else model
+        # A model without trainable weights (the naive forecast) has nothing to fit.
+        if fit_model.trainable_weights:
+            _compile(fit_model, plan)
+            callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(plan.fit.epochs)] if progress else [])
+            h = fit_model.fit(
+                ds.X_train,
+                ds.y_train,
+                epochs=plan.fit.epochs,
+                batch_size=plan.fit.batch_size,
+                validation_data=(ds.X_valid, ds.y_valid),
+                verbose=0,
+                callbacks=callbacks + callbacks_in + _fit_callbacks(plan.fit),
+                shuffle=True,
+                validation_batch_size=plan.fit.eval_batch_size or plan.fit.batch_size,
+            )
+            history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
+    record = {
+        "fit_seconds": time.perf_counter() - start,
+        "params": int(model.count_params()),
+        "epochs": len(history.get("loss", [])),
+        "history": history,
+        "epoch_seconds": epoch_seconds,
+    }
+    return model, record
+
+
+def _fit_callbacks(fit: FitSettings) -> list:
+    """Early stopping and the plateau schedule's learning-rate halving, as the settings ask."""
+    import keras
+
+    callbacks = []
+    if fit.patience:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                patience=fit.patience, min_delta=fit.min_delta, restore_best_weights=True
+            )
+        )
+    if fit.schedule == "plateau":
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                factor=0.5, patience=3, min_lr=fit.learning_rate / 64, verbose=0
+            )
+        )
+    return callbacks
+
+
+def _score(plan: Plan, model) -> dict:
+    """Validation and test MSE on the evaluation set (seq2seq: the last time step's)."""
+    ds, batch = plan.eval_data, plan.fit.score_batch_size
+    return {
+        f"{prefix}_mse": forecast_mse(y, predict(model, X, batch), ds.target)
+        for (_, X, y), prefix in zip(ds.splits()[1:], ("val", "test"))
+    }
 
 
 def _takes(builder, name: str) -> bool:

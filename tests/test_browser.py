@@ -77,9 +77,23 @@ def test_the_page_embeds_the_widget_state_and_only_local_widget_scripts(html_dir
     assert page.count("const THEBE_JS_URL") == 1
 
 
+_VISIBLE_IMAGES = """Array.from(document.querySelectorAll('.rnnbook-widget img'))
+    .filter(img => img.offsetParent !== null && img.naturalWidth > 0).map(img => img.src)"""
+
+
 def _visible_images(page):
-    return page.evaluate("""() => Array.from(document.querySelectorAll('.rnnbook-widget img'))
-        .filter(img => img.offsetParent !== null && img.naturalWidth > 0).map(img => img.src)""")
+    return page.evaluate(f"() => {_VISIBLE_IMAGES}")
+
+
+def _wait_for_another_frame(page, previous: str, timeout: int = 15_000) -> None:
+    """Wait until the first visible widget image is a loaded frame other than ``previous`` (no fixed
+    sleep: the test goes on as soon as the widget has answered, and fails after ``timeout`` ms)."""
+    page.wait_for_function(
+        f"previous => {{ const shown = {_VISIBLE_IMAGES};"
+        " return shown.length > 0 && shown[0] !== previous; }",
+        arg=previous,
+        timeout=timeout,
+    )
 
 
 def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir):
@@ -103,7 +117,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
             )
             page.goto(f"{server}/{name}")
             page.wait_for_selector(".rnnbook-widget img", state="visible", timeout=60_000)
-            page.wait_for_timeout(500)
+            page.wait_for_function(f"() => {_VISIBLE_IMAGES}.length > 0", timeout=30_000)  # decoded
             widgets = page.locator(".rnnbook-widget")
             assert widgets.count() == 1, f"{name}: its one widget must render from the embedded state"
             assert len(_visible_images(page)) == 1
@@ -118,7 +132,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
         handle = field.locator(".noUi-handle").first
         handle.focus()
         handle.press("Home")  # the layer slider starts at its maximum
-        page.wait_for_timeout(300)
+        _wait_for_another_frame(page, before[0])
         after_slider = _visible_images(page)
         assert after_slider[0] != before[0], "moving the slider must show another frame"
         field.screenshot(path=str(shots / "receptive_field_after_slider.png"))
@@ -126,7 +140,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
 
         # A toggle: the kernel size.
         field.locator("button", has_text="3").first.click()
-        page.wait_for_timeout(300)
+        _wait_for_another_frame(page, after_slider[0])
         assert _visible_images(page)[0] != after_slider[0], "a toggle button must show another frame"
 
         # Play: the unrolling explorer steps through time by itself.
@@ -144,7 +158,7 @@ def test_widgets_render_and_respond_in_chromium_without_network(server, html_dir
         play_button = unrolled.locator(".widget-play button").first
         icon_before = play_button.inner_html()
         play_button.click()
-        page.wait_for_timeout(2500)
+        _wait_for_another_frame(page, before[0])
         assert _visible_images(page)[0] != before[0], "Play must advance the frames"
         unrolled.screenshot(path=str(shots / "unrolling_playing.png"))
         # The widget swaps its icon by changing the <i>'s class; Font Awesome must neither have replaced

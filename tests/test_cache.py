@@ -12,13 +12,15 @@ import pytest
 from rnnbook import cache
 
 
-def test_the_root_follows_the_platform_convention_and_can_be_moved_or_turned_off(tmp_path):
+def test_the_root_follows_the_platform_convention_and_can_be_moved_or_turned_off(tmp_path, monkeypatch):
     import platformdirs
 
     assert cache.root({}) == platformdirs.user_cache_dir("rnnbook", appauthor=False)
     if sys.platform.startswith("linux"):
-        assert cache.root({"XDG_CACHE_HOME": "x"}) is not None
-        assert cache.cache_dir("jax", {}).endswith(os.path.join("rnnbook", "jax"))
+        # platformdirs reads the XDG variable from the process environment, not from `environ`.
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert cache.root({}) == str(tmp_path / "xdg" / "rnnbook")
+        assert cache.cache_dir("jax", {}) == str(tmp_path / "xdg" / "rnnbook" / "jax")
     assert cache.cache_dir("jax", {"RNNBOOK_CACHE_DIR": str(tmp_path)}) == str(tmp_path / "jax")
     for off in ("0", "off", "false", "no"):
         assert cache.cache_dir("jax", {"RNNBOOK_CACHE": off}) is None

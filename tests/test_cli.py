@@ -25,7 +25,7 @@ def test_console_script_is_installed():
 def test_models_lists_every_builtin_with_a_description():
     out = run("models").stdout
     lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
-    from test_registry import CHAPTER_MODELS
+    from model_support import CHAPTER_MODELS
 
     assert set(CHAPTER_MODELS) <= set(lines)
     assert all(len(line.split(None, 1)) == 2 for line in lines.values())
@@ -136,8 +136,7 @@ def test_redirected_progress_has_no_terminal_codes(tmp_path):
 def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
     import plugin_packages as pp
 
-    pp.install(pp.BROKEN)
-    try:
+    with pp.on_path(pp.install(tmp_path / "plugins", pp.BROKEN)):
         path = tmp_path / "out.json"
         proc = run(
             "leaderboard",
@@ -149,8 +148,6 @@ def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
             "--quiet",
             check=False,
         )
-    finally:
-        pp.uninstall("rnnbook-broken-plugin")
     assert proc.returncode == 1, proc.stderr
     assert "wrong_shape: BROKEN: PluginContractError" in proc.stdout and "Traceback" not in proc.stderr
     payload = json.loads(path.read_text())
@@ -160,33 +157,36 @@ def test_exit_code_one_when_a_model_fails_and_its_error_is_listed(tmp_path):
 
 def test_ctrl_c_keeps_the_finished_rows_marks_them_partial_and_exits_130(tmp_path):
     import signal
-    import time
 
-    path = tmp_path / "lb.json"
-    proc = subprocess.Popen(
-        [
-            str(SCRIPT),
-            "leaderboard",
-            "--models",
-            "naive_last_value",
-            "linear",
-            "deep_rnn",
-            "seq2seq_lstm",
-            "--json",
-            str(path),
-            "--quiet",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and proc.poll() is None:
-        if path.exists() and len(json.loads(path.read_text())["rows"]) >= 2:
-            break
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=300)
+    path, errors = tmp_path / "lb.json", tmp_path / "stderr.txt"
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [
+                str(SCRIPT),
+                "leaderboard",
+                "--models",
+                "naive_last_value",
+                "linear",
+                "deep_rnn",
+                "seq2seq_lstm",
+                "--json",
+                str(path),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+        )
+        # The third model starts only once the first two rows are written: interrupt it then.
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("[3/4] deep_rnn"):
+                break
+        else:
+            pytest.fail(f"the leaderboard ended before its third model: {''.join(seen)[-2000:]}")
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=300)
+    err = errors.read_text()
     assert proc.returncode == 130, (proc.returncode, err[-2000:])
     assert "Traceback" not in err and "interrupted" in err
     payload = json.loads(path.read_text())

@@ -6,12 +6,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from model_support import TINY
 
 from rnnbook import compare
-from rnnbook.profiles import Profile
 from rnnbook.published import PUBLISHED, published_mse
-
-TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 
 
 def test_a_claim_that_holds_is_printed_and_one_that_fails_raises(capsys):

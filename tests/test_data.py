@@ -64,7 +64,7 @@ def test_synthetic_dataset_shares_inputs_across_targets():
     np.testing.assert_array_equal(a.X_valid, b.X_valid)
     assert b.y_valid.shape == (10, 20, 10)
     np.testing.assert_array_equal(a.y_valid[:, 0], b.y_valid[:, -1, 0])
-    c = a.retarget(5, "vector")
+    c = data.shape_dataset(a, 5, "vector")
     np.testing.assert_array_equal(c.y_train[:, 0], a.y_train[:, 0])
 
 
@@ -201,20 +201,20 @@ def test_the_chapter_draw_needs_an_int_seed_and_a_known_draw():
         data.synthetic_dataset(100, 20, (60, 20, 20), draw="legacy")
 
 
-def test_retarget_cuts_the_kept_series_or_remakes_the_data():
+def test_shape_dataset_cuts_the_kept_series_or_remakes_the_data():
     chapter = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, draw="chapter", seed=3)
-    ten = chapter.retarget(10, "vector")  # the chapter draws 10-step series anew
+    ten = data.shape_dataset(chapter, 10, "vector")  # the chapter draws 10-step series anew
     expected = data.synthetic_dataset(
         300, 20, (200, 50, 50), horizon=10, target="vector", draw="chapter", seed=3
     )
     np.testing.assert_array_equal(ten.y_valid, expected.y_valid)
-    back = expected.retarget(1, "one_step")  # drawn anew, not cut from the 10-step series
+    back = data.shape_dataset(expected, 1, "one_step")  # drawn anew, not cut from the 10-step series
     np.testing.assert_array_equal(back.X_valid, chapter.X_valid)
     default = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, seed=3)
-    np.testing.assert_array_equal(default.retarget(5, "vector").X_train, default.X_train)  # same inputs
+    np.testing.assert_array_equal(data.shape_dataset(default, 5, "vector").X_train, default.X_train)
     sun = data.real_dataset("sunspots", n_steps=20)
     np.testing.assert_array_equal(
-        sun.retarget(3, "vector").y_valid,
+        data.shape_dataset(sun, 3, "vector").y_valid,
         data.real_dataset("sunspots", n_steps=20, horizon=3, target="vector").y_valid,
     )
     bare = data.Dataset(
@@ -226,7 +226,24 @@ def test_retarget_cuts_the_kept_series_or_remakes_the_data():
         target="one_step",
     )
     with pytest.raises(ValueError, match="cannot be cut for horizon 3"):
-        bare.retarget(3, "vector")
+        data.shape_dataset(bare, 3, "vector")
+    assert data.shape_dataset(sun, 1, "one_step") is sun  # already shaped: returned as it is
+    with pytest.raises(ValueError, match="A data set keeps its own data"):
+        data.shape_dataset(sun, 3, "vector", seed=1)
+
+
+def test_shape_dataset_draws_a_profiles_series_and_the_old_names_still_work():
+    from rnnbook.profiles import Profile
+
+    tiny = Profile("tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=8, patience=None)
+    ds = data.shape_dataset(tiny, horizon=3, target="vector", seed=5)
+    expected = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=3, target="vector", seed=5)
+    np.testing.assert_array_equal(ds.y_train, expected.y_train)
+    with pytest.warns(DeprecationWarning, match="use `rnnbook.data.shape_dataset`"):
+        old = data.profile_dataset(tiny, horizon=3, target="vector", seed=5)
+    np.testing.assert_array_equal(old.y_train, ds.y_train)
+    with pytest.warns(DeprecationWarning, match="Dataset.retarget"):
+        np.testing.assert_array_equal(ds.retarget(1, "one_step").y_valid, data.shape_dataset(ds).y_valid)
 
 
 def test_logistic_series_follow_the_map_up_to_their_noise():

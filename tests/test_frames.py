@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from rnnbook import data
-from rnnbook.frames import REAL_FIT, csv_dataset, frame_dataset, read_csv
+from rnnbook.frames import csv_dataset, frame_dataset, read_csv
 
 
 def daily(n=60, start="2024-01-01"):
@@ -42,7 +42,7 @@ def test_windows_hold_the_table_values_in_time_order_with_dates():
     np.testing.assert_array_equal(ds.y_test[-1], riders[57:60])
     assert ds.dates["valid"][0] == pd.Timestamp("2024-02-05")  # the first forecast's date (row 35)
     assert len(ds.dates["test"]) == len(ds.X_test)
-    assert ds.fit == REAL_FIT and ds.columns == ("riders",)
+    assert ds.columns == ("riders",)
 
 
 def test_split_by_dates_leaks_nothing_across_periods():
@@ -137,7 +137,7 @@ def test_a_series_and_a_csv_file_give_the_same_dataset(tmp_path):
     assert b.name == "riders" and a.units == b.units
 
 
-def test_retarget_cuts_the_same_table_again():
+def test_shape_dataset_cuts_the_same_table_again():
     ds = frame_dataset(
         daily(),
         "riders",
@@ -147,7 +147,7 @@ def test_retarget_cuts_the_same_table_again():
         target="vector",
         fractions=(0.5, 0.25, 0.25),
     )
-    seq = ds.retarget(3, "seq2seq")
+    seq = data.shape_dataset(ds, 3, "seq2seq")
     assert seq.y_train.shape == (len(ds.X_train), 5, 3) and seq.units == ds.units
 
 
@@ -291,7 +291,7 @@ def test_several_target_columns_are_forecast_target_major_each_scaled_on_its_own
         frame, ["riders", "rain"], date_column="date", n_steps=5, scale=False, fractions=(0.5, 0.25, 0.25)
     )
     np.testing.assert_array_equal(one.y_train[0], [riders[5], rain[5]])
-    assert one.retarget(3, "vector").y_train.shape[1] == 6  # the leaderboard cuts it anew
+    assert data.shape_dataset(one, 3, "vector").y_train.shape[1] == 6  # the leaderboard cuts it anew
     with pytest.raises(ValueError, match="seq2seq targets forecast a single column"):
         frame_dataset(frame, ["riders", "rain"], date_column="date", n_steps=5, horizon=3, target="seq2seq")
     with pytest.raises(ValueError, match="There is no column 'snow'"):
@@ -345,12 +345,10 @@ def test_baselines_score_each_target_in_its_own_units(horizon):
 
 def test_a_learned_model_forecasts_every_target_and_the_others_say_why_they_cannot():
     from rnnbook.registry import get_spec
-    from rnnbook.training import cannot_train_on, retarget_for, train
+    from rnnbook.training import cannot_train_on, train
 
     _, ds = _multitask(2)
-    result = train(
-        "linear", retarget_for(get_spec("linear"), ds), horizon=2, epochs=2, progress=False, cache=False
-    )
+    result = train("linear", ds, retarget=True, horizon=2, epochs=2, progress=False, cache=False)
     assert result.model.output_shape == (None, 4) and result.params == 7 * 2 * 4 + 4
     assert [r["target"] for r in result.rows()] == ["riders", "rain"]
     with pytest.raises(ValueError, match="several target columns: use rows"):

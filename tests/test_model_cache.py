@@ -11,12 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from model_support import TINY
 
 from rnnbook import cache, model_cache
 from rnnbook.profiles import Profile
 from rnnbook.training import train
-
-TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
 
 
 @pytest.fixture

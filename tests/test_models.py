@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from test_registry import CHAPTER_MODELS
+from model_support import CHAPTER_MODELS
 
 import rnnbook
 from rnnbook import data
@@ -61,9 +61,16 @@ def test_builds_trains_one_step_and_predicts(name):
     ["deep_rnn", "seq2vec_rnn", "seq2seq_gru", "wavenet", "seq2seq_conv1d_gru", "linear", "encoder_decoder"],
 )
 def test_multivariate_inputs(name):
+    spec = rnnbook.get_spec(name)
     model = rnnbook.build_model(name, n_steps=N_STEPS, n_features=3)
     x = np.random.default_rng(0).normal(size=(2, N_STEPS, 3)).astype("float32")
-    assert keras.ops.convert_to_numpy(model(x)).shape[0] == 2
+    forecast = keras.ops.convert_to_numpy(model(x))
+    if spec.eval_target == "seq2seq":  # a forecast at every (kept) time step
+        steps = targets(spec, np.zeros((2, N_STEPS, spec.horizon))).shape[1]
+        assert forecast.shape == (2, steps, spec.horizon)
+    else:
+        assert forecast.shape == (2, spec.horizon)
+    assert np.isfinite(forecast).all()
 
 
 def test_builder_horizon_overrides_the_default():

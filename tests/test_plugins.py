@@ -1,4 +1,5 @@
-"""Real plugin packages, installed during the test run: a working one and a broken one."""
+"""Real plugin packages, installed during the test run into a folder of their own: a working one and a
+broken one."""
 
 import warnings
 
@@ -11,13 +12,19 @@ from rnnbook import registry
 from rnnbook.training import train
 
 
-@pytest.fixture(scope="module", autouse=True)
-def installed_plugins():
+@pytest.fixture(scope="module")
+def plugin_folder(tmp_path_factory):
+    """The two example packages, installed once into a folder of their own (not the interpreter)."""
+    return pp.install(tmp_path_factory.mktemp("plugins"), pp.WORKING, pp.BROKEN)
+
+
+@pytest.fixture(autouse=True)
+def installed_plugins(plugin_folder):
+    """Each test sees the plugins freshly loaded, whatever the tests before it did."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", registry.PluginWarning)
-        pp.install(pp.WORKING, pp.BROKEN)
-    yield
-    pp.uninstall("rnnbook-broken-plugin")
+        with pp.on_path(plugin_folder):
+            yield
 
 
 def test_working_plugin_is_listed_and_builds():

@@ -1,36 +1,10 @@
 """The registry: decorator, lookup, errors, and every built-in model being listed."""
 
 import pytest
+from model_support import CHAPTER_MODELS
 
 import rnnbook
 from rnnbook import registry, specs
-
-# The book's models in the order `rnnbook models` lists them (the registration order), by registry name.
-CHAPTER_MODELS = (
-    "naive_last_value",
-    "naive_n_steps",
-    "linear",
-    "linear_n_steps",
-    "unrolled_rnn",
-    "simple_rnn",
-    "deep_rnn",
-    "deep_rnn_dense",
-    "iterative_deep_rnn",
-    "seq2vec_rnn",
-    "seq2seq_rnn",
-    "seq2seq_rnn_dropout",
-    "seq2seq_rnn_batchnorm",
-    "seq2seq_layernorm_rnn",
-    "encoder_decoder",
-    "seq2seq_lstm",
-    "seq2seq_gru",
-    "seq2seq_conv1d_gru",
-    "wavenet_simple",
-    "wavenet",
-    "arma",
-    "seasonal_naive",
-    "sarima",
-)
 
 
 def test_every_chapter_model_is_registered_with_a_description():

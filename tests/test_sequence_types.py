@@ -1,4 +1,4 @@
-"""The illustrative models of book/02_sequence_types: one per input/output sequence type."""
+"""The illustrative models of book/02_recurrent_neurons: one per input/output sequence type."""
 
 import numpy as np
 import pytest

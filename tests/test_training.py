@@ -4,13 +4,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from model_support import TINY
 
 from rnnbook import data
-from rnnbook.profiles import Profile
 from rnnbook.registry import get_spec
-from rnnbook.training import dataset_for, forecast_mse, predict, train
-
-TINY = Profile("tiny", n_series=120, n_steps=20, split=(80, 20, 20), epochs=2, batch_size=16, patience=None)
+from rnnbook.training import forecast_mse, plan_training, predict, train
 
 
 def test_forecast_mse_uses_the_last_time_step_for_seq2seq():
@@ -56,7 +54,9 @@ def test_iterative_model_trains_one_step_and_is_scored_ten_steps_ahead():
 
 def test_strided_conv_targets_are_sliced_like_the_chapter():
     spec = get_spec("seq2seq_conv1d_gru")
-    ds = dataset_for(spec, dataclasses.replace(TINY, n_steps=50), 10, seed=0)
+    ds = plan_training(
+        spec.name, profile=dataclasses.replace(TINY, n_steps=50), seed=0, cache=False
+    ).train_data
     full = data.synthetic_dataset(TINY.n_series, 50, TINY.split, horizon=10, target="seq2seq", seed=0)
     np.testing.assert_array_equal(ds.y_train, full.y_train[:, 3::2])
     result = train("seq2seq_conv1d_gru", ds, profile=TINY, epochs=1, progress=False)
@@ -137,10 +137,9 @@ def _hourly_dataset(horizon=3, target="vector"):
 
 def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
     from rnnbook.frames import REAL_FIT
-    from rnnbook.training import retarget_for
 
     ds = _hourly_dataset()
-    result = train("linear", retarget_for(get_spec("linear"), ds), epochs=3, progress=False)
+    result = train("linear", ds, retarget=True, epochs=3, progress=False)
     assert (result.batch_size, result.learning_rate, result.schedule) == (
         REAL_FIT["batch_size"],
         REAL_FIT["learning_rate"],
@@ -157,27 +156,141 @@ def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
 
 
 def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horizon():
-    from rnnbook.training import retarget_for
-
     ds = _hourly_dataset(horizon=5)
-    naive = train("seasonal_naive", retarget_for(get_spec("seasonal_naive"), ds), progress=False)
+    naive = train("seasonal_naive", ds, retarget=True, progress=False)
     assert naive.model.season == 24 and naive.params == 0
     # The value 24 hours earlier, straight from the windows.
     np.testing.assert_array_equal(predict(naive.model, ds.X_valid), ds.X_valid[:, 0:5, 0])
-    iterative = train(
-        "iterative_deep_rnn",
-        retarget_for(get_spec("iterative_deep_rnn"), ds),
-        horizon=5,
-        epochs=1,
-        progress=False,
-    )
+    iterative = train("iterative_deep_rnn", ds, retarget=True, epochs=1, progress=False)
     assert iterative.dataset.y_valid.shape == (len(ds.X_valid), 5) and iterative.scores is not None
-    seq = retarget_for(get_spec("seq2seq_gru"), ds)
+    seq = plan_training("seq2seq_gru", ds, retarget=True, cache=False).train_data
     assert seq.target == "seq2seq" and seq.y_train.shape[1:] == (24, 5)
 
 
 def test_a_synthetic_dataset_keeps_the_profiles_recipe():
     ds = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
-    assert ds.fit is None and ds.units is None
+    assert ds.units is None
     result = train("linear", ds, profile=TINY, epochs=1, progress=False)
     assert result.schedule == TINY.schedule and result.scores is None and "val_mae" not in result.row()
+
+
+def test_the_plan_decides_targets_horizon_width_and_evaluation_set():
+    from rnnbook.training import plan_training
+
+    plan = plan_training("linear", profile=TINY, horizon=4, cache=False)
+    assert (plan.train_data.target, plan.train_data.y_valid.shape, plan.horizon, plan.width) == (
+        "vector",
+        (20, 4),
+        4,
+        4,
+    )
+    assert plan.eval_data is plan.train_data and plan.cache_key is None
+    iterative = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
+    assert (iterative.train_data.target, iterative.train_data.y_valid.shape) == ("one_step", (20, 1))
+    assert (iterative.eval_data.target, iterative.eval_data.y_valid.shape) == ("vector", (20, 10))
+    assert (iterative.fit.epochs, iterative.fit.batch_size) == (TINY.epochs, TINY.batch_size)
+    # The same call plans the same data (the plan draws nothing the seed does not fix).
+    again = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
+    np.testing.assert_array_equal(again.train_data.X_train, iterative.train_data.X_train)
+
+
+def test_a_forecaster_asked_for_a_horizon_learns_vector_targets_like_any_one_step_model():
+    from rnnbook.training import model_target, plan_training
+
+    assert [
+        model_target(get_spec(n), 3) for n in ("linear", "arma", "iterative_deep_rnn", "seq2seq_gru")
+    ] == [
+        "vector",
+        "vector",
+        "one_step",
+        "seq2seq",
+    ]
+    assert plan_training("arma", profile=TINY, horizon=3).train_data.y_train.shape == (80, 3)
+    result = train("seasonal_naive", profile=TINY, horizon=3, season=1, progress=False)
+    ds = result.dataset
+    np.testing.assert_array_equal(predict(result.model, ds.X_valid), np.repeat(ds.X_valid[:, -1:, 0], 3, 1))
+    assert result.val_mse == pytest.approx(float(((ds.X_valid[:, -1:, 0] - ds.y_valid) ** 2).mean()))
+
+
+def test_the_plan_keys_the_cache_on_what_changes_the_weights(tmp_path, monkeypatch):
+    from rnnbook.training import plan_training
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
+    key = plan_training("linear", profile=TINY, cache=True).cache_key
+    assert key is not None and key == plan_training("linear", profile=TINY, cache=True).cache_key
+    assert key != plan_training("linear", profile=TINY, cache=True, seed=1).cache_key
+    assert key != plan_training("linear", profile=TINY, cache=True, epochs=3).cache_key
+    assert plan_training("arma", profile=TINY, cache=True).cache_key is None  # forecasters are not cached
+
+
+def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
+    """`train`'s answer to "which data, which targets, which settings" lives in one place: the
+    functions that cut a data set for a model and key the trained-model cache are called only by the
+    plan (and by each other, and by the deprecated names `dataset_for` and `retarget_for`). The
+    widget-results cache (widgets/_cache.py) keys widget computations, not trained models, and
+    model_cache.py defines the key functions."""
+    import ast
+    from pathlib import Path
+
+    import rnnbook
+
+    guarded = {
+        "dataset_for",
+        "retarget_for",
+        "_model_dataset",
+        "model_target",
+        "_slice_time_steps",
+        "_cache_key",
+        "make_key",
+        "fingerprint",
+        "code_fingerprint",
+        "builder_fingerprint",
+    }
+    allowed = {
+        ("training.py", f)
+        for f in ("plan_training", "_model_dataset", "_cache_key", "dataset_for", "retarget_for")
+    }
+    root = Path(rnnbook.__file__).parent
+    callers = set()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        if rel in ("model_cache.py", "widgets/_cache.py"):
+            continue
+        for func in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    called = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                    if called in guarded:
+                        callers.add((rel, func.name))
+    assert callers - allowed == set()
+    assert ("training.py", "plan_training") in callers
+
+
+def test_the_old_shaping_names_warn_and_give_the_plans_data():
+    from rnnbook.training import dataset_for, retarget_for
+
+    spec = get_spec("seq2seq_conv1d_gru")
+    plan = plan_training(spec.name, profile=TINY, seed=0, cache=False)
+    with pytest.warns(DeprecationWarning, match="use `rnnbook.training.plan_training`"):
+        old = dataset_for(spec, TINY, 10, seed=0)
+    np.testing.assert_array_equal(old.y_train, plan.train_data.y_train)
+    ds = _hourly_dataset()
+    with pytest.warns(DeprecationWarning, match=r"use `train\(name, dataset, retarget=True\)`"):
+        cut = retarget_for(get_spec("seq2seq_gru"), ds)
+    np.testing.assert_array_equal(
+        cut.y_valid, plan_training("seq2seq_gru", ds, retarget=True).train_data.y_valid
+    )
+
+
+def test_the_plan_picks_the_real_data_recipe_for_a_table_with_units():
+    from rnnbook.frames import REAL_FIT
+
+    table = _hourly_dataset()
+    plan = plan_training("linear", table, retarget=True, profile=TINY, cache=False)
+    assert dataclasses.asdict(plan.fit) == REAL_FIT
+    synthetic = plan_training("linear", data.synthetic_dataset(60, 20, (40, 10, 10), seed=0), profile=TINY)
+    assert (synthetic.fit.epochs, synthetic.fit.schedule) == (TINY.epochs, TINY.schedule)
+    with pytest.warns(DeprecationWarning, match="Dataset.fit"):
+        assert table.fit == REAL_FIT

@@ -8,6 +8,7 @@ from __future__ import annotations
 import keras
 
 from rnnbook.layers import RepeatLastValue
+from rnnbook.models._parts import window_input
 from rnnbook.specs import register_model
 
 
@@ -21,7 +22,7 @@ def _require_n_steps(model_name: str, n_steps):
 
 
 def _naive(name, n_steps, n_features, horizon, n_targets=1):
-    inputs = keras.Input((n_steps, n_features), name="window")
+    inputs = window_input(n_steps, n_features)
     if n_targets == 1:
         outputs = RepeatLastValue(horizon, name="repeat_last_value")(inputs)
     else:  # multitask: each target column's last value, target-major (rnnbook.frames)
@@ -38,7 +39,7 @@ def _linear(name, n_steps, n_features, horizon):
     _require_n_steps(name, n_steps)
     return keras.Sequential(
         [
-            keras.Input((n_steps, n_features), name="window"),
+            window_input(n_steps, n_features),
             keras.layers.Flatten(),
             keras.layers.Dense(horizon),
         ],

@@ -13,6 +13,7 @@ import keras
 
 from rnnbook._checks import check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
+from rnnbook.models._parts import window_input
 from rnnbook.specs import register_model
 
 # Defaults of seq2seq_conv1d_gru, shared with its `time_steps` so the target slicing always matches
@@ -127,7 +128,7 @@ def seq2seq_conv1d_gru(
         )
     _check_span(n_steps, kernel_size, dilation_rate)
     layers = [
-        keras.Input((n_steps, n_features), name="window"),
+        window_input(n_steps, n_features),
         keras.layers.Conv1D(
             filters, kernel_size, strides=strides, padding="valid", dilation_rate=dilation_rate, name="conv"
         ),
@@ -186,7 +187,7 @@ def wavenet_simple(
     Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
-    layers = [keras.Input((n_steps, n_features), name="window")]
+    layers = [window_input(n_steps, n_features)]
     layers += [
         keras.layers.Conv1D(filters, kernel_size, padding="causal", activation="relu", dilation_rate=rate)
         for rate in dilations
@@ -227,7 +228,7 @@ def wavenet(
     Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
-    inputs = keras.Input((n_steps, n_features), name="window")
+    inputs = window_input(n_steps, n_features)
     z = keras.layers.Conv1D(filters, kernel_size, padding="causal", name="input_projection")(inputs)
     skips = []
     for i, rate in enumerate(dilations):

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import keras
 
-from rnnbook._checks import check_units
+from rnnbook.models._parts import seq2seq_stack
 from rnnbook.specs import register_model
 
 
 def _gated_seq2seq(name, layer_class, n_steps, n_features, horizon, units):
-    units = check_units(units)
-    layers = [keras.Input((n_steps, n_features), name="window")]
-    layers += [layer_class(u, return_sequences=True) for u in units]
-    layers.append(keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts"))
-    return keras.Sequential(layers, name=name)
+    return seq2seq_stack(
+        name, n_steps, n_features, horizon, units, lambda u: layer_class(u, return_sequences=True)
+    )
 
 
 @register_model(

@@ -9,6 +9,7 @@ import keras
 
 from rnnbook._checks import check_choice, check_fraction, check_positive_int, check_units
 from rnnbook.layers import IterativeForecaster, LNSimpleRNNCell, UnrolledRNN
+from rnnbook.models._parts import seq2seq_stack, window_input
 from rnnbook.specs import register_model
 
 #: The activations the SimpleRNN models offer (the chapter compares these two).
@@ -21,15 +22,6 @@ UNROLLED_CELLS = {
     "gru": keras.layers.GRUCell,
     "layernorm": LNSimpleRNNCell,
 }
-
-
-def _input(n_steps, n_features):
-    return keras.Input((n_steps, n_features), name="window")
-
-
-def _seq2seq_head(horizon):
-    # At every time step, forecast the next `horizon` values (the chapter's TimeDistributed(Dense)).
-    return keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts")
 
 
 @register_model(
@@ -58,7 +50,7 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
         )
     return keras.Sequential(
         [
-            _input(n_steps, n_features),
+            window_input(n_steps, n_features),
             UnrolledRNN(UNROLLED_CELLS[cell](units), name="unrolled_rnn"),
             keras.layers.Dense(horizon),
         ],
@@ -81,14 +73,16 @@ def simple_rnn(n_steps=50, n_features=1, horizon=1):
 
     Used in: book/04_forecasting.
     """
-    return keras.Sequential([_input(n_steps, n_features), keras.layers.SimpleRNN(horizon)], name="simple_rnn")
+    return keras.Sequential(
+        [window_input(n_steps, n_features), keras.layers.SimpleRNN(horizon)], name="simple_rnn"
+    )
 
 
 def _deep_rnn(name, n_steps, n_features, horizon, units, head, activation):
     units = check_units(units)
     check_choice("head", head, HEADS)
     check_choice("activation", activation, ACTIVATIONS)
-    layers = [_input(n_steps, n_features)]
+    layers = [window_input(n_steps, n_features)]
     if head == "rnn":
         # The chapter's deep RNN: every hidden layer returns sequences and a SimpleRNN(1) outputs the
         # forecast. It keeps the default tanh so the forecast is not cut at 0 when activation="relu".
@@ -178,18 +172,21 @@ def seq2vec_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     Used in: book/04_forecasting.
     """
     units = check_units(units)
-    layers = [_input(n_steps, n_features)]
+    layers = [window_input(n_steps, n_features)]
     layers += [keras.layers.SimpleRNN(u, return_sequences=True) for u in units[:-1]]
     layers += [keras.layers.SimpleRNN(units[-1]), keras.layers.Dense(horizon)]
     return keras.Sequential(layers, name="seq2vec_rnn")
 
 
 def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
-    units = check_units(units)
-    layers = [_input(n_steps, n_features)]
-    layers += [keras.layers.SimpleRNN(u, return_sequences=True, **rnn_kwargs) for u in units]
-    layers.append(_seq2seq_head(horizon))
-    return keras.Sequential(layers, name=name)
+    return seq2seq_stack(
+        name,
+        n_steps,
+        n_features,
+        horizon,
+        units,
+        lambda u: keras.layers.SimpleRNN(u, return_sequences=True, **rnn_kwargs),
+    )
 
 
 @register_model(
@@ -255,12 +252,15 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 
     Used in: book/05_unstable_gradients.
     """
-    units = check_units(units)
-    layers = [_input(n_steps, n_features)]
-    for u in units:
-        layers += [keras.layers.SimpleRNN(u, return_sequences=True), keras.layers.BatchNormalization()]
-    layers.append(_seq2seq_head(horizon))
-    return keras.Sequential(layers, name="seq2seq_rnn_batchnorm")
+    return seq2seq_stack(
+        "seq2seq_rnn_batchnorm",
+        n_steps,
+        n_features,
+        horizon,
+        units,
+        lambda u: keras.layers.SimpleRNN(u, return_sequences=True),
+        between=keras.layers.BatchNormalization,
+    )
 
 
 @register_model(
@@ -274,11 +274,14 @@ def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 
     Used in: book/05_unstable_gradients.
     """
-    units = check_units(units)
-    layers = [_input(n_steps, n_features)]
-    layers += [keras.layers.RNN(LNSimpleRNNCell(u), return_sequences=True) for u in units]
-    layers.append(_seq2seq_head(horizon))
-    return keras.Sequential(layers, name="seq2seq_layernorm_rnn")
+    return seq2seq_stack(
+        "seq2seq_layernorm_rnn",
+        n_steps,
+        n_features,
+        horizon,
+        units,
+        lambda u: keras.layers.RNN(LNSimpleRNNCell(u), return_sequences=True),
+    )
 
 
 @register_model(
@@ -303,7 +306,7 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
     decoder_units = check_positive_int("decoder_units", decoder_units)
     return keras.Sequential(
         [
-            _input(n_steps, n_features),
+            window_input(n_steps, n_features),
             keras.layers.SimpleRNN(encoder_units, name="encoder"),
             keras.layers.RepeatVector(horizon),
             keras.layers.SimpleRNN(decoder_units, return_sequences=True, name="decoder"),

@@ -119,11 +119,16 @@ class FrameView:
         title: HTML shown above the controls.
         footer: HTML shown below the frames (e.g. how the frames were computed).
         play_interval_ms: delay between two frames when ``Play`` runs.
+        data: the numbers the frames were drawn from (each explorer says what it holds), kept for
+            readers and tests (default ``None``).
 
     Attributes:
         widget: the ``ipywidgets.VBox`` to display.
         controls: ``{name: control widget}``.
         play: the ``Play`` widget or ``None``.
+        data: the ``data`` argument.
+        cached: whether the frames came from the widget cache (:func:`rnnbook.widgets._cache.cached_view`
+            sets it; ``False`` for a view just computed).
 
     Example:
 
@@ -140,9 +145,12 @@ class FrameView:
         title: str = "",
         footer: str = "",
         play_interval_ms: int = 600,
+        data=None,
     ):
         import ipywidgets as w
 
+        self.data = data
+        self.cached = False
         self.spec = list(controls)
         self.frames = dict(frames)
         self.options = {"title": title, "footer": footer, "play_interval_ms": play_interval_ms}

@@ -234,6 +234,4 @@ def bptt_explorer(
         f"state of freshly initialised layers ({units} neurons, a Dense(1) head forecasting the next "
         "value), computed by the backend's autodiff."
     )
-    view = FrameView(controls, frames, title=title)
-    view.data = grid
-    return view
+    return FrameView(controls, frames, title=title, data=grid)

@@ -103,10 +103,9 @@ def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "
     from rnnbook import data
 
     if series in USER_SERIES:
-        ds = USER_SERIES[series]
-        return ds if (ds.horizon, ds.target) == (horizon, target) else ds.retarget(horizon, target)
+        return data.shape_dataset(USER_SERIES[series], horizon, target)
     if series == "synthetic":
-        return data.profile_dataset(profile, horizon=horizon, target=target, seed=seed)
+        return data.shape_dataset(profile, horizon, target, seed)
     return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
 
 
@@ -128,8 +127,8 @@ def _trained(
             f"Model {name!r} does not support the {strategy!r} strategy; it supports "
             f"{', '.join(strategies_for(spec))}."
         )
-    target = {"iterative": "one_step", "seq2vec": "vector", "seq2seq": "seq2seq"}[strategy]
-    # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets.
+    # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets;
+    # otherwise the training plan gives the model its targets for `horizon` (training.model_target).
     feedback = strategy == "iterative" and spec.kind in ("keras", "forecaster")
     fit = {
         "profile": profile,
@@ -143,8 +142,10 @@ def _trained(
         # one-step model asked for a horizon): the model they trained, from the trained-model cache.
         model = train(name, **fit).model
     else:
-        ds = _dataset(series, horizon if target != "one_step" else 1, target, seed, profile)
-        model = train(name, ds, **fit).model
+        # The series cut by the training plan for the model's targets, as the leaderboard does (one
+        # step ahead for a model fed its own forecasts, whatever the data set's horizon).
+        ds = USER_SERIES[series] if series in USER_SERIES else _dataset(series, 1, "one_step", seed)
+        model = train(name, ds, retarget=True, **{**fit, "horizon": 1 if feedback else horizon}).model
     if feedback and spec.kind == "forecaster" and horizon > 1:
         if not hasattr(model, "with_horizon"):
             raise ValueError(
@@ -383,6 +384,4 @@ def forecast_explorer(
         "on the series' training windows (the real series standardised); errors on the validation "
         "windows."
     )
-    view = FrameView(controls, frames, title=title)
-    view.data = data
-    return view
+    return FrameView(controls, frames, title=title, data=data)

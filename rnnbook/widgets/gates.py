@@ -193,6 +193,4 @@ def gate_inspector(
         "forecast the next value; the gates are computed by the NumPy equations with the trained weights. "
         "Sigmoid gates run from 0 (closed) to 1 (open)."
     )
-    view = FrameView(controls, frames, title=title, play_interval_ms=1200)
-    view.data = data
-    return view
+    return FrameView(controls, frames, title=title, play_interval_ms=1200, data=data)

@@ -153,6 +153,4 @@ def receptive_field_explorer(
         "<b>Receptive field of causal dilated convolutions</b> &mdash; each dot is one time step of a "
         "layer; the lines are the connections that feed the last output."
     )
-    view = FrameView(controls, frames, title=title)
-    view.data = data
-    return view
+    return FrameView(controls, frames, title=title, data=data)

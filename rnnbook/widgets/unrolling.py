@@ -356,6 +356,4 @@ def unrolling_explorer(
         f"<b>{CELL_TITLES[cell]} unrolled</b> &mdash; {units} neurons trained for {epochs} epochs "
         f"on the synthetic series (validation MSE {data.val_mse:.4f}). Move the slider or press Play."
     )
-    view = FrameView([control], frames, title=title, play_interval_ms=700)
-    view.data = data
-    return view
+    return FrameView([control], frames, title=title, play_interval_ms=700, data=data)

@@ -1,0 +1,130 @@
+"""The :class:`Dataset` container (inputs and targets of the three splits) and its :class:`Units`."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import numpy as np
+
+from rnnbook._checks import warn_deprecated
+from rnnbook.data.windows import make_targets, split_batch
+
+
+@dataclasses.dataclass(frozen=True)
+class Units:
+    """How a data set's targets map back to the user's units, and the scale MASE divides by.
+
+    Targets were scaled as ``(value - mean) / std`` with the training period's mean and standard
+    deviation; :meth:`invert` undoes it. ``naive_mae`` is the mean absolute error, over the training
+    period and in the user's units, of the seasonal naive forecast ``value(t - season)``: MASE divides a
+    model's MAE by it (:func:`rnnbook.metrics.forecast_scores`).
+
+    Example:
+
+    >>> Units("riders", mean=10.0, std=2.0, naive_mae=1.5, season=7).invert(np.array([0.5]))
+    array([11.])
+    """
+
+    column: str
+    mean: float
+    std: float
+    naive_mae: float
+    season: int = 1
+
+    def invert(self, y) -> np.ndarray:
+        """Scaled targets back in the user's units (float64)."""
+        return np.asarray(y, dtype=np.float64) * self.std + self.mean
+
+
+@dataclasses.dataclass
+class Dataset:
+    """Inputs and targets of the train, validation and test splits, with how they were made.
+
+    Data sets made from a user's table (:mod:`rnnbook.frames`) also carry ``units`` (to report metrics
+    in the user's units), ``columns`` (the name of each input feature) and ``dates`` (per split, the date
+    of each window's first forecast). A data set carries data, not how to train on it: the training plan
+    (:func:`rnnbook.training.plan_training`) picks the recipe from what the data is.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_valid: np.ndarray
+    y_valid: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    n_steps: int
+    horizon: int
+    target: str
+    name: str = "synthetic"
+    series: np.ndarray | None = dataclasses.field(default=None, repr=False)
+    #: How to make the same data with other targets: ``recipe(horizon=..., target=...)`` (or ``None``).
+    recipe: functools.partial | None = dataclasses.field(default=None, repr=False, compare=False)
+    units: Units | None = dataclasses.field(default=None, repr=False)
+    columns: tuple | None = dataclasses.field(default=None, repr=False)
+    dates: dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    #: Multitask data sets (several target columns, :func:`rnnbook.frames.frame_dataset`): one
+    #: :class:`Units` per target column, in order (``units`` is then the first's); else ``None``.
+    target_units: tuple | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def n_features(self) -> int:
+        return self.X_train.shape[-1]
+
+    @property
+    def n_targets(self) -> int:
+        """How many columns are forecast: the targets ``y`` hold ``horizon`` values for each, target-major
+        (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead)."""
+        return 1 if self.target_units is None else len(self.target_units)
+
+    @property
+    def fit(self) -> dict | None:
+        """Deprecated: the training plan's ``fit`` (:func:`rnnbook.training.plan_training`)."""
+        from rnnbook.profiles import REAL_FIT  # profiles is a sibling foundation; kept out of the import
+
+        warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).fit")
+        return None if self.units is None else dict(REAL_FIT)
+
+    def splits(self):
+        """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""
+        return [
+            ("train", self.X_train, self.y_train),
+            ("valid", self.X_valid, self.y_valid),
+            ("test", self.X_test, self.y_test),
+        ]
+
+    def retarget(self, horizon: int, target: str) -> Dataset:
+        """Deprecated: ``rnnbook.data.shape_dataset(dataset, horizon, target)``."""
+        warn_deprecated("Dataset.retarget", "rnnbook.data.shape_dataset")
+        return _recut(self, horizon, target)
+
+
+def _recut(ds: Dataset, horizon: int, target: str) -> Dataset:
+    """``ds`` with other targets: its kept ``series`` cut anew when they are long enough, else its
+    ``recipe`` run again (the chapter's draw, a real series windowed anew); see :func:`shape_dataset`."""
+    # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
+    chapter = ds.recipe is not None and ds.recipe.keywords.get("draw") == "chapter"
+    length = ds.n_steps + horizon
+    if ds.series is not None and (
+        ds.series.shape[1] == length or ds.series.shape[1] > length and not chapter
+    ):
+        split = (len(ds.X_train), len(ds.X_valid), len(ds.X_test))
+        cut = _dataset_from_series(ds.series, ds.n_steps, horizon, target, split, ds.name)
+        return dataclasses.replace(cut, recipe=ds.recipe)
+    if ds.recipe is not None:
+        return ds.recipe(horizon=horizon, target=target)
+    raise ValueError(
+        f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
+        "not kept; rebuild it with the new target."
+    )
+
+
+def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Dataset:
+    length = n_steps + horizon
+    if series.shape[1] < length:
+        raise ValueError(f"The series have {series.shape[1]} steps, fewer than n_steps + horizon = {length}.")
+    parts = split_batch(series, split)
+    arrays = []
+    for part in parts:
+        arrays.extend(make_targets(part[:, :length], n_steps, horizon, target))
+    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name, series=series)
