@@ -98,7 +98,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         metavar="S",
-        help="seasonal period in steps, for seasonal models and MASE (default 1)",
+        help="seasonal period in steps, for seasonal models and MASE (default: from the dates' step: "
+        "hourly 24, daily 7, weekly 52, monthly 12, quarterly 4, else 1)",
     )
     own.add_argument(
         "--fill",
@@ -180,9 +181,19 @@ def _csv_dataset(args):
         n_steps=args.n_steps or 48,
         horizon=horizon,
         target="one_step" if horizon == 1 else "vector",
-        season=args.season or 1,
+        season=args.season,
         fill=args.fill,
     )
+
+
+def _season_line(dataset) -> str:
+    """``season 7 (inferred from the daily dates; --season sets another)``, or the note for season 1."""
+    from rnnbook.seasons import infer_season
+
+    season = infer_season(dataset.dates["train"])
+    if season.note:
+        return f"season 1: {season.note.replace('season=', '--season')}"
+    return f"season {season.period} (inferred from the {season.frequency} dates; --season sets another)"
 
 
 def _cmd_models() -> int:
@@ -223,9 +234,13 @@ def _cmd_leaderboard(args) -> int:
             "horizon": dataset.horizon,
             "columns": list(dataset.columns),
             "season": dataset.units.season,
+            "season_inferred": args.season is None,
             "recipe": dict(dataset.fit),
             "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)],
         }
+
+    if dataset is not None and args.season is None and not args.quiet:
+        print(_season_line(dataset), flush=True)
 
     import keras
 
@@ -287,7 +302,10 @@ def _cmd_leaderboard(args) -> int:
     interrupted = stop.is_set()
     rows[:] = sort_rows(rows, metric)
     target = args.target if isinstance(args.target, str) else ",".join(args.target or ())
-    where = f"data={args.csv} target={target} " if dataset is not None else f"profile={profile} "
+    where = f"profile={profile} "
+    if dataset is not None:
+        inferred = " (inferred)" if args.season is None else ""
+        where = f"data={args.csv} target={target} season={dataset.units.season}{inferred} "
     print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
     for name, why in skipped.items():  # models not named that cannot take this data: not failures

@@ -408,3 +408,31 @@ def test_several_targets_skip_the_models_that_forecast_one(tmp_path, monkeypatch
     payload = json.loads(out.read_text())
     assert set(payload["skipped"]) == {"sarima", "seq2seq_gru"}
     assert [r["model"] for r in payload["rows"]] == ["seasonal_naive"] * 2
+
+
+def test_leaderboard_on_a_daily_csv_infers_a_weekly_season(tmp_path):
+    # No --season, --n-steps, --horizon or split: the defaults must work on a daily series, SARIMA included.
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv, n=730)  # about two years
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--models",
+        "seasonal_naive",
+        "sarima",
+        "--json",
+        str(out),
+        "--quiet",
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "season=7 (inferred)" in proc.stdout.splitlines()[1]
+    payload = json.loads(out.read_text())
+    assert payload["dataset"]["season"] == 7 and payload["dataset"]["season_inferred"] is True
+    assert sorted(r["model"] for r in payload["rows"]) == ["sarima", "seasonal_naive"]
+    assert payload["errors"] == {}

@@ -76,6 +76,7 @@ LAYERS = {
     1: (
         "rnnbook.data",
         "rnnbook.frames",
+        "rnnbook.seasons",
         "rnnbook.profiles",
         "rnnbook.published",
         "rnnbook.backend",
