@@ -30,6 +30,9 @@ CHAPTER_MODELS = (
     "arma",
     "seasonal_naive",
     "sarima",
+    "ets",
+    "auto_arima",
+    "theta",
 )
 
 
