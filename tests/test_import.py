@@ -88,7 +88,14 @@ LAYERS = {
     2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.intervals", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),
     4: ("rnnbook.training", "rnnbook.model_cache"),
-    5: ("rnnbook.cli", "rnnbook.leaderboard", "rnnbook.compare", "rnnbook.widgets", "rnnbook.__main__"),
+    5: (
+        "rnnbook.cli",
+        "rnnbook.leaderboard",
+        "rnnbook.backtest",
+        "rnnbook.compare",
+        "rnnbook.widgets",
+        "rnnbook.__main__",
+    ),
 }
 
 
