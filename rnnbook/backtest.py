@@ -10,8 +10,8 @@ One validation window ranks models by luck as much as by skill. A **backtest** (
   (:func:`rnnbook.frames.frame_dataset` windows each period on its own);
 * the model then forecasts every window whose forecast starts in the ``spacing`` steps from the origin
   (the test block), ``horizon`` steps ahead, and is scored per step ahead, in the user's units;
-* the **window** of training data is ``"expanding"`` (all the past) or ``"sliding"`` (the same length
-  as at the first origin);
+* the **history** each origin trains on is ``"expanding"`` (all the past) or ``"sliding"`` (as long as
+  the first origin's);
 * the validation period (``spacing`` windows) stops the networks' training and calibrates the
   conformal prediction intervals (:mod:`rnnbook.intervals`), whose coverage is measured on the test
   block.
@@ -44,8 +44,8 @@ from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.intervals import LEVELS, check_levels, conformal_half_widths, interval_coverage
 from rnnbook.seasons import infer_season
 
-#: How much of the past each origin trains on.
-WINDOWS = ("expanding", "sliding")
+#: How much of the past each origin trains on (``history=``, ``--history``).
+HISTORIES = ("expanding", "sliding")
 #: The metrics of every backtest row, in the user's units.
 METRICS = ("mae", "mse", "mape", "mase")
 
@@ -63,7 +63,7 @@ class Origin:
 
 
 def plan_origins(
-    n_rows: int, *, n_steps: int, horizon: int, n_origins: int, spacing: int, window: str = "expanding"
+    n_rows: int, *, n_steps: int, horizon: int, n_origins: int, spacing: int, history: str = "expanding"
 ) -> list[Origin]:
     """The ``n_origins`` cuts of a table of ``n_rows`` rows, the last test block ending with the table.
 
@@ -74,7 +74,7 @@ def plan_origins(
     """
     n_origins = check_positive_int("n_origins", n_origins)
     spacing = check_positive_int("spacing", spacing)
-    check_choice("window", window, WINDOWS)
+    check_choice("history", history, HISTORIES)
     origins = []
     for k in range(n_origins):
         origin = n_rows - horizon + 1 - (n_origins - k) * spacing
@@ -88,7 +88,7 @@ def plan_origins(
             f"training steps before the first origin, fewer than n_steps + horizon + 1 = "
             f"{n_steps + horizon + 1}: use fewer origins, a smaller spacing or shorter windows."
         )
-    if window == "sliding":
+    if history == "sliding":
         length = first.valid
         origins = [dataclasses.replace(o, start=o.valid - length) for o in origins]
     return origins
@@ -161,11 +161,12 @@ def run_backtest(
     horizon: int = 1,
     n_origins: int = 3,
     spacing: int | None = None,
-    window: str = "expanding",
+    history: str = "expanding",
     seeds=(42,),
     levels=LEVELS,
     progress: bool = False,
     on_row=None,
+    errors: dict | None = None,
     **frame_options,
 ) -> Backtest:
     """Backtest ``models`` on a table over ``n_origins`` rolling origins.
@@ -178,12 +179,14 @@ def run_backtest(
         n_origins: how many origins. Defaults to ``3``.
         spacing: steps between origins, also the length of each test block and validation period.
             Defaults to ``max(horizon, season)`` times 4 (four weeks of daily data).
-        window: ``"expanding"`` (default) or ``"sliding"``.
+        history: ``"expanding"`` (default: all the past) or ``"sliding"`` (as long as at the first origin).
         seeds: the seeds every network trains with at every origin (forecasters without randomness are
             fitted once per origin whatever the seeds).
         levels: prediction-interval levels in percent. Defaults to ``(80, 95)``.
         progress: print one line per model and origin.
         on_row: called with each row as soon as it is computed.
+        errors: filled with ``{model: error}`` for a model that fails at some origin (it is then left
+            out of the later origins and the others go on); ``None``: the failure raises.
         **frame_options: ``date_column``, ``inputs``, ``calendar``, ``categorical``, ``season``,
             ``freq``, ``scale``, ``name`` (``split``, ``fractions`` and ``fill`` are the backtest's own).
 
@@ -213,16 +216,24 @@ def run_backtest(
     if spacing is None:
         spacing = 4 * max(horizon, season)
     cuts = plan_origins(
-        len(frame), n_steps=n_steps, horizon=horizon, n_origins=n_origins, spacing=spacing, window=window
+        len(frame), n_steps=n_steps, horizon=horizon, n_origins=n_origins, spacing=spacing, history=history
     )
     result = Backtest(rows=[], levels=levels)
     for origin, cut, ds in origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options):
         for name, spec in specs.items():
             for seed in seeds if spec.kind != "forecaster" else seeds[:1]:
+                if errors is not None and name in errors:
+                    break
                 if progress:
                     print(f"backtest {name} origin {origin} seed {seed}", flush=True)
-                trained = train_model(name, ds, seed)
-                rows = _score(trained, name, seed, origin, levels)
+                try:
+                    trained = train_model(name, ds, seed)
+                    rows = _score(trained, name, seed, origin, levels)
+                except Exception as exc:
+                    if errors is None:
+                        raise
+                    errors[name] = f"{type(exc).__name__}: {exc}"
+                    break
                 for row in rows:
                     row["fit_seconds"] = trained.fit_seconds
                     result.rows.append(row)
@@ -230,6 +241,8 @@ def run_backtest(
                         on_row(row)
                 if cut is cuts[-1] and name not in result.forecasts:
                     result.forecasts[name] = _last_block(trained, levels)
+    if errors:  # a model that failed at some origin has no backtest: none of its rows stay
+        result.rows = [r for r in result.rows if r["model"] not in errors]
     return result
 
 

@@ -69,7 +69,7 @@ def test_no_origin_sees_its_future():
 
 def test_sliding_windows_keep_the_first_origins_training_length():
     expanding = plan_origins(300, n_steps=10, horizon=1, n_origins=4, spacing=7)
-    sliding = plan_origins(300, n_steps=10, horizon=1, n_origins=4, spacing=7, window="sliding")
+    sliding = plan_origins(300, n_steps=10, horizon=1, n_origins=4, spacing=7, history="sliding")
     assert [o.start for o in expanding] == [0] * 4
     assert [o.valid - o.start for o in sliding] == [expanding[0].valid] * 4
     assert [o.origin for o in sliding] == [o.origin for o in expanding] == [272, 279, 286, 293]
@@ -78,8 +78,8 @@ def test_sliding_windows_keep_the_first_origins_training_length():
 def test_too_many_origins_is_one_clear_error():
     with pytest.raises(ValueError, match="use fewer origins, a smaller spacing or shorter windows"):
         plan_origins(100, n_steps=10, horizon=1, n_origins=20, spacing=5)
-    with pytest.raises(ValueError, match="`window`"):
-        plan_origins(100, n_steps=10, horizon=1, n_origins=2, spacing=5, window="rolling")
+    with pytest.raises(ValueError, match="`history`"):
+        plan_origins(100, n_steps=10, horizon=1, n_origins=2, spacing=5, history="rolling")
 
 
 def test_a_network_backtests_with_seeds_and_interval_coverage():

@@ -92,6 +92,7 @@ LAYERS = {
         "rnnbook.cli",
         "rnnbook.leaderboard",
         "rnnbook.backtest",
+        "rnnbook.report",
         "rnnbook.compare",
         "rnnbook.widgets",
         "rnnbook.__main__",
