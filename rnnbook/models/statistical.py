@@ -349,8 +349,9 @@ def _check_builder(n_steps, n_features):
     horizon=1,
     kind="forecaster",
 )
-def ets(n_steps=50, n_features=1, horizon=1, season=7, max_fit_steps=1000):
-    """An :class:`EtsForecaster` (the data set's ``season``).
+def ets(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=1000):
+    """An :class:`EtsForecaster` (the data set's ``season``; without one, such as
+    the chapter's synthetic series of random periods, no season).
 
     Used in: ``rnnbook leaderboard --csv``.
     """
@@ -365,8 +366,9 @@ def ets(n_steps=50, n_features=1, horizon=1, season=7, max_fit_steps=1000):
     horizon=1,
     kind="forecaster",
 )
-def auto_arima(n_steps=50, n_features=1, horizon=1, season=7, max_fit_steps=300, max_order=2):
-    """An :class:`AutoArimaForecaster` (the data set's ``season``).
+def auto_arima(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=300, max_order=2):
+    """An :class:`AutoArimaForecaster` (the data set's ``season``; without one, such as
+    the chapter's synthetic series of random periods, no season).
 
     Used in: ``rnnbook leaderboard --csv``.
     """
@@ -381,8 +383,9 @@ def auto_arima(n_steps=50, n_features=1, horizon=1, season=7, max_fit_steps=300,
     horizon=1,
     kind="forecaster",
 )
-def theta(n_steps=50, n_features=1, horizon=1, season=7, max_fit_steps=1000):
-    """A :class:`ThetaForecaster` (the data set's ``season``).
+def theta(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=1000):
+    """A :class:`ThetaForecaster` (the data set's ``season``; without one, such as
+    the chapter's synthetic series of random periods, no season).
 
     Used in: ``rnnbook leaderboard --csv``.
     """
