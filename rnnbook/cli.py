@@ -206,6 +206,9 @@ def _csv_dataset(args):
         raise ValueError(f"--{given[0].replace('_', '-')} is an option of a backtest: it needs --backtest K.")
     if args.backtest is not None and args.fill is not None:
         raise ValueError("--fill cannot be used with --backtest: fill the gaps in the CSV file first.")
+    if args.backtest is not None and (args.split or args.fractions):
+        option = "--split" if args.split else "--fractions"
+        raise ValueError(f"{option} cannot be used with --backtest: a backtest chooses its own periods.")
     if args.csv is None:
         given = [name for name in _CSV_ONLY if getattr(args, name) is not None]
         given += [name for name in ("inputs", "calendar", "categorical") if getattr(args, name)]

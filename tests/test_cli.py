@@ -504,6 +504,7 @@ def test_a_backtest_with_a_report_on_a_daily_csv(tmp_path):
         (["--backtest", "3", "--history", "rolling"], "argument --history: invalid choice"),
         (["--backtest", "3", "--n-seeds", "0"], "argument --n-seeds: expected a positive integer"),
         (["--backtest", "3", "--fill", "ffill"], "--fill cannot be used with --backtest"),
+        (["--backtest", "3", "--fractions", "0.6,0.2,0.2"], "--fractions cannot be used with --backtest"),
         (["--backtest", "60"], "use fewer origins, a smaller spacing or shorter windows"),
     ],
 )
