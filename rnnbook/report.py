@@ -126,20 +126,13 @@ def write_report(directory, backtest, summary, metric: str = "mae", title: str =
     labels = {label.split(" = ")[0]: label for label in summary.index}
     order = list(labels)  # best first
     best = [m for m in order if m in backtest.forecasts][:N_BEST]
-    figures = [
-        (
-            "Spread over the origins",
-            _save(_spread_figure(backtest.rows, metric, order), directory / "spread.png"),
-        ),
-        (
-            "Forecasts with prediction intervals",
-            _save(_forecast_figure(backtest.forecasts, best, backtest.levels), directory / "forecasts.png"),
-        ),
-        (
-            "Error by step ahead",
-            _save(_per_step_figure(backtest.summary(), metric, order), directory / "per_step.png"),
-        ),
-    ]
+    spread = _save(_spread_figure(backtest.rows, metric, order), directory / "spread.png")
+    figures = [("Spread over the origins", spread)]
+    if best:  # (every model failed at the last origin: nothing to draw)
+        figure = _forecast_figure(backtest.forecasts, best, backtest.levels)
+        figures.append(("Forecasts with prediction intervals", _save(figure, directory / "forecasts.png")))
+    figure = _per_step_figure(backtest.summary(), metric, order)
+    figures.append(("Error by step ahead", _save(figure, directory / "per_step.png")))
     table = summary.to_html(float_format=lambda v: f"{v:.4g}", na_rep="–", border=0)
     images = "\n".join(
         f'<h2>{html.escape(caption)}</h2>\n<img src="{name}" alt="{html.escape(caption)}">'
