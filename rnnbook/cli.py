@@ -133,7 +133,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         metavar="S",
-        help="seasonal period in steps, for seasonal models and MASE (default 1)",
+        help="seasonal period in steps, for seasonal models and MASE (default: from the dates' step: "
+        "hourly 24, daily 7, weekly 52, monthly 12, quarterly 4, else 1)",
     )
     own.add_argument(
         "--fill",
@@ -147,7 +148,55 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="sort by this validation metric, in your units (default: mae with --csv)",
     )
+    bt = lb.add_argument_group("backtest (your own series; see rnnbook.backtest)")
+    bt.add_argument(
+        "--backtest",
+        type=_positive,
+        default=None,
+        metavar="K",
+        help="refit every model at K rolling origins and rank by the mean over them",
+    )
+    bt.add_argument(
+        "--origin-spacing",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="steps between origins, also each test block's length (default: 4 x max(horizon, season))",
+    )
+    bt.add_argument(
+        "--history",
+        choices=("expanding", "sliding"),
+        default=None,
+        help="what each origin trains on: all the past (expanding, default) or as much as the first "
+        "(sliding)",
+    )
+    bt.add_argument(
+        "--n-seeds",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="train each network with N seeds (--seed, --seed + 1, ...) at every origin (default 1)",
+    )
+    bt.add_argument(
+        "--level",
+        type=_levels,
+        default=None,
+        metavar="L,L",
+        help="prediction-interval levels in percent, their coverage measured (default 80,95)",
+    )
+    bt.add_argument("--report", metavar="DIR", help="write an HTML report (index.html and PNGs) to DIR")
     return parser
+
+
+def _levels(text: str) -> tuple:
+    from rnnbook.intervals import check_levels
+
+    try:
+        return check_levels([int(p) for p in text.split(",")])
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected levels in percent between 0 and 100 such as 80,95, got {text!r}"
+        ) from None
 
 
 def _positive(text: str) -> int:
@@ -180,11 +229,21 @@ def _fractions(text: str) -> tuple:
 
 
 # The options that describe a user's series: meaningless without --csv.
-_CSV_ONLY = ("target", "split", "fractions", "n_steps", "horizon", "season", "fill")
+_CSV_ONLY = ("target", "split", "fractions", "n_steps", "horizon", "season", "fill", "backtest")
+# The options of a backtest: meaningless without --backtest.
+_BACKTEST_ONLY = ("origin_spacing", "history", "n_seeds", "level", "report")
 
 
 def _csv_dataset(args):
     """The user's series as a data set, or ``None`` without ``--csv`` (its options are then refused)."""
+    given = [name for name in _BACKTEST_ONLY if getattr(args, name) is not None]
+    if given and args.backtest is None:
+        raise ValueError(f"--{given[0].replace('_', '-')} is an option of a backtest: it needs --backtest K.")
+    if args.backtest is not None and args.fill is not None:
+        raise ValueError("--fill cannot be used with --backtest: fill the gaps in the CSV file first.")
+    if args.backtest is not None and (args.split or args.fractions):
+        option = "--split" if args.split else "--fractions"
+        raise ValueError(f"{option} cannot be used with --backtest: a backtest chooses its own periods.")
     if args.csv is None:
         given = [name for name in _CSV_ONLY if getattr(args, name) is not None]
         given += [name for name in ("inputs", "calendar", "categorical") if getattr(args, name)]
@@ -222,9 +281,19 @@ def _read_csv_dataset(args, horizon: int):
         n_steps=args.n_steps or 48,
         horizon=horizon,
         target="one_step" if horizon == 1 else "vector",
-        season=args.season or 1,
+        season=args.season,
         fill=args.fill,
     )
+
+
+def _season_line(dataset) -> str:
+    """``season 7 (inferred from the daily dates; --season sets another)``, or the note for season 1."""
+    from rnnbook.seasons import infer_season
+
+    season = infer_season(dataset.dates["train"])
+    if season.note:
+        return f"season 1: {season.note.replace('season=', '--season')}"
+    return f"season {season.period} (inferred from the {season.frequency} dates; --season sets another)"
 
 
 def _cmd_models() -> int:
@@ -274,9 +343,15 @@ def _cmd_leaderboard(args) -> int:
             "horizon": dataset.horizon,
             "columns": list(dataset.columns),
             "season": dataset.units.season,
+            "season_inferred": args.season is None,
             "recipe": dict(REAL_FIT),  # what the plan trains a table's models with
             "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)],
         }
+
+    if dataset is not None and args.season is None and not args.quiet:
+        print(_season_line(dataset), flush=True)
+    if args.backtest is not None:
+        return _cmd_backtest(args, dataset, json_path, profile, metric, described)
 
     import keras
 
@@ -338,7 +413,10 @@ def _cmd_leaderboard(args) -> int:
     interrupted = stop.is_set()
     rows[:] = sort_rows(rows, metric)
     target = args.target if isinstance(args.target, str) else ",".join(args.target or ())
-    where = f"data={args.csv} target={target} " if dataset is not None else f"profile={profile} "
+    where = f"profile={profile} "
+    if dataset is not None:
+        inferred = " (inferred)" if args.season is None else ""
+        where = f"data={args.csv} target={target} season={dataset.units.season}{inferred} "
     print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
     print(format_table(rows))
     for name, why in skipped.items():  # models not named that cannot take this data: not failures
@@ -351,6 +429,150 @@ def _cmd_leaderboard(args) -> int:
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_MODELS_FAILED if errors else EXIT_OK
+
+
+def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
+    """``rnnbook leaderboard --csv ... --backtest K``: every model refitted at K origins, ranked by the
+    mean of ``metric`` over them; everything is checked before anything trains."""
+    from rnnbook._checks import prove_writable
+    from rnnbook.backtest import plan_origins, run_backtest
+    from rnnbook.frames import read_csv
+    from rnnbook.intervals import LEVELS
+    from rnnbook.leaderboard import format_backtest, merge_same_models, write_json
+    from rnnbook.registry import get_spec, list_models
+    from rnnbook.training import cannot_train_on
+
+    if dataset.n_targets > 1:
+        raise ValueError(f"--backtest forecasts one target column; got {dataset.n_targets} (--target).")
+    if args.models is None:
+        names = [s.name for s in list_models(include_broken=False)]
+    else:
+        names = list(args.models)
+    skipped = {}
+    for name in list(names):
+        why = cannot_train_on(get_spec(name), dataset)
+        if why is not None:
+            if args.models is not None:
+                raise ValueError(f"{name} cannot train on this data: {why}.")
+            skipped[name] = why
+            names.remove(name)
+    names, same = merge_same_models(names, dataset.horizon)
+    frame = read_csv(args.csv)
+    season = dataset.units.season
+    spacing = args.origin_spacing or 4 * max(dataset.horizon, season)
+    history = args.history or "expanding"
+    plan_origins(
+        len(frame),
+        n_steps=dataset.n_steps,
+        horizon=dataset.horizon,
+        n_origins=args.backtest,
+        spacing=spacing,
+        history=history,
+    )
+    if args.report is not None:
+        prove_writable(args.report)
+    levels = args.level or LEVELS
+    base = 42 if args.seed is None else args.seed
+    seeds = tuple(range(base, base + (args.n_seeds or 1)))
+    errors: dict = {}
+    import keras
+
+    backend = keras.backend.backend()
+    options = {"history": history, "origins": args.backtest, "spacing": spacing, "seeds": list(seeds)}
+    rows: list = []
+
+    def save(partial: bool, summary=None):
+        if json_path is None:
+            return
+        payload = {**options, "levels": list(levels), "rows": _finite(rows)}
+        if summary is not None:
+            payload["summary"] = _finite(summary.reset_index().to_dict("records"))
+        write_json(
+            json_path,
+            [],
+            profile,
+            backend,
+            errors,
+            partial=partial,
+            dataset=described,
+            skipped=skipped,
+            extra={"backtest": payload},
+        )
+
+    def on_row(row):
+        rows.append(row)
+        if row["step"] == dataset.horizon:  # one save per model and origin
+            save(partial=True)
+
+    try:
+        result = run_backtest(
+            frame,
+            args.target,
+            names,
+            n_steps=dataset.n_steps,
+            horizon=dataset.horizon,
+            n_origins=args.backtest,
+            spacing=spacing,
+            history=history,
+            seeds=seeds,
+            levels=levels,
+            progress=not args.quiet,
+            on_row=on_row,
+            errors=errors,
+            date_column=args.date_column,
+            inputs=args.inputs,
+            calendar=args.calendar,
+            categorical=args.categorical,
+            season=season,
+        )
+    except KeyboardInterrupt:
+        save(partial=True)
+        print("interrupted: the rows finished so far are in the JSON file (partial)", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    summary = _ranked_summary(result, metric, same) if result.rows else None
+    seed_list = ", ".join(map(str, seeds))
+    print(
+        f"\ndata={args.csv} target={args.target} season={season} backend={backend} backtest: "
+        f"{args.backtest} origins {spacing} steps apart, {history} history, seeds {seed_list}"
+    )
+    if summary is not None:
+        print(format_backtest(summary, metric, levels))
+    for name, why in skipped.items():
+        print(f"skipped {name}: {why}")
+    for name, error in errors.items():
+        print(f"{name}: BROKEN: {error}")
+    save(partial=False, summary=summary)
+    if json_path is not None:
+        print(f"wrote {json_path}")
+    if args.report is not None and summary is not None:
+        from rnnbook.report import write_report
+
+        print(f"wrote {write_report(args.report, result, summary, metric, title=str(args.csv))}")
+    return EXIT_MODELS_FAILED if errors else EXIT_OK
+
+
+def _ranked_summary(result, metric: str, same: dict):
+    """The backtest's summary over every step ahead, one row per model (named with its same models),
+    with the mean fit time, ranked by the mean of ``metric`` over the origins."""
+    import pandas as pd
+
+    table = result.summary().xs("all", level="step")
+    fit = pd.DataFrame(result.rows).groupby("model")["fit_seconds"].mean()
+    table["fit_seconds"] = fit.reindex(table.index)
+    table = table.sort_values(f"{metric}_mean", na_position="last")
+    table.index = [" = ".join([name, *same.get(name, ())]) for name in table.index]
+    table.index.name = "model"
+    return table
+
+
+def _finite(records: list) -> list:
+    """Records with NaN (a MAPE with a zero target) as ``None``: strict JSON."""
+    import math
+
+    return [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
+        for r in records
+    ]
 
 
 def main(argv=None) -> int:

@@ -57,6 +57,7 @@ import numpy as np
 from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
 from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
+from rnnbook.seasons import infer_season
 
 
 class TableError(ValueError):
@@ -332,7 +333,7 @@ def frame_dataset(
     scale: bool = True,
     fill: str | None = None,
     freq=None,
-    season: int = 1,
+    season: int | None = None,
     name: str | None = None,
 ) -> Dataset:
     """Window a table of dated values into train, validation and test sets, split in time.
@@ -353,7 +354,8 @@ def frame_dataset(
         fill: ``None`` (gaps and missing values are errors), ``"interpolate"`` or ``"ffill"``.
         freq: the step between dates (a pandas frequency such as ``"h"`` or ``"D"``); default: inferred.
         season: the seasonal period in steps (7 for daily data with a weekly cycle, 24 for hourly data
-            with a daily one): MASE's naive forecast is ``value(t - season)``.
+            with a daily one): MASE's naive forecast is ``value(t - season)``. Default ``None``: inferred
+            from the dates' step (:func:`rnnbook.seasons.infer_season`; 1 for an unusual step).
         name: the data set's name (default: the target column's).
 
     Returns:
@@ -364,7 +366,7 @@ def frame_dataset(
     try:
         n_steps = check_positive_int("n_steps", n_steps)
         horizon = check_positive_int("horizon", horizon)
-        season = check_positive_int("season", season)
+        season = None if season is None else check_positive_int("season", season)
         check_choice("target", target, TARGETS)
         check_choice("fill", fill, FILLS)
     except ValueError as exc:  # an option of the table's: one error type for everything refused here
@@ -417,6 +419,8 @@ def frame_dataset(
         )
     _check_order(frame, dates)
     grid = _grid(frame, dates, freq)
+    if season is None:
+        season = infer_season(grid).period
     values = pd.DataFrame({c: _numeric(table, c, dates).to_numpy() for c in numeric}, index=dates)
     labels = pd.DataFrame({c: table[c].to_numpy() for c in categorical}, index=dates)
     if len(grid) != len(dates):

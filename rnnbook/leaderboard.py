@@ -24,6 +24,37 @@ from rnnbook.profiles import get_profile
 from rnnbook.registry import PluginWarning, get_spec, list_models
 
 COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
+#: Models that are the same model one step ahead (horizon 1): the second is trained as the first and
+#: shown in its row (``"same_as"``). A vector model of width 1 is its one-step twin; an iterative model
+#: fed its forecast once is the one-step model inside it; the naive forecast repeated once is itself.
+SAME_AT_HORIZON_1 = {
+    "linear_n_steps": "linear",
+    "deep_rnn_dense": "seq2vec_rnn",
+    "iterative_deep_rnn": "deep_rnn",
+    "naive_n_steps": "naive_last_value",
+}
+
+
+def merge_same_models(names, horizon: int) -> tuple[list, dict]:
+    """``(names to train, {kept: [same models left out]})``: at horizon 1 each pair of
+    :data:`SAME_AT_HORIZON_1` both in ``names`` is trained once, under the first name.
+
+    Example:
+
+    >>> merge_same_models(["linear", "linear_n_steps", "deep_rnn"], horizon=1)
+    (['linear', 'deep_rnn'], {'linear': ['linear_n_steps']})
+    """
+    names = list(names)
+    if horizon != 1:
+        return names, {}
+    same = {}
+    for twin, kept in SAME_AT_HORIZON_1.items():
+        if twin in names and kept in names:
+            names.remove(twin)
+            same.setdefault(kept, []).append(twin)
+    return names, same
+
+
 #: The metrics a leaderboard on a user's series can be sorted by (``--metric``).
 METRICS = ("mse", "mae", "mape", "mase")
 
@@ -99,6 +130,9 @@ def run_leaderboard(
         names = [n for n in names if n not in unfit]
         skipped.update(unfit)
         unfit = {}
+    same = {}
+    if dataset is not None and dataset.n_targets == 1:  # every model at the data set's horizon
+        names, same = merge_same_models(names, dataset.horizon)
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -131,6 +165,8 @@ def run_leaderboard(
         if stop is not None and stop.is_set():
             break  # stopped part-way: not a result
         for row in result.rows():  # one per target column for a multitask data set
+            if name in same:
+                row["same_as"] = same[name]
             rows.append(row)
             if on_row is not None:
                 on_row(row)
@@ -163,7 +199,7 @@ def format_table(rows: list[dict]) -> str:
         lines = [header, "-" * len(header)]
         for r in rows:
             lines.append(
-                f"{r['model']:<26} {target(r)}{r['horizon']:>7d} {r['val_mae']:>11.4g} "
+                f"{_label(r):<26} {target(r)}{r['horizon']:>7d} {r['val_mae']:>11.4g} "
                 f"{r['test_mae']:>11.4g} {r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
                 f"{r['fit_seconds']:>7.1f}"
             )
@@ -175,6 +211,27 @@ def format_table(rows: list[dict]) -> str:
             f"{r['model']:<26} {r['horizon']:>7d} {r['val_mse']:>10.6f} {r['test_mse']:>10.6f} "
             f"{r['params']:>8d} {r['fit_seconds']:>7.1f}"
         )
+    return "\n".join(lines)
+
+
+def _label(row: dict) -> str:
+    """``linear = linear_n_steps`` for a row that stands for several same models."""
+    return " = ".join([row["model"], *row.get("same_as", ())])
+
+
+def format_backtest(summary, metric: str = "mae", levels=()) -> str:
+    """The backtest table (what ``rnnbook leaderboard --backtest`` prints): per model, over every step
+    ahead, the mean and standard deviation over the origins of MAE, ``metric``, MASE and the intervals'
+    coverage, and the mean fit time; ``summary`` is :meth:`rnnbook.backtest.Backtest.summary` with a
+    ``fit_seconds`` column, its rows already ranked."""
+    cover = "".join(f" {f'cover{level}%':>8}" for level in levels)
+    shown = [m for m in dict.fromkeys(("mae", metric, "mase"))]
+    header = f"{'model':<40} " + " ".join(f"{m + ' mean±std':>21}" for m in shown) + cover + f" {'fit_s':>7}"
+    lines = [header, "-" * len(header)]
+    for model, r in summary.iterrows():
+        cells = " ".join(f"{r[f'{m}_mean']:>10.4g} ±{r[f'{m}_std']:>9.3g}" for m in shown)
+        covers = "".join(f" {100 * r[f'coverage_{level}_mean']:>8.1f}" for level in levels)
+        lines.append(f"{str(model):<40} {cells}{covers} {r['fit_seconds']:>7.1f}")
     return "\n".join(lines)
 
 
@@ -243,6 +300,7 @@ def write_json(
     partial: bool = False,
     dataset: dict | None = None,
     skipped: dict | None = None,
+    extra: dict | None = None,
 ) -> Path:
     """Write ``{"profile", "backend", "partial", "rows", "errors"}`` to ``path``, atomically (and
     ``"dataset"``, what the rows were trained on, when it is a user's series, and ``"skipped"``,
@@ -252,7 +310,8 @@ def write_json(
     sees half a file. ``partial`` marks results of a run that did not finish. The JSON is strict: a
     metric that is NaN (MAPE with a zero target, say) or infinite is written as ``null``. An existing
     file keeps its permissions (a new one gets the usual ones, under the umask); a symbolic link is
-    written through to its target. The directory must exist (:func:`check_json_path`).
+    written through to its target. The directory must exist (:func:`check_json_path`). ``extra`` adds
+    more keys (``"backtest"``).
     """
     path = Path(os.path.realpath(path))
     payload = {
@@ -266,6 +325,7 @@ def write_json(
         payload["dataset"] = dataset
     if skipped is not None:
         payload["skipped"] = skipped
+    payload.update(extra or {})  # e.g. "backtest": its rows and summary
     text = json.dumps(strict_json(payload), indent=2, allow_nan=False) + "\n"
     fd, tmp = _new_file_beside(path)
     try:

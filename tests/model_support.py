@@ -27,6 +27,9 @@ CHAPTER_MODELS = (
     "arma",
     "seasonal_naive",
     "sarima",
+    "ets",
+    "auto_arima",
+    "theta",
 )
 
 #: A run profile small enough that a model trains in about a second (120 series of 20 steps, 2 epochs).

@@ -461,3 +461,124 @@ def test_csv_errors_suggest_the_flags_of_the_command_line(tmp_path):
 
     with pytest.raises(ValueError, match="fill='interpolate'"):
         frame_dataset(frame, "riders", date_column="day", n_steps=7)
+
+
+def test_leaderboard_on_a_daily_csv_infers_a_weekly_season(tmp_path):
+    # No --season, --n-steps, --horizon or split: the defaults must work on a daily series, SARIMA included.
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv, n=730)  # about two years
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--models",
+        "seasonal_naive",
+        "sarima",
+        "--json",
+        str(out),
+        "--quiet",
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "season=7 (inferred)" in proc.stdout.splitlines()[1]
+    payload = json.loads(out.read_text())
+    assert payload["dataset"]["season"] == 7 and payload["dataset"]["season_inferred"] is True
+    assert sorted(r["model"] for r in payload["rows"]) == ["sarima", "seasonal_naive"]
+    assert payload["errors"] == {}
+
+
+def test_a_backtest_with_a_report_on_a_daily_csv(tmp_path):
+    # About two years of daily data, 3 origins: the baselines and one network with two seeds; the same
+    # models at horizon 1 (naive_last_value and naive_n_steps) are one row.
+    csv, out, report = tmp_path / "riders.csv", tmp_path / "bt.json", tmp_path / "report"
+    _weekly_csv(csv, n=730)
+    models = ["seasonal_naive", "naive_last_value", "naive_n_steps", "theta", "linear"]
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--n-steps",
+        "28",
+        "--models",
+        *models,
+        "--backtest",
+        "3",
+        "--n-seeds",
+        "2",
+        "--level",
+        "80,95",
+        "--json",
+        str(out),
+        "--report",
+        str(report),
+        "--quiet",
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "3 origins 28 steps apart, expanding history, seeds 42, 43" in proc.stdout
+    assert "naive_last_value = naive_n_steps" in proc.stdout
+    payload = json.loads(out.read_text())["backtest"]
+    assert (
+        payload["origins"] == 3
+        and payload["levels"] == [80, 95]
+        and not json.loads(out.read_text())["partial"]
+    )
+    summary = payload["summary"]
+    assert [r["model"] for r in summary][0] != "naive_last_value = naive_n_steps"  # ranked by the mean MAE
+    assert [r["mae_mean"] for r in summary] == sorted(r["mae_mean"] for r in summary)
+    assert {r["model"] for r in summary} == {
+        "seasonal_naive",
+        "naive_last_value = naive_n_steps",
+        "theta",
+        "linear",
+    }
+    linear = [r for r in payload["rows"] if r["model"] == "linear"]
+    assert {r["seed"] for r in linear} == {42, 43} and len({r["origin"] for r in linear}) == 3
+    assert len(linear) == 2 * 3  # two seeds at three origins, one step ahead
+    page = (report / "index.html").read_text()
+    assert "<table" in page and "theta" in page
+    for png in ("spread.png", "forecasts.png", "per_step.png"):
+        assert f'src="{png}"' in page and (report / png).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (["--origin-spacing", "7"], "--origin-spacing is an option of a backtest: it needs --backtest K."),
+        (["--backtest", "3", "--level", "80,120"], "argument --level: expected levels in percent"),
+        (["--backtest", "3", "--history", "rolling"], "argument --history: invalid choice"),
+        (["--backtest", "3", "--n-seeds", "0"], "argument --n-seeds: expected a positive integer"),
+        (["--backtest", "3", "--fill", "ffill"], "--fill cannot be used with --backtest"),
+        (["--backtest", "3", "--fractions", "0.6,0.2,0.2"], "--fractions cannot be used with --backtest"),
+        (["--backtest", "60"], "use fewer origins, a smaller spacing or shorter windows"),
+    ],
+)
+def test_bad_backtest_options_are_one_line_before_training(tmp_path, extra, message):
+    csv = tmp_path / "riders.csv"
+    _weekly_csv(csv)
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--n-steps",
+        "14",
+        "--models",
+        "linear",
+        *extra,
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert message in proc.stderr.strip().splitlines()[-1]  # one line (after argparse's usage)
+    assert "backtest linear" not in proc.stdout

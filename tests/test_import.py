@@ -76,6 +76,7 @@ LAYERS = {
     1: (
         "rnnbook.data",
         "rnnbook.frames",
+        "rnnbook.seasons",
         "rnnbook.profiles",
         "rnnbook.published",
         "rnnbook.backend",
@@ -84,10 +85,18 @@ LAYERS = {
         "rnnbook.diagrams",
         "rnnbook._checks",
     ),
-    2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.gradients", "rnnbook.equations"),
+    2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.intervals", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),
     4: ("rnnbook.training", "rnnbook.model_cache"),
-    5: ("rnnbook.cli", "rnnbook.leaderboard", "rnnbook.compare", "rnnbook.widgets", "rnnbook.__main__"),
+    5: (
+        "rnnbook.cli",
+        "rnnbook.leaderboard",
+        "rnnbook.backtest",
+        "rnnbook.report",
+        "rnnbook.compare",
+        "rnnbook.widgets",
+        "rnnbook.__main__",
+    ),
 }
 
 

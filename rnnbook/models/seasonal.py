@@ -135,5 +135,10 @@ def sarima(
     if n_steps is not None:
         check_positive_int("n_steps", n_steps)
     check_positive_int("n_features", n_features)
+    if seasonal_order is None and season == 1:
+        raise ValueError(
+            "sarima needs a season of at least 2 steps, got season=1 (the data's step has no usual "
+            "season): pass season= (--season) or use arma."
+        )
     seasonal_order = (0, 1, 1, season) if seasonal_order is None else seasonal_order
     return ArimaForecaster(order, seasonal_order, trend, horizon, max_fit_windows)

@@ -1,0 +1,104 @@
+"""Backtests over rolling origins (rnnbook.backtest), checked against a backtest computed by hand."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rnnbook.backtest import origin_datasets, plan_origins, run_backtest
+
+
+def _frame(n=200, seed=0):
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2022-01-03", periods=n, freq="D")
+    values = 100 + 20 * (days.day_of_week >= 5) + rng.normal(0, 5, n).cumsum()
+    return pd.DataFrame({"day": days.strftime("%Y-%m-%d"), "y": values})
+
+
+def test_naive_and_seasonal_naive_match_a_backtest_by_hand():
+    frame = _frame()
+    y = frame["y"].to_numpy()
+    bt = run_backtest(
+        frame,
+        "y",
+        ["naive_n_steps", "seasonal_naive"],
+        date_column="day",
+        n_steps=14,
+        horizon=2,
+        n_origins=3,
+        spacing=5,
+    )
+    rows = {(r["model"], r["origin"], r["step"]): r for r in bt.rows}
+    assert len(bt.rows) == 2 * 3 * 2
+    # The last test block ends with the series: origins at rows 200 - 2 + 1 - 5 * (3, 2, 1).
+    for origin in (184, 189, 194):
+        date = frame["day"][origin]
+        for step in (1, 2):
+            starts = np.arange(origin, origin + 5)  # the forecasts of the block start here
+            truth = y[starts + step - 1]
+            naive = np.abs(truth - y[starts - 1]).mean()
+            seasonal = np.abs(truth - y[starts + step - 1 - 7]).mean()
+            assert rows["naive_n_steps", date, step]["mae"] == pytest.approx(naive, rel=1e-5)
+            assert rows["seasonal_naive", date, step]["mae"] == pytest.approx(seasonal, rel=1e-5)
+            assert rows["seasonal_naive", date, step]["windows"] == 5
+    summary = bt.summary()
+    by_hand = np.mean([rows["naive_n_steps", frame["day"][o], 2]["mae"] for o in (184, 189, 194)])
+    assert summary.loc[("naive_n_steps", 2), "mae_mean"] == pytest.approx(by_hand)
+    assert summary.loc[("naive_n_steps", 2), "origins"] == 3
+    assert {"mae_std", "mase_mean", "coverage_80_mean", "coverage_95_std"} <= set(summary.columns)
+
+
+def test_no_origin_sees_its_future():
+    # Shuffle every value from the first origin on: that origin's training, validation and scaling must
+    # not change, nor the inputs of its first test window.
+    frame = _frame()
+    cuts = plan_origins(len(frame), n_steps=14, horizon=2, n_origins=3, spacing=5)
+    shuffled = frame.copy()
+    future = shuffled["y"].to_numpy()[cuts[0].origin :].copy()
+    np.random.default_rng(1).shuffle(future)
+    shuffled.loc[cuts[0].origin :, "y"] = future
+    options = {"date_column": "day", "season": 7}
+    (_, _, before), (_, _, after) = (
+        next(origin_datasets(f, "y", cuts, 14, 2, options)) for f in (frame, shuffled)
+    )
+    for name in ("X_train", "y_train", "X_valid", "y_valid"):
+        np.testing.assert_array_equal(getattr(before, name), getattr(after, name))
+    assert before.units == after.units
+    np.testing.assert_array_equal(before.X_test[0], after.X_test[0])
+    assert not np.array_equal(before.y_test, after.y_test)  # the test targets did change
+
+
+def test_sliding_windows_keep_the_first_origins_training_length():
+    expanding = plan_origins(300, n_steps=10, horizon=1, n_origins=4, spacing=7)
+    sliding = plan_origins(300, n_steps=10, horizon=1, n_origins=4, spacing=7, history="sliding")
+    assert [o.start for o in expanding] == [0] * 4
+    assert [o.valid - o.start for o in sliding] == [expanding[0].valid] * 4
+    assert [o.origin for o in sliding] == [o.origin for o in expanding] == [272, 279, 286, 293]
+
+
+def test_too_many_origins_is_one_clear_error():
+    with pytest.raises(ValueError, match="use fewer origins, a smaller spacing or shorter windows"):
+        plan_origins(100, n_steps=10, horizon=1, n_origins=20, spacing=5)
+    with pytest.raises(ValueError, match="`history`"):
+        plan_origins(100, n_steps=10, horizon=1, n_origins=2, spacing=5, history="rolling")
+
+
+def test_a_network_backtests_with_seeds_and_interval_coverage():
+    frame = _frame(300)
+    bt = run_backtest(
+        frame,
+        "y",
+        ["linear"],
+        date_column="day",
+        n_steps=14,
+        horizon=1,
+        n_origins=2,
+        spacing=14,
+        seeds=(1, 2),
+    )
+    assert sorted({(r["seed"], r["origin"]) for r in bt.rows}) == [
+        (s, frame["day"][o]) for s in (1, 2) for o in (272, 286)
+    ]
+    assert all(0 <= r["coverage_95"] <= 1 and r["width_95"] > r["width_80"] for r in bt.rows)
+    block = bt.forecasts["linear"]
+    assert block["forecast"].shape == (14, 1) and len(block["dates"]) == 14
+    assert (block["lower"][95] <= block["forecast"]).all()
