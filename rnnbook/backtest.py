@@ -151,6 +151,30 @@ class Backtest:
         table["origins"] = both.groupby(["model", "step"], sort=False)["origin"].nunique()
         return table
 
+    def seed_scores(self, metric: str = "mae") -> dict:
+        """``{model: [score per seed]}``: each seed's ``metric`` over every step ahead, averaged over the
+        origins -- what :func:`rnnbook.compare.verdict` compares (a forecaster has one seed). A NaN
+        (MAPE with a zero target) is kept, not skipped: the rule then refuses to compare.
+
+        Example:
+
+        >>> rows = [{"model": "m", "seed": s, "origin": o, "step": 1, "mae": s + o} for s in (1, 2)
+        ...         for o in (0, 2)]
+        >>> Backtest(rows, levels=()).seed_scores("mae")
+        {'m': [2.0, 3.0]}
+        """
+        import pandas as pd
+
+        check_choice("metric", metric, METRICS)
+        frame = pd.DataFrame(self.rows)
+
+        def mean(values):  # with any NaN kept
+            return values.to_numpy().mean()
+
+        per_origin = frame.groupby(["model", "seed", "origin"], sort=False)[metric].agg(mean)
+        per_seed = per_origin.groupby(level=["model", "seed"], sort=False).agg(mean)
+        return {model: [float(v) for v in per_seed[model]] for model in per_seed.index.unique("model")}
+
 
 def run_backtest(
     frame,

@@ -553,14 +553,24 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
 
 def _ranked_summary(result, metric: str, same: dict):
     """The backtest's summary over every step ahead, one row per model (named with its same models),
-    with the mean fit time, ranked by the mean of ``metric`` over the origins."""
+    with the mean fit time, ranked by the mean of ``metric`` over the origins, each model's seeds and
+    the model ranked above it when the two are indistinguishable (``"indistinguishable_from"``)."""
     import pandas as pd
+
+    from rnnbook.leaderboard import mark_indistinguishable
 
     table = result.summary().xs("all", level="step")
     fit = pd.DataFrame(result.rows).groupby("model")["fit_seconds"].mean()
     table["fit_seconds"] = fit.reindex(table.index)
     table = table.sort_values(f"{metric}_mean", na_position="last")
-    table.index = [" = ".join([name, *same.get(name, ())]) for name in table.index]
+    table = mark_indistinguishable(table, result.seed_scores(metric))  # the one comparison rule
+
+    def label(name):
+        return " = ".join([name, *same.get(name, ())])
+
+    above = [label(a) if isinstance(a, str) else None for a in table["indistinguishable_from"]]
+    table["indistinguishable_from"] = pd.Series(above, table.index, object)  # None, not NaN: null
+    table.index = [label(name) for name in table.index]
     table.index.name = "model"
     return table
 

@@ -7,6 +7,11 @@ the chapter's published value, and :func:`check_claim` turns a sentence of the b
 prints the sentence with its evidence and raises :class:`ClaimError` when the numbers stop supporting it,
 so the chapter fails under nbval instead of printing a false statement.
 
+**The one rule for comparative claims** about trained models' scores (:func:`verdict`): each model is
+trained with at least :data:`MIN_SEEDS` (3) seeds, and "A beats B" only when A's *worst* seed is better
+than B's *best* seed -- the two ranges of scores do not overlap; otherwise A and B are
+*indistinguishable*. :func:`sentence` writes the verdict as the book and the leaderboard print it.
+
 Used in: book/04_forecasting to book/07_convolutions_wavenet.
 
 Example:
@@ -17,7 +22,17 @@ claim holds: 2 beats 3 (2 < 3)
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 SEEDS = (42, 43, 44)
+#: The fewest seeds per model a comparative claim rests on (:func:`verdict`).
+MIN_SEEDS = 3
+#: The rule's name and statement, printed under every table that applies it.
+RULE = (
+    "the worst-vs-best rule (rnnbook.compare.verdict): A beats B only when A's worst seed is better "
+    f"than B's best, over at least {MIN_SEEDS} seeds each; otherwise they are indistinguishable"
+)
 
 
 class ClaimError(AssertionError):
@@ -77,3 +92,106 @@ def seed_table(runs: dict):
             }
         )
     return pd.DataFrame(rows).set_index("model")
+
+
+@dataclasses.dataclass(frozen=True)
+class Verdict:
+    """What :func:`verdict` finds: ``winner`` (``"a"``, ``"b"``, or ``None`` when the two are
+    indistinguishable), the one-line ``reason`` and the whole ``sentence`` to print."""
+
+    winner: str | None
+    reason: str
+    sentence: str
+
+
+def can_compare(scores) -> bool:
+    """Whether :func:`verdict` takes ``scores``: at least :data:`MIN_SEEDS` of them, none NaN."""
+    scores = list(scores)
+    return len(scores) >= MIN_SEEDS and not any(math.isnan(float(s)) for s in scores)
+
+
+def verdict(a_scores, b_scores, lower_is_better: bool = True, *, names=("a", "b")) -> Verdict:
+    """The one rule for a comparative claim about two models' scores over seeds.
+
+    At least :data:`MIN_SEEDS` seeds each; "A beats B" only when A's worst seed is better than B's
+    best seed (the ranges do not overlap; a tie is no win); otherwise the two are indistinguishable.
+
+    Args:
+        a_scores: model A's score for each seed (a metric such as the validation MSE).
+        b_scores: model B's score for each seed; the seeds need not be the same ones, nor as many.
+        lower_is_better: ``True`` (default) for an error such as the MSE, ``False`` for an accuracy.
+        names: the two models' names, for the reason, the sentence and the errors.
+
+    Returns:
+        A :class:`Verdict`. Raises ``ValueError`` when a model has fewer than :data:`MIN_SEEDS`
+        scores or a NaN score (naming the model).
+
+    Used in: ``rnnbook leaderboard --backtest K --n-seeds N`` (the table's "≈" mark).
+
+    Example:
+
+    >>> verdict([0.0031, 0.0029, 0.0030], [0.0052, 0.0060, 0.0055], names=("gru", "rnn")).sentence
+    'gru beats rnn (worst 0.0031 < best 0.0052 over 3 seeds)'
+    >>> verdict([0.0030, 0.0035, 0.0031], [0.0031, 0.0033, 0.0036]).winner is None
+    True
+    """
+    a_name, b_name = names
+    a, b = _checked(a_scores, a_name), _checked(b_scores, b_name)
+    if len(a) < MIN_SEEDS or len(b) < MIN_SEEDS:
+        raise ValueError(
+            f"Received {len(a)} scores for `{a_name}` and {len(b)} for `{b_name}`; expected at least "
+            f"{MIN_SEEDS} seeds each to compare them."
+        )
+    worst, best = (max, min) if lower_is_better else (min, max)
+    sign = "<" if lower_is_better else ">"
+    for winner, mine, theirs, me, them in (("a", a, b, a_name, b_name), ("b", b, a, b_name, a_name)):
+        my_worst, their_best = worst(mine), best(theirs)
+        if (my_worst < their_best) if lower_is_better else (my_worst > their_best):
+            shown = _distinct(my_worst, their_best)
+            reason = f"worst {shown[0]} {sign} best {shown[1]} over {_seeds(mine, theirs)}"
+            return Verdict(winner, reason, f"{me} beats {them} ({reason})")
+    reason = f"ranges overlap: {a_name} {_range(a)}, {b_name} {_range(b)}"
+    return Verdict(
+        None, reason, f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b)} ({reason})"
+    )
+
+
+def sentence(a_name: str, a_scores, b_name: str, b_scores, lower_is_better: bool = True) -> str:
+    """The sentence the book and the leaderboard print for :func:`verdict` on two models' scores.
+
+    Example:
+
+    >>> print(sentence("linear", [0.30, 0.31, 0.31], "rnn", [0.25, 0.29, 0.33]))
+    linear and rnn are indistinguishable over 3 seeds (ranges overlap: linear 0.3–0.31, rnn 0.25–0.33)
+    """
+    return verdict(a_scores, b_scores, lower_is_better, names=(a_name, b_name)).sentence
+
+
+def _checked(scores, name: str) -> list:
+    """``scores`` as floats; a NaN (a diverged run) is an error naming the model and the seed."""
+    values = [float(s) for s in scores]
+    for i, value in enumerate(values, 1):
+        if math.isnan(value):
+            raise ValueError(
+                f"Received a NaN score for `{name}` (seed {i} of {len(values)}); expected a number for "
+                "every seed (a diverged run must be fixed or reported, not compared)."
+            )
+    return values
+
+
+def _seeds(first: list, second: list) -> str:
+    """``3 seeds``, or ``3 and 5 seeds`` (in the sentence's order) when the counts differ."""
+    return f"{len(first)} seeds" if len(first) == len(second) else f"{len(first)} and {len(second)} seeds"
+
+
+def _range(values: list) -> str:
+    return f"{min(values):.4g}–{max(values):.4g}"
+
+
+def _distinct(x: float, y: float) -> tuple:
+    """``x`` and ``y`` with 4 significant digits, or as many more as it takes to tell them apart."""
+    for digits in range(4, 17):
+        shown = (f"{x:.{digits}g}", f"{y:.{digits}g}")
+        if shown[0] != shown[1]:
+            return shown
+    return shown

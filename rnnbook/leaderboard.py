@@ -219,19 +219,83 @@ def _label(row: dict) -> str:
     return " = ".join([row["model"], *row.get("same_as", ())])
 
 
+def indistinguishable_from(ranked, scores: dict, lower_is_better: bool = True) -> dict:
+    """``{model: the model ranked just above it}`` for every model that the one comparison rule
+    (:func:`rnnbook.compare.verdict`) cannot tell apart from the model ranked just above it.
+
+    A pair is compared only when both models have scores over at least
+    :data:`~rnnbook.compare.MIN_SEEDS` seeds, none NaN (a forecaster, fitted once, has one).
+
+    Args:
+        ranked: the model names, best first.
+        scores: ``{model: [score per seed]}`` (:meth:`rnnbook.backtest.Backtest.seed_scores`).
+        lower_is_better: ``True`` (default) for an error such as the MAE.
+
+    Example:
+
+    >>> scores = {"gru": [1.0, 1.1, 1.2], "rnn": [1.15, 1.3, 1.4], "naive": [2.0], "lin": [2.5, 2.6, 2.7]}
+    >>> indistinguishable_from(["gru", "rnn", "naive", "lin"], scores)
+    {'rnn': 'gru'}
+    """
+    from rnnbook.compare import can_compare, verdict
+
+    ranked = list(ranked)
+    marks = {}
+    for above, model in zip(ranked, ranked[1:]):
+        a, b = scores.get(above, ()), scores.get(model, ())
+        if can_compare(a) and can_compare(b):
+            if verdict(a, b, lower_is_better, names=(above, model)).winner is None:
+                marks[model] = above
+    return marks
+
+
+def mark_indistinguishable(table, scores: dict):
+    """``table`` (ranked, indexed by model) with the columns ``seeds`` (how many seeds each model's
+    scores have) and ``indistinguishable_from`` (:func:`indistinguishable_from`, else ``None``)."""
+    import pandas as pd
+
+    marks = indistinguishable_from(table.index, scores)
+    table = table.copy()
+    table["seeds"] = [len(scores.get(model, ())) for model in table.index]
+    table["indistinguishable_from"] = pd.Series([marks.get(m) for m in table.index], table.index, object)
+    return table
+
+
 def format_backtest(summary, metric: str = "mae", levels=()) -> str:
     """The backtest table (what ``rnnbook leaderboard --backtest`` prints): per model, over every step
     ahead, the mean and standard deviation over the origins of MAE, ``metric``, MASE and the intervals'
     coverage, and the mean fit time; ``summary`` is :meth:`rnnbook.backtest.Backtest.summary` with a
-    ``fit_seconds`` column, its rows already ranked."""
+    ``fit_seconds`` column, its rows already ranked. With the columns of :func:`mark_indistinguishable`
+    it also shows each model's seeds and marks "≈" a model indistinguishable from the one above it,
+    with the rule in a footnote when any model has enough seeds to be compared."""
+    from rnnbook.compare import MIN_SEEDS, RULE
+
+    marked = "seeds" in summary.columns
     cover = "".join(f" {f'cover{level}%':>8}" for level in levels)
     shown = [m for m in dict.fromkeys(("mae", metric, "mase"))]
-    header = f"{'model':<40} " + " ".join(f"{m + ' mean±std':>21}" for m in shown) + cover + f" {'fit_s':>7}"
+    seeds = f" {'seeds':>5} {'≈':>1}" if marked else ""
+    header = (
+        f"{'model':<40} "
+        + " ".join(f"{m + ' mean±std':>21}" for m in shown)
+        + cover
+        + f" {'fit_s':>7}"
+        + seeds
+    )
     lines = [header, "-" * len(header)]
     for model, r in summary.iterrows():
         cells = " ".join(f"{r[f'{m}_mean']:>10.4g} ±{r[f'{m}_std']:>9.3g}" for m in shown)
         covers = "".join(f" {100 * r[f'coverage_{level}_mean']:>8.1f}" for level in levels)
-        lines.append(f"{str(model):<40} {cells}{covers} {r['fit_seconds']:>7.1f}")
+        mark = (
+            f" {int(r['seeds']):>5} {'≈' if isinstance(r['indistinguishable_from'], str) else ' '}"
+            if marked
+            else ""
+        )
+        lines.append(f"{str(model):<40} {cells}{covers} {r['fit_seconds']:>7.1f}{mark}".rstrip())
+    if marked and (summary["seeds"] >= MIN_SEEDS).any():
+        lines.append(
+            f"≈ indistinguishable from the model above it ({metric} of each seed), by {RULE}; models "
+            f"with fewer than {MIN_SEEDS} seeds are not compared."
+        )
     return "\n".join(lines)
 
 

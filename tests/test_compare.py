@@ -53,3 +53,42 @@ def test_the_published_scores_are_the_chapters_stored_outputs():
     for name in PUBLISHED:  # every key is a registry model
         assert get_spec(name).name == name
     assert published_mse("seq2seq_gru") == 0.01026281 and published_mse("wavenet") is None
+
+
+def test_overlapping_ranges_are_indistinguishable():
+    v = compare.verdict([0.0030, 0.0035, 0.0031], [0.0029, 0.0033, 0.0036], names=("linear", "deep_rnn"))
+    assert v.winner is None
+    assert v.reason == "ranges overlap: linear 0.003–0.0035, deep_rnn 0.0029–0.0036"
+    assert v.sentence == f"linear and deep_rnn are indistinguishable over 3 seeds ({v.reason})"
+    # A tie of A's worst and B's best is an overlap too, and means alone do not decide.
+    assert compare.verdict([1.0, 1.0, 2.0], [2.0, 3.0, 3.0]).winner is None
+
+
+def test_separated_ranges_name_the_winner_either_way_round():
+    gru, rnn = [0.0031, 0.0029, 0.0030], [0.0052, 0.0060, 0.0055, 0.0070]
+    first = compare.verdict(gru, rnn, names=("seq2seq_gru", "seq2seq_rnn"))
+    assert first.winner == "a" and first.reason == "worst 0.0031 < best 0.0052 over 3 and 4 seeds"
+    assert first.sentence == "seq2seq_gru beats seq2seq_rnn (worst 0.0031 < best 0.0052 over 3 and 4 seeds)"
+    second = compare.verdict(rnn, gru, names=("seq2seq_rnn", "seq2seq_gru"))
+    assert second.winner == "b" and second.sentence == first.sentence
+    # Higher is better (an accuracy): the worst seed is the lowest.
+    accuracy = compare.verdict([0.91, 0.95, 0.93], [0.80, 0.90, 0.85], lower_is_better=False, names="AB")
+    assert accuracy.winner == "a" and accuracy.reason == "worst 0.91 > best 0.9 over 3 seeds"
+    assert compare.verdict([0.80, 0.90, 0.85], [0.91, 0.95, 0.93], lower_is_better=False).winner == "b"
+    # Close numbers are shown with the digits that tell them apart.
+    close = compare.sentence("a", [1.00001, 1.0, 1.0], "b", [1.00002, 1.1, 1.2])
+    assert close == "a beats b (worst 1.00001 < best 1.00002 over 3 seeds)"
+
+
+def test_fewer_than_three_seeds_is_an_error_naming_the_counts():
+    with pytest.raises(ValueError, match=r"2 scores for `gru` and 3 for `rnn`; expected at least 3 seeds"):
+        compare.verdict([0.1, 0.2], [0.3, 0.4, 0.5], names=("gru", "rnn"))
+    with pytest.raises(ValueError, match=r"3 scores for `a` and 1 for `b`"):
+        compare.sentence("a", [0.1, 0.2, 0.3], "b", [9.0])
+    assert compare.can_compare([1, 2, 3]) and not compare.can_compare([1, 2])
+
+
+def test_a_nan_score_is_an_error_naming_the_model_and_seed():
+    with pytest.raises(ValueError, match=r"a NaN score for `deep_rnn` \(seed 2 of 3\)"):
+        compare.verdict([0.1, 0.2, 0.3], [0.3, float("nan"), 0.5], names=("linear", "deep_rnn"))
+    assert not compare.can_compare([0.1, float("nan"), 0.3])

@@ -92,3 +92,56 @@ def test_other_horizons_keep_every_model():
         ["linear", "deep_rnn"],
         {"linear": ["linear_n_steps"], "deep_rnn": ["iterative_deep_rnn"]},
     )
+
+
+def _seeded_backtest():
+    """A backtest by hand: three networks with 3 seeds at 2 origins, a forecaster fitted once."""
+    from rnnbook.backtest import Backtest
+
+    per_seed = {
+        "gru": [1.0, 1.1, 1.2],
+        "rnn": [1.15, 1.3, 1.4],  # overlaps gru's range
+        "lin": [2.0, 2.1, 2.2],  # beaten by rnn: its best is worse than rnn's worst
+        "seasonal_naive": [3.0],
+    }
+    rows = [
+        {"model": m, "seed": 42 + i, "origin": o, "step": 1, "mae": v + d, "mse": v, "mape": v, "mase": v}
+        | {"fit_seconds": 0.5}
+        for m, values in per_seed.items()
+        for i, v in enumerate(values)
+        for o, d in (("2024-01-01", -0.01), ("2024-01-08", 0.01))
+    ]
+    return Backtest(rows, levels=())
+
+
+def test_the_backtest_table_marks_a_model_indistinguishable_from_the_one_above():
+    from rnnbook.cli import _ranked_summary
+    from rnnbook.leaderboard import format_backtest
+
+    backtest = _seeded_backtest()
+    assert backtest.seed_scores("mae")["rnn"] == pytest.approx([1.15, 1.3, 1.4])
+    summary = _ranked_summary(backtest, "mae", {"gru": ["gru_twin"]})
+    assert list(summary.index) == ["gru = gru_twin", "rnn", "lin", "seasonal_naive"]
+    assert list(summary["seeds"]) == [3, 3, 3, 1]
+    assert list(summary["indistinguishable_from"]) == [None, "gru = gru_twin", None, None]
+    records = summary.reset_index().to_dict("records")  # what the JSON's "summary" holds
+    assert json.loads(json.dumps(strict_json(records)))[1]["indistinguishable_from"] == "gru = gru_twin"
+    lines = format_backtest(summary, "mae").splitlines()
+    marks = {line.split()[0]: line.endswith("≈") for line in lines[2:6]}
+    assert marks == {"gru": False, "rnn": True, "lin": False, "seasonal_naive": False}
+    assert lines[-1].startswith("≈ indistinguishable from the model above it (mae of each seed), by the ")
+    assert "worst-vs-best rule (rnnbook.compare.verdict)" in lines[-1] and len(lines) == 7
+
+
+def test_fewer_than_three_seeds_are_not_compared_and_no_footnote_is_printed():
+    from rnnbook.leaderboard import format_backtest, indistinguishable_from, mark_indistinguishable
+
+    scores = {"a": [1.0, 1.1], "b": [1.05, 1.2], "c": [1.1, float("nan"), 1.3], "d": [1.2, 1.25, 1.3]}
+    assert indistinguishable_from(["a", "b", "c", "d"], scores) == {}  # too few seeds, or a NaN
+    assert indistinguishable_from(["b", "d"], {**scores, "b": [1.05, 1.2, 1.25]}) == {"d": "b"}
+    table = pd.DataFrame(
+        {"mae_mean": [1.0, 1.1], "mae_std": 0.1, "mase_mean": 1.0, "mase_std": 0.1, "fit_seconds": 1.0},
+        index=pd.Index(["a", "b"], name="model"),
+    )
+    text = format_backtest(mark_indistinguishable(table, scores), "mae")
+    assert "≈" not in text.split("\n", 1)[1] and len(text.splitlines()) == 4  # header, rule, two rows
