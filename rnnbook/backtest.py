@@ -115,6 +115,7 @@ def train_model(name: str, dataset, seed: int):
 
 def _forecasts(result, split: str):
     """``(truth, forecast)`` of a split, ``(windows, horizon)``, in the user's units."""
+    from rnnbook.metrics import invert_targets
     from rnnbook.training import predict
 
     ds = result.dataset
@@ -122,7 +123,7 @@ def _forecasts(result, split: str):
     forecast = predict(result.model, X)
     if ds.target == "seq2seq":  # the last time step's forecast, as every metric counts it
         y, forecast = y[:, -1], forecast[:, -1]
-    return ds.units.invert(y), ds.units.invert(forecast)
+    return invert_targets(y, ds.units), ds.units.invert(forecast)  # a zero target stays exactly 0
 
 
 @dataclasses.dataclass
@@ -283,15 +284,20 @@ def origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options)
         ds = frame_dataset(
             part, target_column, n_steps=n_steps, horizon=horizon, target=target, split=split, **frame_options
         )
-        yield str(dates[cut.origin].date()), cut, ds
+        yield _origin_label(dates, cut.origin), cut, ds
 
 
 def _row_dates(frame, date_column):
-    import pandas as pd
+    """The table's dates as the table reader parses them (UTC after a change of offset)."""
+    from rnnbook.frames import table_dates
 
-    if date_column is None:
-        return pd.DatetimeIndex(frame.index)
-    return pd.DatetimeIndex(pd.to_datetime(frame[date_column]))
+    return table_dates(frame, date_column)
+
+
+def _origin_label(dates, position: int) -> str:
+    """An origin's name: its date, or its date and time where the steps are shorter than a day."""
+    stamp = dates[position]
+    return str(stamp.date()) if (dates == dates.normalize()).all() else stamp.isoformat()
 
 
 def _score(trained, name, seed, origin, levels) -> list[dict]:

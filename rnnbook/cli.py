@@ -469,11 +469,16 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
         spacing=spacing,
         history=history,
     )
+    base = 42 if args.seed is None else args.seed
+    seeds = tuple(range(base, base + (args.n_seeds or 1)))
+    if seeds[-1] > MAX_SEED:
+        raise ValueError(
+            f"argument --n-seeds: seeds {base} to {seeds[-1]} go past 2**32 - 1 = {MAX_SEED}; "
+            "choose a smaller --seed or fewer seeds."
+        )
     if args.report is not None:
         prove_writable(args.report)
     levels = args.level or LEVELS
-    base = 42 if args.seed is None else args.seed
-    seeds = tuple(range(base, base + (args.n_seeds or 1)))
     errors: dict = {}
     import keras
 
@@ -484,9 +489,9 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
     def save(partial: bool, summary=None):
         if json_path is None:
             return
-        payload = {**options, "levels": list(levels), "rows": _finite(rows)}
+        payload = {**options, "levels": list(levels), "rows": rows}  # write_json makes it strict JSON
         if summary is not None:
-            payload["summary"] = _finite(summary.reset_index().to_dict("records"))
+            payload["summary"] = summary.reset_index().to_dict("records")
         write_json(
             json_path,
             [],
@@ -529,6 +534,7 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
         save(partial=True)
         print("interrupted: the rows finished so far are in the JSON file (partial)", file=sys.stderr)
         return EXIT_INTERRUPTED
+    rows[:] = result.rows  # a model that failed at a later origin leaves no rows behind
     summary = _ranked_summary(result, metric, same) if result.rows else None
     seed_list = ", ".join(map(str, seeds))
     print(
@@ -573,16 +579,6 @@ def _ranked_summary(result, metric: str, same: dict):
     table.index = [label(name) for name in table.index]
     table.index.name = "model"
     return table
-
-
-def _finite(records: list) -> list:
-    """Records with NaN (a MAPE with a zero target) as ``None``: strict JSON."""
-    import math
-
-    return [
-        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
-        for r in records
-    ]
 
 
 def main(argv=None) -> int:

@@ -140,6 +140,14 @@ def _where(frame, position: int, dates=None) -> str:
     return text
 
 
+def table_dates(frame, date_column=None):
+    """The dates of a table (its ``date_column``, or its index), parsed as :func:`frame_dataset` parses them.
+
+    Used in: :mod:`rnnbook.backtest` (where each origin falls).
+    """
+    return _dates(frame, date_column)[0]
+
+
 def _dates(frame, date_column):
     import pandas as pd
 

@@ -11,15 +11,14 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 import os
-import secrets
 import warnings
 from pathlib import Path
 
 from rnnbook._checks import check_choice, prove_writable
+from rnnbook._files import write_atomically
 from rnnbook.profiles import get_profile
 from rnnbook.registry import PluginWarning, get_spec, list_models
 
@@ -391,34 +390,5 @@ def write_json(
         payload["skipped"] = skipped
     payload.update(extra or {})  # e.g. "backtest": its rows and summary
     text = json.dumps(strict_json(payload), indent=2, allow_nan=False) + "\n"
-    fd, tmp = _new_file_beside(path)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomically(path, lambda tmp: Path(tmp).write_text(text))
     return path
-
-
-def _new_file_beside(path: Path) -> tuple[int, str]:
-    """A new temporary file beside ``path`` (descriptor, name) with the permissions ``path`` has, or,
-    when it does not exist, those of any new file under the umask (``mkstemp`` would make it 0600)."""
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    while True:
-        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            break
-        except FileExistsError:
-            continue
-    if mode is not None:
-        os.chmod(tmp, mode)
-    return fd, tmp

@@ -152,14 +152,11 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
     >>> round(s["mae"], 6), [round(v, 6) for v in s["mae_per_step"]], round(s["mase"], 6)
     (3.0, [1.0, 5.0], 0.6)
     """
-    zeros = None if units is None else _scaled_zeros(y_true, units)
+    if units is not None:  # before any cast: a zero is found in the dtype the targets are stored in
+        y_true, y_pred = invert_targets(y_true, units), units.invert(y_pred)
     y_true, y_pred = _pair(y_true, y_pred)
     if target == "seq2seq":
         y_true, y_pred = y_true[:, -1], y_pred[:, -1]
-        zeros = None if zeros is None else zeros[:, -1]
-    if units is not None:
-        y_true, y_pred = units.invert(y_true), units.invert(y_pred)
-        y_true[zeros] = 0.0  # exactly: a zero comes back from scaling as a tiny number
     errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
     return {
         "mse": mse(y_true, y_pred),
@@ -170,6 +167,22 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
         else (mase(y_true, y_pred, units.naive_mae) if units.naive_mae > 0 else float("nan")),
         "mae_per_step": [float(v) for v in errors.mean(axis=0)],
     }
+
+
+def invert_targets(y_scaled, units) -> np.ndarray:
+    """Scaled targets back in the user's units, a zero of the user's exactly 0 (see :func:`_scaled_zeros`).
+
+    Example:
+
+    >>> from rnnbook.data import Units
+    >>> units = Units("riders", mean=3.0, std=7.0, naive_mae=1.0)
+    >>> y = np.array([(0.0 - 3.0) / 7.0, 1.0], dtype=np.float32)     # a zero and 10 riders, scaled
+    >>> invert_targets(y, units).tolist()
+    [0.0, 10.0]
+    """
+    inverted = units.invert(y_scaled)
+    inverted[_scaled_zeros(y_scaled, units)] = 0.0
+    return inverted
 
 
 def _scaled_zeros(y_scaled, units) -> np.ndarray:

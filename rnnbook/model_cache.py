@@ -74,12 +74,14 @@ def fingerprint(*arrays) -> str:
 # diagram or the command line must not retrain the book. Paths relative to the package.
 PRESENTATION = (
     "__main__.py",
+    "backtest.py",  # trains with the cache off
     "cli.py",
     "compare.py",
     "diagrams.py",
     "leaderboard.py",
     "plotting.py",
     "published.py",
+    "report.py",
     "widgets/",
 )
 

@@ -11,31 +11,20 @@ Used in: ``rnnbook leaderboard --csv --backtest K --report DIR``.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from rnnbook._files import write_atomically
 
 #: How many of the best models the forecast figure draws.
 N_BEST = 2
 
 
-def _write_atomically(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _save(fig, path: Path) -> str:
     import matplotlib.pyplot as plt
 
-    _write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
+    write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", dpi=110))
     plt.close(fig)
     return path.name
 
@@ -153,5 +142,5 @@ the truth in the test blocks.</p>
 </body></html>
 """
     path = directory / "index.html"
-    _write_atomically(path, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
+    write_atomically(path, lambda tmp: Path(tmp).write_text(page, encoding="utf-8"))
     return path

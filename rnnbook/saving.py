@@ -54,8 +54,9 @@ def load_model(path, *, compile: bool = True):
         from rnnbook.models._saved import load_forecaster
         from rnnbook.models.arma import ArimaForecaster
         from rnnbook.models.seasonal import SeasonalNaive
+        from rnnbook.models.statistical import EtsForecaster, ThetaForecaster
 
-        return load_forecaster(path, (ArimaForecaster, SeasonalNaive))
+        return load_forecaster(path, (ArimaForecaster, SeasonalNaive, EtsForecaster, ThetaForecaster))
     register_custom_objects()
     import keras
 

@@ -102,3 +102,25 @@ def test_a_network_backtests_with_seeds_and_interval_coverage():
     block = bt.forecasts["linear"]
     assert block["forecast"].shape == (14, 1) and len(block["dates"]) == 14
     assert (block["lower"][95] <= block["forecast"]).all()
+
+
+def test_hourly_dates_across_a_daylight_saving_change_backtest_with_one_name_per_origin():
+    # Hourly Berlin dates written with their offset (+01:00, then +02:00 after 2024-03-31 02:00): the
+    # table reader reads them in UTC, and so must the backtest; origins 12 hours apart keep their hour.
+    hours = pd.date_range("2024-03-25", periods=24 * 14, freq="h", tz="Europe/Berlin")
+    values = 10 + np.sin(np.arange(len(hours)) * 2 * np.pi / 24)
+    frame = pd.DataFrame({"time": hours.strftime("%Y-%m-%dT%H:%M:%S%z"), "load": values})
+    bt = run_backtest(
+        frame, "load", ["naive_last_value"], date_column="time", n_steps=24, n_origins=3, spacing=12
+    )
+    origins = sorted({r["origin"] for r in bt.rows})
+    assert len(origins) == 3 and all("T" in o for o in origins)  # date and hour: three distinct names
+    assert bt.summary().loc[("naive_last_value", 1), "origins"] == 3
+
+
+def test_a_target_of_exactly_zero_makes_the_backtest_mape_nan():
+    frame = _frame()
+    frame.loc[195, "y"] = 0.0  # in the last origin's test block
+    bt = run_backtest(frame, "y", ["naive_n_steps"], date_column="day", n_steps=14, n_origins=1, spacing=5)
+    (row,) = [r for r in bt.rows if r["step"] == 1]
+    assert np.isnan(row["mape"]) and np.isfinite(row["mae"])

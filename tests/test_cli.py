@@ -559,6 +559,7 @@ def test_a_backtest_with_a_report_on_a_daily_csv(tmp_path):
         (["--backtest", "3", "--fill", "ffill"], "--fill cannot be used with --backtest"),
         (["--backtest", "3", "--fractions", "0.6,0.2,0.2"], "--fractions cannot be used with --backtest"),
         (["--backtest", "60"], "use fewer origins, a smaller spacing or shorter windows"),
+        (["--backtest", "3", "--seed", "4294967295", "--n-seeds", "3"], "go past 2**32 - 1"),
     ],
 )
 def test_bad_backtest_options_are_one_line_before_training(tmp_path, extra, message):

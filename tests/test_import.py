@@ -84,6 +84,7 @@ LAYERS = {
         "rnnbook.plotting",
         "rnnbook.diagrams",
         "rnnbook._checks",
+        "rnnbook._files",
     ),
     2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.intervals", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),

@@ -211,9 +211,15 @@ def test_forecasters_save_and_load_in_a_fresh_process_forecasting_the_same(tmp_p
     import sys
 
     ds = rnnbook.data.synthetic_dataset(60, 16, (40, 10, 10), seed=0)
-    hparams = {"arma": {"max_fit_windows": 5}, "sarima": {"season": 4, "max_fit_windows": 5}}
+    hparams = {
+        "arma": {"max_fit_windows": 5},
+        "sarima": {"season": 4, "max_fit_windows": 5},
+        "ets": {"season": 4},
+        "auto_arima": {"season": 1},
+        "theta": {"season": 4},
+    }
     expected, paths = [], []
-    for name in ("arma", "sarima", "seasonal_naive"):
+    for name in ("arma", "sarima", "seasonal_naive", "ets", "auto_arima", "theta"):
         model = rnnbook.build_model(name, n_steps=16, **hparams.get(name, {})).fit(ds.X_train, ds.y_train)
         path = tmp_path / f"{name}.npz"
         model.save(path)

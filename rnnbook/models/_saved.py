@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+
+from rnnbook._files import write_atomically
 
 #: The file a forecaster saves to.
 FORECASTER_EXTENSION = ".npz"
@@ -17,11 +18,12 @@ FORECASTER_EXTENSION = ".npz"
 _HEADER, _FORMAT = "rnnbook_forecaster", 1
 
 
-def save_forecaster(path, model, config: dict, arrays: dict) -> None:
+def save_forecaster(path, model, config: dict, arrays: dict, kind: str | None = None) -> None:
     """Write a forecaster's settings (``config``, JSON) and parameters (``arrays``) to a ``.npz`` file,
     atomically (written beside ``path``, then renamed over it).
 
-    Used by the forecasters' ``save`` methods; :func:`rnnbook.load_model` reads the file back.
+    ``kind`` names the class that re-creates it (default: the model's own). Used by the forecasters'
+    ``save`` methods; :func:`rnnbook.load_model` reads the file back.
     """
     import numpy as np
 
@@ -31,16 +33,13 @@ def save_forecaster(path, model, config: dict, arrays: dict) -> None:
             f"A {type(model).__name__} saves to a `{FORECASTER_EXTENSION}` file (its settings and "
             f"parameters; `.keras` files hold Keras models), got {path!r}."
         )
-    header = {"format": _FORMAT, "class": type(model).__name__, "config": config}
-    fd, tmp = tempfile.mkstemp(prefix=".forecaster-", suffix=".tmp", dir=os.path.dirname(path) or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
+    header = {"format": _FORMAT, "class": kind or type(model).__name__, "config": config}
+
+    def write(tmp):
+        with open(tmp, "wb") as f:
             np.savez(f, **{_HEADER: np.array(json.dumps(header))}, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    write_atomically(path, write)
 
 
 def load_forecaster(path, classes):

@@ -182,7 +182,8 @@ class ArimaForecaster:
         from rnnbook.models._saved import save_forecaster
 
         arrays = {} if self.results_ is None else {"params": np.asarray(self.results_.params, np.float64)}
-        save_forecaster(path, self, self.get_config(), arrays)
+        # A subclass that chose its orders (auto_arima) is, once fitted, this forecaster with those orders.
+        save_forecaster(path, self, self.get_config(), arrays, kind="ArimaForecaster")
 
     @classmethod
     def from_saved(cls, config: dict, arrays: dict) -> ArimaForecaster:

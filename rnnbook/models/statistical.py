@@ -77,6 +77,31 @@ class _WindowForecaster:
         other.horizon = check_positive_int("horizon", horizon)
         return other
 
+    # What ``save`` keeps besides the settings: the fitted state, all of it JSON (floats and choices).
+    _FITTED = ("params_",)
+
+    def get_config(self) -> dict:
+        """The settings the forecaster is built from (JSON-ready)."""
+        return {"season": self.season, "horizon": self.horizon, "max_fit_steps": self.max_fit_steps}
+
+    def save(self, path) -> None:
+        """Write the settings and the fitted parameters to a ``.npz`` file (nothing in it runs code);
+        :func:`rnnbook.load_model` re-creates this forecaster from it, forecasting exactly the same."""
+        from rnnbook.models._saved import save_forecaster
+
+        fitted = {name: getattr(self, name) for name in self._FITTED}
+        save_forecaster(path, self, {**self.get_config(), "fitted": fitted}, {})
+
+    @classmethod
+    def from_saved(cls, config: dict, arrays: dict):
+        """The forecaster :meth:`save` wrote."""
+        config = dict(config)
+        fitted = config.pop("fitted")
+        model = cls(**config)
+        for name, value in fitted.items():
+            setattr(model, name, tuple(value) if isinstance(value, list) else value)
+        return model
+
 
 class EtsForecaster(_WindowForecaster):
     """Exponential smoothing with additive errors (ETS(A,N/A/Ad,N/A)), the model chosen by AIC.
@@ -99,6 +124,8 @@ class EtsForecaster(_WindowForecaster):
     >>> model.predict(X[-2:]).shape                         # (batch, horizon)
     (2, 3)
     """
+
+    _FITTED = ("params_", "choice_", "_n_params")
 
     def __init__(self, season: int = 7, horizon: int = 1, max_fit_steps: int = 1000):
         self.season = check_positive_int("season", season)
@@ -135,6 +162,11 @@ class EtsForecaster(_WindowForecaster):
                 results = model.fit(disp=False)
             if np.isfinite(results.aic) and (best is None or results.aic < best[0]):
                 best = (results.aic, (trend, damped, season), results)
+        if best is None:
+            raise RuntimeError(
+                f"No ETS model could be fitted to the {len(series)} training values (every candidate's AIC "
+                "is not finite); try another model or a longer training period."
+            )
         _, self.choice_, results = best
         names = dict(zip(results.model.param_names, results.params))
         self.params_ = {
@@ -316,6 +348,8 @@ class AutoArimaForecaster(ArimaForecaster):
                 series,
                 m=self.season if seasonal else 1,
                 seasonal=seasonal,
+                start_p=min(2, self.max_order),  # pmdarima starts its search at 2, above a max_order of 1
+                start_q=min(2, self.max_order),
                 max_p=self.max_order,
                 max_q=self.max_order,
                 max_P=1,
