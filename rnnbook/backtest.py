@@ -212,7 +212,8 @@ def run_backtest(
         on_row: called with each row as soon as it is computed.
         errors: filled with ``{model: error}`` for a model that fails at some origin (it is then left
             out of the later origins and the others go on); ``None``: the failure raises.
-        **frame_options: ``date_column``, ``inputs``, ``calendar``, ``categorical``, ``season``,
+        **frame_options: ``date_column``, ``inputs``, ``calendar``, ``categorical``, ``known_future``
+            (each origin's last windows read the known-future values of its own test block), ``season``,
             ``freq``, ``scale``, ``name`` (``split``, ``fractions`` and ``fill`` are the backtest's own).
 
     Returns:

@@ -46,6 +46,7 @@ _FLAGS = (
     (re.compile(r"\binputs=(?=\S)"), "--inputs "),
     (re.compile(r"\bin inputs\b"), "in --inputs"),
     (re.compile(r"pass date_column="), "pass --date-column"),
+    (re.compile(r"`known_future`"), "--known-future"),
     (re.compile(r"`(split|fractions)`"), r"--\1"),
     (re.compile(r" or pass scale=False"), ""),
     (re.compile(r"pass freq= or "), ""),
@@ -113,6 +114,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     own.add_argument(
         "--categorical", nargs="+", metavar="COLUMN", default=[], help="category columns, one-hot encoded"
+    )
+    own.add_argument(
+        "--known-future",
+        nargs="+",
+        metavar="COLUMN",
+        default=[],
+        help="calendar features, --categorical or --inputs columns known in advance: also given for the "
+        "steps being forecast",
     )
     split = own.add_mutually_exclusive_group()
     split.add_argument(
@@ -246,7 +255,9 @@ def _csv_dataset(args):
         raise ValueError(f"{option} cannot be used with --backtest: a backtest chooses its own periods.")
     if args.csv is None:
         given = [name for name in _CSV_ONLY if getattr(args, name) is not None]
-        given += [name for name in ("inputs", "calendar", "categorical") if getattr(args, name)]
+        given += [
+            name for name in ("inputs", "calendar", "categorical", "known_future") if getattr(args, name)
+        ]
         if given:
             option = given[0].replace("_", "-")
             raise ValueError(f"--{option} describes your own series: it needs --csv FILE.")
@@ -276,6 +287,7 @@ def _read_csv_dataset(args, horizon: int):
         inputs=args.inputs,
         calendar=args.calendar,
         categorical=args.categorical,
+        known_future=args.known_future,
         split=args.split,
         fractions=args.fractions,
         n_steps=args.n_steps or 48,
@@ -342,6 +354,7 @@ def _cmd_leaderboard(args) -> int:
             "n_steps": dataset.n_steps,
             "horizon": dataset.horizon,
             "columns": list(dataset.columns),
+            "known_future": list(args.known_future),
             "season": dataset.units.season,
             "season_inferred": args.season is None,
             "recipe": dict(REAL_FIT),  # what the plan trains a table's models with
@@ -528,6 +541,7 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
             inputs=args.inputs,
             calendar=args.calendar,
             categorical=args.categorical,
+            known_future=args.known_future,
             season=season,
         )
     except KeyboardInterrupt:

@@ -10,6 +10,9 @@ registered model trains on:
   then one-hot ``calendar`` features (``"hour"``, ``"dayofweek"``, ``"month"``) and one-hot
   ``categorical`` columns (their categories are those of the whole table, known in advance like a
   calendar);
+* **known-future inputs** (``known_future=``): of those calendar features, categorical columns and
+  inputs, the ones known in advance are also given for the steps being forecast (see
+  :func:`frame_dataset`);
 * **splits in time order**: ``split=(first_valid_date, first_test_date)`` or ``fractions=(a, b, c)``;
   each period is windowed on its own, so no value of a later split reaches an earlier one;
 * **scaling** (``scale=True``): every numeric column by the training period's mean and standard
@@ -325,6 +328,42 @@ def _period_bounds(dates, split, fractions, n):
         raise TableError(str(error)) from None
 
 
+def _check_known_future(known_future, targets, inputs, calendar, categorical) -> tuple:
+    """``known_future`` as a tuple, each name one of the calendar features, categorical columns or inputs."""
+    if isinstance(known_future, str):  # one name, not its letters
+        known_future = [known_future]
+    known_future = tuple(known_future)
+    allowed = [*calendar, *categorical, *inputs]
+    for name in known_future:
+        if name in targets:
+            raise TableError(
+                f"Received an invalid value for `known_future`: {_short(name)} is the target, whose "
+                "future is what is forecast; expected calendar features, categorical columns or inputs."
+            )
+        if name not in allowed:
+            listed = _names(allowed) if allowed else "none are given"
+            raise TableError(
+                f"Received an invalid value for `known_future`: {_short(name)} is not one of the "
+                f"calendar features, categorical columns or inputs ({listed}); list it there too."
+            )
+    if len(set(known_future)) != len(known_future):
+        raise TableError(f"`known_future` names a column twice, got {list(known_future)}.")
+    return known_future
+
+
+def _add_known_future(features, columns, spans, horizon: int):
+    """``features`` with, at each row ``t``, the features in ``spans`` at rows ``t + 1 .. t + horizon``
+    appended (zeros where the table ends: no window's input reaches them, since a window's inputs
+    end ``horizon`` rows before the end of its period), and their columns' names."""
+    known = np.concatenate([features[:, span] for span in spans], axis=1)
+    names = [name for span in spans for name in columns[span]]
+    future = np.zeros((len(features), horizon * known.shape[1]))
+    for k in range(1, min(horizon, len(features) - 1) + 1):
+        future[: len(features) - k, (k - 1) * known.shape[1] : k * known.shape[1]] = known[k:]
+    columns = [*columns, *(f"{name}(t+{k})" for k in range(1, horizon + 1) for name in names)]
+    return np.concatenate([features, future], axis=1), columns
+
+
 def frame_dataset(
     frame,
     target_column=None,
@@ -336,6 +375,7 @@ def frame_dataset(
     inputs=(),
     calendar=(),
     categorical=(),
+    known_future=(),
     split=None,
     fractions=None,
     scale: bool = True,
@@ -356,6 +396,14 @@ def frame_dataset(
         inputs: more numeric columns the models read (multivariate inputs).
         calendar: one-hot calendar features from the dates: ``"hour"``, ``"dayofweek"``, ``"month"``.
         categorical: columns of categories (any type), one-hot encoded.
+        known_future: calendar features, categorical columns or ``inputs`` known in advance (a
+            holiday calendar, a planned price), which are also given for the steps being forecast:
+            at each time step ``t`` of a window, their values (scaled or one-hot) at ``t + 1 ..
+            t + horizon`` are appended as more input features (named ``"dayofweek=3(t+1)"``), so a
+            window keeps its shape ``(n_steps, n_features)`` and its last step carries the forecast
+            steps' values. No target value and no other input of a later step enters a window; every
+            value read is within the window's own period and its ``n_steps + horizon`` steps (the
+            last windows' known-future values are the table's, known in advance). Defaults to ``()``.
         split: ``(first validation date, first test date)``; or ``fractions``: three numbers adding up to
             1 (default ``(0.7, 0.2, 0.1)``), in time order.
         scale: standardize numeric columns with the training period's mean and standard deviation.
@@ -414,6 +462,7 @@ def frame_dataset(
             check_choice("calendar", item, tuple(CALENDAR))
         except ValueError as exc:
             raise TableError(str(exc)) from None
+    known_future = _check_known_future(known_future, targets, inputs, calendar, categorical)
     dates, table = _dates(frame, date_column)
     numeric = [*targets, *inputs]
     for column in numeric + categorical:
@@ -468,12 +517,15 @@ def frame_dataset(
         mean, std = pd.Series(0.0, index=numeric), pd.Series(1.0, index=numeric)
     parts = [((values - mean) / std).to_numpy()]
     columns = list(numeric)
+    spans = {column: slice(k, k + 1) for k, column in enumerate(numeric)}  # each name's features
     for item in calendar:
+        spans[item] = slice(len(columns), len(columns) + CALENDAR[item])
         codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
         parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])  # months count from 1
         columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
     for column in categorical:
         categories = sorted(labels[column].unique(), key=str)
+        spans[column] = slice(len(columns), len(columns) + len(categories))
         parts.append(
             (labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None]).astype(
                 np.float64
@@ -481,6 +533,8 @@ def frame_dataset(
         )
         columns += [f"{column}={c}" for c in categories]
     features = np.concatenate(parts, axis=1)
+    if known_future:
+        features, columns = _add_known_future(features, columns, [spans[c] for c in known_future], horizon)
 
     if len(train_values) <= season:
         raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
@@ -515,6 +569,7 @@ def frame_dataset(
         "inputs": tuple(inputs),
         "calendar": tuple(calendar),
         "categorical": tuple(categorical),
+        "known_future": known_future,
         "split": split,
         "fractions": fractions,
         "scale": scale,

@@ -124,3 +124,26 @@ def test_a_target_of_exactly_zero_makes_the_backtest_mape_nan():
     bt = run_backtest(frame, "y", ["naive_n_steps"], date_column="day", n_steps=14, n_origins=1, spacing=5)
     (row,) = [r for r in bt.rows if r["step"] == 1]
     assert np.isnan(row["mape"]) and np.isfinite(row["mae"])
+
+
+def test_known_future_inputs_reach_every_origin_without_its_future_targets():
+    # The day of week is known in advance: each origin's last test window carries the forecast day's.
+    frame = _frame()
+    cuts = plan_origins(len(frame), n_steps=14, horizon=2, n_origins=3, spacing=5)
+    options = {"date_column": "day", "season": 7, "calendar": ["dayofweek"], "known_future": ["dayofweek"]}
+    shuffled = frame.copy()
+    shuffled.loc[cuts[0].origin :, "y"] = np.random.default_rng(1).permutation(
+        frame["y"].to_numpy()[cuts[0].origin :]
+    )
+    (_, _, before), (_, _, after) = (
+        next(origin_datasets(f, "y", cuts, 14, 2, options)) for f in (frame, shuffled)
+    )
+    assert before.columns[-1] == "dayofweek=6(t+2)" and before.X_test.shape[-1] == 1 + 7 + 2 * 7
+    np.testing.assert_array_equal(before.X_test[0], after.X_test[0])
+    for k in (1, 2):  # the first test window's last step: the days of its two forecast steps
+        day = pd.Timestamp(frame["day"][cuts[0].origin + k - 1]).day_of_week
+        assert before.X_test[0, -1, 8 + 7 * (k - 1) + day] == 1.0
+    bt = run_backtest(
+        frame, "y", ["seasonal_naive"], n_steps=14, horizon=2, n_origins=3, spacing=5, **options
+    )
+    assert len(bt.rows) == 3 * 2

@@ -270,16 +270,64 @@ def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
         ),
         (["--csv", "{gappy}", "--target", "bikes", "--date-column", "day"], "There is no column 'bikes'"),
         (["--csv", "{gappy}", "--target", "riders", "--fractions", "0.5,0.5"], "--fractions: expected three"),
+        (["--known-future", "dayofweek"], "--known-future describes your own series: it needs --csv FILE."),
+        (
+            [
+                "--csv",
+                "{weekly}",
+                "--target",
+                "riders",
+                "--date-column",
+                "day",
+                "--known-future",
+                "dayofweek",
+            ],
+            "Received an invalid value for --known-future: 'dayofweek' is not one of the calendar features, "
+            "categorical columns or inputs (none are given); list it there too.",
+        ),
     ],
 )
 def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fragment):
     gappy = tmp_path / "gappy.csv"
     _weekly_csv(gappy, n=60, drop=[10])
-    args = [a.format(dir=tmp_path, gappy=gappy) for a in extra]
+    weekly = tmp_path / "weekly.csv"
+    _weekly_csv(weekly, n=60)
+    args = [a.format(dir=tmp_path, gappy=gappy, weekly=weekly) for a in extra]
     proc = run("leaderboard", "--models", "linear", *args, check=False)
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     assert fragment in proc.stderr.strip().splitlines()[-1]  # one line (argparse puts its usage above)
+
+
+def test_known_future_columns_are_given_for_the_forecast_steps_and_recorded(tmp_path):
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv, n=200)
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "riders",
+        "--date-column",
+        "day",
+        "--calendar",
+        "dayofweek",
+        "--known-future",
+        "dayofweek",
+        "--n-steps",
+        "14",
+        "--horizon",
+        "2",
+        "--models",
+        "seasonal_naive",
+        "--json",
+        str(out),
+        "--quiet",
+    )
+    assert "seasonal_naive" in proc.stdout
+    dataset = json.loads(out.read_text())["dataset"]
+    assert dataset["known_future"] == ["dayofweek"]
+    assert dataset["columns"][8:] == [f"dayofweek={d}(t+{k})" for k in (1, 2) for d in range(7)]
 
 
 def _multivariate_args(csv, out):

@@ -116,6 +116,74 @@ def test_multivariate_inputs_calendar_and_categories():
     assert abs(ds.X_train[:, :, 1].mean()) < 0.2
 
 
+def known_future_dataset(frame, **options):
+    return frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        inputs=["rain"],
+        calendar=["dayofweek"],
+        categorical=["kind"],
+        known_future=["dayofweek", "kind"],
+        n_steps=7,
+        horizon=3,
+        target="vector",
+        split=("2024-02-20", "2024-03-20"),
+        **options,
+    )
+
+
+def test_known_future_inputs_give_each_step_the_next_horizon_steps_values():
+    frame = daily(100)
+    ds = known_future_dataset(frame)
+    plain = frame_dataset(
+        frame,
+        "riders",
+        date_column="date",
+        inputs=["rain"],
+        calendar=["dayofweek"],
+        categorical=["kind"],
+        n_steps=7,
+        horizon=3,
+        target="vector",
+        split=("2024-02-20", "2024-03-20"),
+    )
+    # 12 features (riders, rain, 7 days, 3 kinds), then the 10 known ones at t+1, t+2 and t+3.
+    assert ds.X_train.shape == (*plain.X_train.shape[:2], 12 + 3 * 10)
+    assert ds.columns[12] == "dayofweek=0(t+1)" and ds.columns[-1] == "kind=W(t+3)"
+    np.testing.assert_array_equal(ds.X_train[..., :12], plain.X_train)
+    np.testing.assert_array_equal(ds.y_train, plain.y_train)
+    # In every split, the last step of a window carries the forecast steps' day of week and kind.
+    for split in ("train", "valid", "test"):
+        X, dates = getattr(ds, f"X_{split}"), ds.dates[split]
+        for k in range(3):
+            block = X[:, -1, 12 + 10 * k : 22 + 10 * k]
+            forecast_dates = dates + pd.Timedelta(days=k)
+            np.testing.assert_array_equal(block[:, :7].argmax(axis=1), forecast_dates.day_of_week)
+            kinds = frame.set_index("date").loc[forecast_dates, "kind"].to_numpy()
+            np.testing.assert_array_equal(np.array(["A", "U", "W"])[block[:, 7:].argmax(axis=1)], kinds)
+
+
+def test_known_future_inputs_leak_no_unknown_future_value():
+    frame = daily(100)
+    ds = known_future_dataset(frame)
+    origin = int(np.flatnonzero(frame["date"] == ds.dates["valid"][5])[0])  # window 5's first forecast
+    changed = frame.copy()
+    rng = np.random.default_rng(0)
+    changed.loc[origin:, "riders"] = rng.permutation(changed.loc[origin:, "riders"].to_numpy()) + 500
+    changed.loc[origin:, "rain"] = rng.normal(size=len(frame) - origin)
+    again = known_future_dataset(changed)
+    # The training period is before the origin: its scaling is the same, and so is window 5's input.
+    np.testing.assert_array_equal(again.X_valid[5], ds.X_valid[5])
+    assert not np.array_equal(again.y_valid[5], ds.y_valid[5])
+    # A known-future column changed after the origin changes that window's input, and only its future part.
+    kinds = frame.copy()
+    kinds.loc[origin, "kind"] = "U" if frame.loc[origin, "kind"] != "U" else "W"
+    moved = known_future_dataset(kinds)
+    differs = np.flatnonzero((moved.X_valid[5] != ds.X_valid[5]).any(axis=0))
+    assert len(differs) and all("(t+" in moved.columns[j] for j in differs)
+
+
 def test_hour_and_month_one_hots_follow_the_dates():
     hours = pd.date_range("2024-01-31 20:00", periods=400, freq="h")
     series = pd.Series(np.sin(np.arange(400.0)), hours, name="load")
@@ -229,6 +297,13 @@ def test_bad_tables_are_refused_naming_the_column_and_the_first_bad_row(corrupt,
             "The valid period (2024-02-20 00:00:00 on) has 5 steps, fewer than n_steps + horizon = 6",
         ),
         ({"fill": "zero"}, "`fill`, expected one of None, 'interpolate', 'ffill', got 'zero'"),
+        (
+            {"known_future": ["rain"], "calendar": ["dayofweek"]},
+            "`known_future`: 'rain' is not one of the calendar features, categorical columns or inputs "
+            "(dayofweek); list it there too.",
+        ),
+        ({"known_future": ["riders"]}, "`known_future`: 'riders' is the target"),
+        ({"known_future": ["rain", "rain"], "inputs": ["rain"]}, "`known_future` names a column twice"),
     ],
 )
 def test_bad_arguments_get_one_clear_line(kwargs, message):
