@@ -184,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
         type=_positive,
         default=None,
         metavar="N",
-        help="train each network with N seeds (--seed, --seed + 1, ...) at every origin (default 1)",
+        help="train each network with N seeds (--seed, --seed + 1, ...), at every origin of a backtest "
+        "(default 3 on your own series, 1 with --backtest)",
     )
     bt.add_argument(
         "--level",
@@ -238,9 +239,13 @@ def _fractions(text: str) -> tuple:
 
 
 # The options that describe a user's series: meaningless without --csv.
-_CSV_ONLY = ("target", "split", "fractions", "n_steps", "horizon", "season", "fill", "backtest")
+_CSV_ONLY = ("target", "split", "fractions", "n_steps", "horizon", "season", "fill", "backtest", "n_seeds")
 # The options of a backtest: meaningless without --backtest.
-_BACKTEST_ONLY = ("origin_spacing", "history", "n_seeds", "level", "report")
+_BACKTEST_ONLY = ("origin_spacing", "history", "level", "report")
+#: How many seeds each network trains with on a user's series: without a backtest (one validation
+#: window), enough for the one comparison rule (rnnbook.compare.MIN_SEEDS); a backtest's origins
+#: already give a spread, and each seed multiplies its cost.
+DEFAULT_SEEDS = {"plain": 3, "backtest": 1}
 
 
 def _csv_dataset(args):
@@ -346,6 +351,7 @@ def _cmd_leaderboard(args) -> int:
     json_path = check_json_path(args.json) if args.json is not None else None
     dataset = _csv_dataset(args)  # a bad table is one line now, before anything trains
     metric = args.metric or ("mae" if dataset is not None else "mse")
+    seeds = _seeds(args, dataset)
     described = None
     if dataset is not None:
         described = {
@@ -359,12 +365,13 @@ def _cmd_leaderboard(args) -> int:
             "season_inferred": args.season is None,
             "recipe": dict(REAL_FIT),  # what the plan trains a table's models with
             "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)],
+            "seeds": list(seeds),  # every network's; a forecaster is fitted once
         }
 
     if dataset is not None and args.season is None and not args.quiet:
         print(_season_line(dataset), flush=True)
     if args.backtest is not None:
-        return _cmd_backtest(args, dataset, json_path, profile, metric, described)
+        return _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds)
 
     import keras
 
@@ -418,6 +425,7 @@ def _cmd_leaderboard(args) -> int:
             dataset=dataset,
             metric=metric,
             skipped=skipped,
+            n_seeds=len(seeds),
         )
     except KeyboardInterrupt:
         stop.set()
@@ -430,8 +438,9 @@ def _cmd_leaderboard(args) -> int:
     if dataset is not None:
         inferred = " (inferred)" if args.season is None else ""
         where = f"data={args.csv} target={target} season={dataset.units.season}{inferred} "
+        where += f"seeds {', '.join(map(str, seeds))} " if len(seeds) > 1 else ""
     print(f"\n{where}backend={backend}" + (" (interrupted: partial results)" if interrupted else ""))
-    print(format_table(rows))
+    print(format_table(rows, metric))
     for name, why in skipped.items():  # models not named that cannot take this data: not failures
         print(f"skipped {name}: {why}")
     for name, error in errors.items():
@@ -444,7 +453,23 @@ def _cmd_leaderboard(args) -> int:
     return EXIT_MODELS_FAILED if errors else EXIT_OK
 
 
-def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
+def _seeds(args, dataset) -> tuple:
+    """The seeds every network trains with: ``--seed`` (default 42) and the next ones, ``--n-seeds`` of
+    them (default :data:`DEFAULT_SEEDS`); without ``--csv`` just ``--seed``."""
+    if dataset is None:
+        return (args.seed,)
+    base = 42 if args.seed is None else args.seed
+    n_seeds = args.n_seeds or DEFAULT_SEEDS["backtest" if args.backtest is not None else "plain"]
+    seeds = tuple(range(base, base + n_seeds))
+    if seeds[-1] > MAX_SEED:
+        raise ValueError(
+            f"argument --n-seeds: seeds {base} to {seeds[-1]} go past 2**32 - 1 = {MAX_SEED}; "
+            "choose a smaller --seed or fewer seeds."
+        )
+    return seeds
+
+
+def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -> int:
     """``rnnbook leaderboard --csv ... --backtest K``: every model refitted at K origins, ranked by the
     mean of ``metric`` over them; everything is checked before anything trains."""
     from rnnbook._checks import prove_writable
@@ -482,13 +507,6 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described) -> int:
         spacing=spacing,
         history=history,
     )
-    base = 42 if args.seed is None else args.seed
-    seeds = tuple(range(base, base + (args.n_seeds or 1)))
-    if seeds[-1] > MAX_SEED:
-        raise ValueError(
-            f"argument --n-seeds: seeds {base} to {seeds[-1]} go past 2**32 - 1 = {MAX_SEED}; "
-            "choose a smaller --seed or fewer seeds."
-        )
     if args.report is not None:
         prove_writable(args.report)
     levels = args.level or LEVELS

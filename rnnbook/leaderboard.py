@@ -71,6 +71,7 @@ def run_leaderboard(
     dataset=None,
     metric: str = "mse",
     skipped: dict | None = None,
+    n_seeds: int = 1,
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
@@ -97,6 +98,9 @@ def run_leaderboard(
             ``dataset`` (:func:`rnnbook.training.cannot_train_on`, e.g. an iterative model on several
             input features): with ``models=None`` they are skipped; a model named in ``models``
             that cannot is an error like any failure.
+        n_seeds: train each network with seeds ``seed, seed + 1, ...`` (``seed`` default 42) and
+            report the mean over them (:func:`combine_seeds`); a forecaster is fitted once. Defaults
+            to ``1``.
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
@@ -104,8 +108,11 @@ def run_leaderboard(
         for several target columns one row per model and target, with its ``"target"``) sorted by
         horizon, then target, then the validation ``metric``.
     """
+    from rnnbook._checks import check_positive_int
     from rnnbook.training import StopWhen, cannot_train_on, train
 
+    n_seeds = check_positive_int("n_seeds", n_seeds)
+    seeds = [seed] if n_seeds == 1 else [(42 if seed is None else seed) + k for k in range(n_seeds)]
     check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
     profile = get_profile(profile) if not hasattr(profile, "n_series") else profile
@@ -141,17 +148,22 @@ def run_leaderboard(
         try:
             if name in unfit:  # named by the user: an error, said plainly, without training
                 raise ValueError(f"{name} cannot train on this data: {unfit[name]}.")
-            if dataset is None:
-                result = train(name, profile=profile, seed=seed, progress=progress, callbacks=callbacks)
-            else:
-                result = train(
-                    name,
-                    dataset,
-                    retarget=True,
-                    profile=profile,
-                    seed=seed,
-                    progress=progress,
-                    callbacks=callbacks,
+            results = []
+            for one_seed in seeds if get_spec(name).kind != "forecaster" else seeds[:1]:
+                if stop is not None and stop.is_set():
+                    break
+                data = () if dataset is None else (dataset,)
+                cut = {} if dataset is None else {"retarget": True}  # each model's own targets
+                results.append(
+                    train(
+                        name,
+                        *data,
+                        profile=profile,
+                        seed=one_seed,
+                        progress=progress,
+                        callbacks=callbacks,
+                        **cut,
+                    )
                 )
         except Exception as exc:
             if get_spec(name).source == "builtin" and not keep_going:
@@ -163,7 +175,9 @@ def run_leaderboard(
             continue
         if stop is not None and stop.is_set():
             break  # stopped part-way: not a result
-        for row in result.rows():  # one per target column for a multitask data set
+        seed_rows = [result.rows() for result in results]  # one per target column for a multitask data set
+        used = seeds if len(results) > 1 else seeds[:1]
+        for row in combine_seeds(seed_rows, used) if len(results) > 1 else seed_rows[0]:
             if name in same:
                 row["same_as"] = same[name]
             rows.append(row)
@@ -172,22 +186,72 @@ def run_leaderboard(
     return sort_rows(rows, metric)
 
 
+def combine_seeds(seed_rows: list[list[dict]], seeds) -> list[dict]:
+    """One model's rows trained with several seeds (``seed_rows[i]``: seed ``seeds[i]``'s rows, one per
+    target column) as one row per target column: every metric and the fit time averaged over the
+    seeds, each metric's standard deviation (``"val_mae_std"``...), the ``"seeds"`` and each seed's
+    metrics (``"per_seed"``), which :func:`sort_rows` compares by :func:`rnnbook.compare.verdict`.
+
+    Example:
+
+    >>> rows = [[{"model": "m", "horizon": 1, "val_mae": v, "fit_seconds": 1.0}] for v in (1.0, 2.0, 3.0)]
+    >>> row = combine_seeds(rows, [42, 43, 44])[0]
+    >>> row["val_mae"], row["val_mae_std"], row["per_seed"]["val_mae"]
+    (2.0, 1.0, [1.0, 2.0, 3.0])
+    """
+    import numpy as np
+
+    combined = []
+    for j, first in enumerate(seed_rows[0]):
+        row = dict(first)
+        per_seed = {}
+        for key in first:
+            if key.startswith(("val_", "test_")):
+                values = [float(rows[j][key]) for rows in seed_rows]
+                per_seed[key] = values
+                row[key] = float(np.mean(values))
+                row[f"{key}_std"] = float(np.std(values, ddof=1))
+        row["fit_seconds"] = float(np.mean([rows[j]["fit_seconds"] for rows in seed_rows]))
+        row["seeds"] = list(seeds)
+        row["per_seed"] = per_seed
+        combined.append(row)
+    return combined
+
+
 def sort_rows(rows: list[dict], metric: str = "mse") -> list[dict]:
     """Rows by horizon, then target column (multitask: in the data set's order), then validation
-    ``metric`` (a NaN -- MAPE with a zero target -- last)."""
+    ``metric`` (a NaN -- MAPE with a zero target -- last). Where rows were trained with several seeds
+    (:func:`combine_seeds`), each row also gets ``"indistinguishable_from"``: the row ranked just above
+    it (same horizon and target) when the one comparison rule cannot tell the two apart by each seed's
+    validation ``metric`` (:func:`indistinguishable_from`), else ``None``."""
     targets = list(dict.fromkeys(r.get("target") for r in rows))
 
     def key(r):
         value = r[f"val_{metric}"]
         return (r["horizon"], targets.index(r.get("target")), value != value, value)
 
-    return sorted(rows, key=key)
+    rows = sorted(rows, key=key)
+    if any("per_seed" in r for r in rows):
+        for group in {(r["horizon"], r.get("target")) for r in rows}:
+            ranked = [r for r in rows if (r["horizon"], r.get("target")) == group]
+            scores = {
+                _label(r): r.get("per_seed", {}).get(f"val_{metric}", [r[f"val_{metric}"]]) for r in ranked
+            }
+            marks = indistinguishable_from([_label(r) for r in ranked], scores)
+            for r in ranked:
+                r["indistinguishable_from"] = marks.get(_label(r))
+    return rows
 
 
-def format_table(rows: list[dict]) -> str:
+def format_table(rows: list[dict], metric: str = "mae") -> str:
     """A plain-text table of leaderboard rows (what ``rnnbook leaderboard`` prints); rows with metrics
     in the user's units (a user's series) show MAE, MAPE and MASE too, and rows of several target
-    columns (multitask: one row per model and target) the target's name."""
+    columns (multitask: one row per model and target) the target's name. Rows trained with several
+    seeds (:func:`combine_seeds`) show the MAEs' mean ± standard deviation, the seeds, and "≈" where
+    a model is indistinguishable from the one above it by validation ``metric`` (:func:`sort_rows`),
+    with the rule in a footnote."""
+    if rows and "val_mae" in rows[0] and any("per_seed" in r for r in rows):
+        return _format_seed_table(rows, metric)
     if rows and "val_mae" in rows[0]:
         width = max([len(str(r.get("target", ""))) for r in rows] + [6])
         target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
@@ -210,6 +274,35 @@ def format_table(rows: list[dict]) -> str:
             f"{r['model']:<26} {r['horizon']:>7d} {r['val_mse']:>10.6f} {r['test_mse']:>10.6f} "
             f"{r['params']:>8d} {r['fit_seconds']:>7.1f}"
         )
+    return "\n".join(lines)
+
+
+def _format_seed_table(rows: list[dict], metric: str) -> str:
+    """:func:`format_table` for rows trained with several seeds: the mean ± spread and the "≈" marks."""
+    from rnnbook.compare import MIN_SEEDS, RULE
+
+    width = max([len(str(r.get("target", ""))) for r in rows] + [6])
+    target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
+
+    def spread(r, key):  # a forecaster, fitted once, has no spread
+        return f"{r[key]:>10.4g} " + (f"±{r[f'{key}_std']:>8.3g}" if f"{key}_std" in r else " " * 9)
+
+    header = (
+        f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {'val_mae mean±std':>20} "
+        f"{'test_mae mean±std':>20} {'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7} "
+        f"{'seeds':>5} ≈"
+    )
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(
+            f"{_label(r):<26} {target(r)}{r['horizon']:>7d} {spread(r, 'val_mae')} {spread(r, 'test_mae')} "
+            f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} {r['fit_seconds']:>7.1f} "
+            f"{len(r.get('seeds', [0])):>5} {'≈' if r.get('indistinguishable_from') else ' '}".rstrip()
+        )
+    lines.append(
+        f"≈ indistinguishable from the model above it (validation {metric} of each seed), by {RULE}; "
+        f"models with fewer than {MIN_SEEDS} seeds (forecasters are fitted once) are not compared."
+    )
     return "\n".join(lines)
 
 

@@ -238,6 +238,8 @@ def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
         "--json",
         str(out),
         "--quiet",
+        "--n-seeds",
+        "1",  # seeds are not the point here
     )
     assert f"data={csv} target=riders" in proc.stdout and "test_mase" in proc.stdout
     payload = json.loads(out.read_text())
@@ -330,6 +332,40 @@ def test_known_future_columns_are_given_for_the_forecast_steps_and_recorded(tmp_
     assert dataset["columns"][8:] == [f"dayofweek={d}(t+{k})" for k in (1, 2) for d in range(7)]
 
 
+def test_networks_on_a_csv_train_with_three_seeds_by_default_and_the_rule_marks_ties(tmp_path):
+    # linear and linear_n_steps are one architecture: with the same seeds their ranges overlap, so the
+    # second is marked indistinguishable; seasonal_naive is fitted once and never compared.
+    import numpy as np
+
+    from rnnbook.compare import verdict
+
+    csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
+    _weekly_csv(csv)
+    args = ["--date-column", "day", "--n-steps", "14", "--horizon", "2", "--fractions", "0.6,0.2,0.2"]
+    models = ["--models", "seasonal_naive", "linear", "linear_n_steps"]
+    proc = run("leaderboard", "--csv", str(csv), "--target", "riders", *args, *models, "--json", str(out))
+    assert "seeds 42, 43, 44" in proc.stdout
+    payload = json.loads(out.read_text())
+    assert payload["dataset"]["seeds"] == [42, 43, 44]
+    rows = payload["rows"]
+    for row in rows:
+        if row["model"] == "seasonal_naive":
+            assert "per_seed" not in row and row["indistinguishable_from"] is None
+            continue
+        assert row["seeds"] == [42, 43, 44] and len(row["per_seed"]["val_mae"]) == 3
+        assert row["val_mae"] == pytest.approx(np.mean(row["per_seed"]["val_mae"]))
+        assert row["test_mae_std"] == pytest.approx(np.std(row["per_seed"]["test_mae"], ddof=1))
+    for above, row in zip(rows, rows[1:]):  # the one rule, on each seed's validation MAE
+        compared = "per_seed" in above and "per_seed" in row
+        tie = compared and verdict(above["per_seed"]["val_mae"], row["per_seed"]["val_mae"]).winner is None
+        assert row["indistinguishable_from"] == (above["model"] if tie else None)
+    assert [r["indistinguishable_from"] is not None for r in rows].count(True) >= 1
+    table = {line.split()[0]: line for line in proc.stdout.splitlines() if line.split()[:1]}
+    for row in rows:
+        assert table[row["model"]].endswith("≈") == (row["indistinguishable_from"] is not None)
+    assert "≈ indistinguishable from the model above it (validation mae of each seed)" in proc.stdout
+
+
 def _multivariate_args(csv, out):
     return [
         "leaderboard",
@@ -350,6 +386,8 @@ def _multivariate_args(csv, out):
         "--json",
         str(out),
         "--quiet",
+        "--n-seeds",
+        "1",  # seeds are not the point here
     ]
 
 
@@ -424,6 +462,8 @@ def test_leaderboard_on_several_targets_has_one_row_per_model_and_target_in_its_
         "--json",
         str(out),
         "--quiet",
+        "--n-seeds",
+        "1",  # seeds are not the point here
     )
     assert "target=riders,rain" in proc.stdout and "target " in proc.stdout.splitlines()[2]
     payload = json.loads(out.read_text())
