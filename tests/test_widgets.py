@@ -490,6 +490,37 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         add_series("mine", rnnbook.data.synthetic_dataset(20, 10, (10, 5, 5)))
 
 
+def test_the_forecast_explorer_draws_conformal_intervals_for_a_series_of_your_own():
+    import dataclasses
+
+    import pandas as pd
+
+    from rnnbook.frames import frame_dataset
+    from rnnbook.intervals import conformal_half_widths
+    from rnnbook.widgets.forecast import USER_SERIES, add_series, forecast_explorer, render_forecast_frame
+
+    hours = pd.date_range("2024-01-01", periods=600, freq="h")
+    rng = np.random.default_rng(0)
+    load = 1000 + 200 * np.sin(2 * np.pi * hours.hour / 24) + rng.normal(0, 20, len(hours))
+    ds = frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=1, season=24)
+    try:
+        add_series("noisy_load", ds)
+        view = forecast_explorer(models=["seasonal_naive"], series=("noisy_load",), horizons=(1, 3))
+        d = view.data[("noisy_load", "seasonal_naive", "iterative")]
+        # The bands: the conformal half-width of each step's validation errors, computed here directly.
+        widths = conformal_half_widths(d.y - d.forecast, levels=(80, 95))
+        for level in (80, 95):
+            np.testing.assert_allclose(d.lower[level], d.forecast - widths[level][None])
+            np.testing.assert_allclose(d.upper[level], d.forecast + widths[level][None])
+        assert np.isfinite(widths[95]).all() and (widths[95] > widths[80]).all() and widths[80][0] > 20
+        # Drawn: the precomputed frame is the one with the bands, not the one without.
+        assert view.frames[(0, 0, 0, 1)] == render_forecast_frame(d, 3)
+        bare = dataclasses.replace(d, lower={}, upper={})
+        assert render_forecast_frame(bare, 3) != view.frames[(0, 0, 0, 1)]
+    finally:
+        USER_SERIES.pop("noisy_load", None)
+
+
 def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_path):
     import os
 

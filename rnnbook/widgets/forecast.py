@@ -18,7 +18,8 @@ supports; an unsupported pair shows why.
 
 A series of your own joins them with :func:`add_series` (a data set from :mod:`rnnbook.frames`, e.g.
 ``csv_dataset("demand.csv", "demand", ...)``): its models are trained with the recipe it asks for, and its
-forecasts and errors are shown in its own units.
+forecasts and errors are shown in its own units, with split-conformal prediction intervals at 80 and
+95 % (:mod:`rnnbook.intervals`) drawn as shaded bands.
 
 Used in: book/04_forecasting.
 """
@@ -40,6 +41,8 @@ STRATEGIES = ("iterative", "seq2vec", "seq2seq")
 #: Input window per series: the real series are short (sunspots: 309 years), so their windows are too.
 WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
 DEFAULT_MODELS = ("linear", "seq2seq_rnn")
+#: The levels (percent) of the prediction intervals drawn for a series of the user's own.
+INTERVAL_LEVELS = (80, 95)
 #: Series of the user's own, by name (:func:`add_series`).
 USER_SERIES: dict = {}
 
@@ -176,6 +179,10 @@ class ForecastData:
         X: validation input windows ``(m, n_steps)``; ``y``: the true next values ``(m, H)``.
         forecast: the model's forecasts ``(m, H)``; ``naive``: the last value repeated ``(m, H)``.
         mse, naive_mse: MSE at each step ahead ``(H,)`` over the validation windows.
+        lower, upper: for a series of the user's own, ``{level: bounds (m, H)}`` of the conformal
+            prediction intervals at :data:`INTERVAL_LEVELS` (:func:`rnnbook.intervals.conformal_half_widths`
+            of the validation errors, per step ahead; ``inf`` where too few windows for the level);
+            empty for the book's series.
     """
 
     series: str
@@ -187,6 +194,8 @@ class ForecastData:
     naive: np.ndarray
     mse: np.ndarray
     naive_mse: np.ndarray
+    lower: dict = dataclasses.field(default_factory=dict)
+    upper: dict = dataclasses.field(default_factory=dict)
 
     def errors(self, horizon: int) -> tuple[float, float]:
         """(model MSE, naive MSE) over the first ``horizon`` steps ahead."""
@@ -233,8 +242,10 @@ def forecast_data(
     forecast = _forecast(trained, strategy, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
     X = X[:, :, 0]
+    bands = {}
     if ds.units is not None:  # a series of the user's own: everything back in its units
         X, y, forecast, naive = (ds.units.invert(a) for a in (X, y, forecast, naive))
+        bands = _conformal_bands(y, forecast)
     return ForecastData(
         series=series,
         model=model,
@@ -245,7 +256,21 @@ def forecast_data(
         naive=naive,
         mse=np.mean((forecast - y) ** 2, axis=0),
         naive_mse=np.mean((naive - y) ** 2, axis=0),
+        **bands,
     )
+
+
+def _conformal_bands(y, forecast) -> dict:
+    """``{"lower": {level: (m, H)}, "upper": ...}``: split-conformal intervals around ``forecast``, their
+    half-width per step ahead calibrated on the errors of the windows shown (the validation windows,
+    which the model was not fitted on; a backtest measures the coverage on later windows)."""
+    from rnnbook.intervals import conformal_half_widths, prediction_intervals
+
+    bounds = prediction_intervals(forecast, conformal_half_widths(y - forecast, INTERVAL_LEVELS))
+    return {
+        "lower": {level: low for level, (low, _) in bounds.items()},
+        "upper": {level: high for level, (_, high) in bounds.items()},
+    }
 
 
 def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> bytes:
@@ -256,6 +281,13 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
     history = np.arange(n)
     ahead = np.arange(n, n + horizon)
     ax.plot(history, d.X[example], ".-", color="#555555", lw=1, ms=3, label="history")
+    for level in sorted(d.lower, reverse=True):  # the wider band first, the narrower drawn over it
+        low, high = d.lower[level][example, :horizon], d.upper[level][example, :horizon]
+        if np.isfinite(low).all() and np.isfinite(high).all():  # (inf: too few windows for the level)
+            alpha = 0.12 if level == max(d.lower) else 0.25
+            x = ahead if horizon > 1 else ahead + np.array([-0.3, 0.3])  # one step: a band 0.6 wide
+            low, high = np.broadcast_to(low, x.shape), np.broadcast_to(high, x.shape)
+            ax.fill_between(x, low, high, color="tab:red", alpha=alpha, lw=0, label=f"{level} % interval")
     ax.plot(ahead, d.y[example, :horizon], "o", color="tab:blue", mfc="white", ms=4, label="truth")
     ax.plot(ahead, d.forecast[example, :horizon], "x-", color="tab:red", ms=5, lw=1, label=d.model)
     ax.plot(ahead, d.naive[example, :horizon], "--", color="#999999", lw=1, label="naive")
