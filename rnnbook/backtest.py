@@ -94,8 +94,9 @@ def plan_origins(
     return origins
 
 
-def train_model(name: str, dataset, seed: int):
-    """Train ``name`` on one origin's data set: the one call into :func:`rnnbook.training.train`.
+def train_model(name: str, dataset, seed: int, callbacks=()):
+    """Train ``name`` on one origin's data set: the one call into :func:`rnnbook.training.train`
+    (``callbacks``: Keras callbacks, such as :class:`~rnnbook.training.StopWhen`).
 
     Returns the :class:`~rnnbook.training.TrainResult`; its ``dataset`` holds the targets the model
     forecasts (one window per row).
@@ -110,6 +111,7 @@ def train_model(name: str, dataset, seed: int):
         seed=seed,
         progress=False,
         cache=False,
+        callbacks=list(callbacks),
     )
 
 
@@ -192,6 +194,7 @@ def run_backtest(
     progress: bool = False,
     on_row=None,
     errors: dict | None = None,
+    stop=None,
     **frame_options,
 ) -> Backtest:
     """Backtest ``models`` on a table over ``n_origins`` rolling origins.
@@ -212,6 +215,9 @@ def run_backtest(
         on_row: called with each row as soon as it is computed.
         errors: filled with ``{model: error}`` for a model that fails at some origin (it is then left
             out of the later origins and the others go on); ``None``: the failure raises.
+        stop: a ``threading.Event``; once set, the network in training stops at its next batch and is
+            dropped, nothing more starts, and the rows finished so far are returned
+            (``rnnbook leaderboard --backtest`` sets it on Ctrl-C).
         **frame_options: ``date_column``, ``inputs``, ``calendar``, ``categorical``, ``known_future``
             (each origin's last windows read the known-future values of its own test block), ``season``,
             ``freq``, ``scale``, ``name`` (``split``, ``fractions`` and ``fill`` are the backtest's own).
@@ -220,8 +226,10 @@ def run_backtest(
         A :class:`Backtest`.
     """
     from rnnbook.registry import get_spec
+    from rnnbook.training import StopWhen
 
     levels = check_levels(levels)
+    callbacks = [StopWhen(stop)] if stop is not None else []
     for key in ("split", "fractions", "fill", "target"):
         if frame_options.get(key) is not None:
             raise ValueError(
@@ -250,10 +258,14 @@ def run_backtest(
             for seed in seeds if spec.kind != "forecaster" else seeds[:1]:
                 if errors is not None and name in errors:
                     break
+                if stop is not None and stop.is_set():
+                    return _without_failed(result, errors)
                 if progress:
                     print(f"backtest {name} origin {origin} seed {seed}", flush=True)
                 try:
-                    trained = train_model(name, ds, seed)
+                    trained = train_model(name, ds, seed, callbacks)
+                    if stop is not None and stop.is_set():  # stopped part-way: not a result
+                        return _without_failed(result, errors)
                     rows = _score(trained, name, seed, origin, levels)
                 except Exception as exc:
                     if errors is None:
@@ -267,7 +279,12 @@ def run_backtest(
                         on_row(row)
                 if cut is cuts[-1] and name not in result.forecasts:
                     result.forecasts[name] = _last_block(trained, levels)
-    if errors:  # a model that failed at some origin has no backtest: none of its rows stay
+    return _without_failed(result, errors)
+
+
+def _without_failed(result: Backtest, errors) -> Backtest:
+    """``result`` without the rows of a model that failed at some origin: it has no backtest."""
+    if errors:
         result.rows = [r for r in result.rows if r["model"] not in errors]
     return result
 

@@ -398,19 +398,9 @@ def _cmd_leaderboard(args) -> int:
         rows.append(row)
         save(partial=True)  # a finished row is never lost, whatever happens next
 
-    def on_interrupt(signum, frame):
-        if stop.is_set():  # a second Ctrl-C: stop at once
-            raise KeyboardInterrupt
-        stop.set()
-        print(
-            "\ninterrupted: stopping after the current training step (Ctrl-C again to quit now)",
-            file=sys.stderr,
-            flush=True,
-        )
-
     # A KeyboardInterrupt raised inside XLA compilation can crash the process; the first Ctrl-C only
     # asks training to stop at the next batch, from Python.
-    previous = signal.signal(signal.SIGINT, on_interrupt)
+    previous = signal.signal(signal.SIGINT, _stop_on_first_interrupt(stop))
     try:
         # In a terminal a bar over the epochs; redirected, one plain line per model (see training._EpochBar).
         run_leaderboard(
@@ -451,6 +441,23 @@ def _cmd_leaderboard(args) -> int:
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_MODELS_FAILED if errors else EXIT_OK
+
+
+def _stop_on_first_interrupt(stop):
+    """A SIGINT handler: the first Ctrl-C sets ``stop`` (training stops at its next batch, from Python),
+    a second one raises ``KeyboardInterrupt`` at once."""
+
+    def on_interrupt(signum, frame):
+        if stop.is_set():  # a second Ctrl-C: stop at once
+            raise KeyboardInterrupt
+        stop.set()
+        print(
+            "\ninterrupted: stopping after the current training step (Ctrl-C again to quit now)",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return on_interrupt
 
 
 def _seeds(args, dataset) -> tuple:
@@ -540,6 +547,8 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -
         if row["step"] == dataset.horizon:  # one save per model and origin
             save(partial=True)
 
+    stop = threading.Event()
+    previous = signal.signal(signal.SIGINT, _stop_on_first_interrupt(stop))
     try:
         result = run_backtest(
             frame,
@@ -561,10 +570,16 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -
             categorical=args.categorical,
             known_future=args.known_future,
             season=season,
+            stop=stop,
         )
-    except KeyboardInterrupt:
-        save(partial=True)
-        print("interrupted: the rows finished so far are in the JSON file (partial)", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C: at once
+        stop.set()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if stop.is_set():
+        save(partial=True)  # every finished model and origin: on_row saved them as they came
+        kept = f"; the rows finished so far are in {json_path} (partial)" if json_path is not None else ""
+        print(f"interrupted{kept}", file=sys.stderr)
         return EXIT_INTERRUPTED
     rows[:] = result.rows  # a model that failed at a later origin leaves no rows behind
     summary = _ranked_summary(result, metric, same) if result.rows else None

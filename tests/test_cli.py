@@ -196,6 +196,42 @@ def test_ctrl_c_keeps_the_finished_rows_marks_them_partial_and_exits_130(tmp_pat
     assert not list(tmp_path.glob(".lb.json.*")), "no temporary file may be left behind"
 
 
+def test_ctrl_c_during_a_backtest_keeps_every_finished_model_and_origin_and_exits_130(tmp_path):
+    import signal
+
+    csv, path, errors = tmp_path / "riders.csv", tmp_path / "bt.json", tmp_path / "stderr.txt"
+    _weekly_csv(csv, n=400)
+    args = ["--csv", str(csv), "--target", "riders", "--date-column", "day", "--n-steps", "14"]
+    backtest = ["--backtest", "3", "--models", "seasonal_naive", "linear", "--json", str(path)]
+    with errors.open("w") as stderr:
+        proc = subprocess.Popen(
+            [str(SCRIPT), "leaderboard", *args, *backtest], stdout=subprocess.PIPE, stderr=stderr, text=True
+        )
+        # linear starts at the second origin once the first origin's two models and seasonal_naive at the
+        # second are in the JSON file: interrupt it then.
+        seen = []
+        for line in proc.stdout:
+            seen.append(line)
+            if line.startswith("backtest linear origin") and sum("origin" in s for s in seen) == 4:
+                break
+        else:
+            pytest.fail(f"the backtest ended before its second origin: {''.join(seen)[-2000:]}")
+        second = line.split()[3]
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=300)
+    err = errors.read_text()
+    assert proc.returncode == 130, (proc.returncode, err[-2000:])
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == f"interrupted; the rows finished so far are in {path} (partial)"
+    payload = json.loads(path.read_text())
+    assert payload["partial"] is True
+    done = {(r["model"], r["origin"]) for r in payload["backtest"]["rows"]}
+    first = min(origin for _, origin in done)
+    assert {("seasonal_naive", first), ("linear", first), ("seasonal_naive", second)} <= done
+    assert len(done) <= 4 and max(origin for _, origin in done) == second  # no third origin started
+    assert not list(tmp_path.glob(".bt.json.*")), "no temporary file may be left behind"
+
+
 def _weekly_csv(path, n=200, drop=None):
     import numpy as np
     import pandas as pd
