@@ -113,7 +113,7 @@ def bench_one(name: str) -> dict:
         key = next(iter(view.data))
         state = lambda: view.data[key].errors(5)  # noqa: E731
         render = lambda: forecast.render_forecast_frame(view.data[key], 5)  # noqa: E731
-    elif name == "gate_inspector":
+    elif name == "gate_explorer":
         state = lambda: gates.gate_data("lstm", 1)  # noqa: E731 (cached model)
         render = lambda: gates.render_gate_frame(view.data[(0, 1)])  # noqa: E731
     else:
@@ -141,7 +141,7 @@ WIDGETS = (
     "receptive_field_explorer",
     "unrolling_explorer",
     "bptt_explorer",
-    "gate_inspector",
+    "gate_explorer",
     "forecast_explorer",
 )
 
