@@ -226,9 +226,9 @@ def test_the_plan_keys_the_cache_on_what_changes_the_weights(tmp_path, monkeypat
 def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     """`train`'s answer to "which data, which targets, which settings" lives in one place: the
     functions that cut a data set for a model and key the trained-model cache are called only by the
-    plan (and by each other, and by the deprecated names `dataset_for` and `retarget_for`). The
-    widget-results cache (widgets/_cache.py) keys widget computations, not trained models, and
-    model_cache.py defines the key functions."""
+    plan (and by each other, and by the deprecated names `dataset_for`, `retarget_for` and
+    `model_target`). The widget-results cache (widgets/_cache.py) keys widget computations, not
+    trained models, and model_cache.py defines the key functions."""
     import ast
     from pathlib import Path
 
@@ -248,7 +248,14 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     }
     allowed = {
         ("training.py", f)
-        for f in ("plan_training", "_model_dataset", "_cache_key", "dataset_for", "retarget_for")
+        for f in (
+            "plan_training",
+            "_model_dataset",
+            "_cache_key",
+            "dataset_for",
+            "retarget_for",
+            "model_target",
+        )
     }
     root = Path(rnnbook.__file__).parent
     callers = set()

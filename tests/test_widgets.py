@@ -408,7 +408,7 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     monkeypatch.setattr(
         keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k)
     )
-    model = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
+    model = forecast._trained("synthetic", "linear", "one_step", 3, 1, 42)
     assert fits == []  # loaded, not trained again
     for got, want in zip(model.step_model.get_weights(), chapter.model.get_weights()):
         np.testing.assert_array_equal(got, want)
@@ -475,12 +475,12 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
     ds = frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=1, season=24)
     try:
         assert add_series("load", ds) == "load"
-        d = forecast_data("load", "seasonal_naive", "iterative", 4)
+        d = forecast_data("load", "seasonal_naive", "one_step", 4)
         # In the series' units: the windows are loads in MW, and copying the day before is exact here.
         assert d.X.shape[1] == 24 and 790 < d.X.min() and d.X.max() < 1210
         np.testing.assert_allclose(d.forecast, d.y, atol=1e-3)
         np.testing.assert_allclose(d.naive, np.repeat(d.X[:, -1:], 4, axis=1))
-        linear = forecast_data("load", "linear", "seq2vec", 4, epochs=1)
+        linear = forecast_data("load", "linear", "vector", 4, epochs=1)
         assert linear.forecast.shape == linear.y.shape == (len(d.y), 4)
     finally:
         USER_SERIES.pop("load", None)

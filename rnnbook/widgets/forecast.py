@@ -252,7 +252,8 @@ def forecast_data(
     """
     check_choice("series", series, (*WINDOWS, *USER_SERIES))
     if layout in ("iterative", "seq2vec"):
-        warn_deprecated(f"forecast_data(layout={layout!r})", f"forecast_data(layout={_STRATEGIES[layout]!r})")
+        new = _STRATEGIES[layout]
+        warn_deprecated(f"forecast_data(layout={layout!r})", f"forecast_data(layout={new!r})", stacklevel=4)
         layout = _STRATEGIES[layout]
     check_choice("layout", layout, LAYOUTS)
     horizon = check_positive_int("horizon", horizon)
