@@ -52,11 +52,11 @@ def _time(fn, repeat: int = 1) -> float:
 def _update_latencies(view) -> list[float]:
     """Milliseconds from setting a control's index to the new frame being selected, for every option."""
     latencies = []
-    for name, spec in zip(view.controls, view.spec):
+    for name, spec in zip(view.controls, view.control_list):
         for index in list(range(len(spec.options))) + [spec.initial]:
             start = time.perf_counter()
             view.select(**{name: index})
-            assert view.shown_key()[[c.name for c in view.spec].index(name)] == index
+            assert view.shown_key()[[c.name for c in view.control_list].index(name)] == index
             latencies.append((time.perf_counter() - start) * 1000)
     return latencies
 

@@ -2,7 +2,7 @@
 
 A *builder* is a callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` that returns an
 **uncompiled** ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to the forecast -- ``(batch,
-horizon)`` for seq2vec models, ``(batch, steps_out, horizon)`` for seq2seq ones -- or, for
+horizon)`` for seq2vec models, ``(batch, steps, horizon)`` for seq2seq ones -- or, for
 ``kind="forecaster"`` entries such as ARMA, an object with ``fit(X, y)``, ``predict(X)`` and
 ``count_params()``.
 

@@ -157,7 +157,7 @@ def forecast_mse(y_true, y_pred, layout: str) -> float:
     """MSE of a forecast; for seq2seq targets only the last time step's forecast counts."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"Forecast shape {y_pred.shape} does not match the target shape {y_true.shape}.")
+        raise ValueError(f"Forecast shape {y_pred.shape} does not match the targets' shape {y_true.shape}.")
     if layout == "seq2seq":
         y_true, y_pred = y_true[:, -1], y_pred[:, -1]
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
@@ -626,7 +626,7 @@ def train(
             or ``None`` (``$RNNBOOK_PROFILE``, else ``"full"``).
         seed: seeds the data and the weights (default: the profile's seed, 42): another seed repeats
             the whole experiment, data included.
-        epochs, batch_size, learning_rate: override the profile's per-model settings
+        epochs, batch_size, learning_rate: override the profile's recipe for the model
             (:func:`rnnbook.profiles.recipe_for`), the model's own ``recipe`` and the profile. Without
             an explicit ``learning_rate``: the ``full`` profile's 0.01 for every model, else the model's
             own ``recipe``.

@@ -112,7 +112,7 @@ def test_the_book_profile_ignores_a_models_own_recipe():
     from rnnbook.profiles import get_profile
 
     book = dataclasses.replace(get_profile("full"), n_series=120, n_steps=20, split=(80, 20, 20), epochs=2)
-    r = train("simple_rnn", profile=book, progress=False)  # fit_defaults: learning rate 0.02
+    r = train("simple_rnn", profile=book, progress=False)  # its own recipe: learning rate 0.02
     assert (r.learning_rate, r.batch_size, r.schedule, r.epochs) == (0.01, 50, "cosine", 2)
     assert train("simple_rnn", profile=TINY, progress=False).learning_rate == 0.02
 
