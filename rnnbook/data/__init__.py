@@ -1,7 +1,7 @@
 """Data for the chapter: the synthetic series, real series shipped with statsmodels, and windowing.
 
-Every array is float32 with shape ``(batch, steps, features)``. Targets come in three
-*layouts* (a target's shape, :data:`LAYOUTS`):
+Every array is float32 with shape ``(batch, steps, features)``. The targets come in three *layouts*
+(their shape, :data:`LAYOUTS`):
 
 * ``"one_step"`` / ``"vector"``: ``y[i, k]`` is the value ``k + 1`` steps after the input window,
   shape ``(batch, horizon)`` (``horizon == 1`` for one step ahead);

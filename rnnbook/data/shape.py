@@ -13,7 +13,7 @@ from rnnbook.profiles import get_profile
 def shape_dataset(
     source=None, horizon: int = 1, layout: str = "one_step", seed=None, *, max_horizon: int = 10
 ) -> Dataset:
-    """A data set with targets in ``layout`` ``horizon`` steps ahead, from a run profile or from a data set.
+    """A data set whose targets, ``horizon`` steps ahead, are in ``layout``, from a profile or a data set.
 
     Args:
         source: a run profile -- its name, a :class:`~rnnbook.profiles.Profile`, or ``None``
