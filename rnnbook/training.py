@@ -583,7 +583,7 @@ def _cache_key(plan: Plan) -> str:
             "builder": model_cache.builder_fingerprint(spec.builder),
             "source": spec.source,
             "kind": spec.kind,
-            "target": spec.layout,  # the key's old name, so models trained before the rename still load
+            "layout": spec.layout,
             "hparams": plan.hparams,
             "horizon": plan.horizon,
             "seed": plan.seed,
@@ -592,7 +592,7 @@ def _cache_key(plan: Plan) -> str:
                 *(a for _, X, y in plan.train_data.splits() for a in (X, y)),
                 *(a for _, X, y in plan.eval_data.splits() for a in (X, y)),
             ),
-            "targets": [plan.train_data.layout, plan.eval_data.layout],
+            "layouts": [plan.train_data.layout, plan.eval_data.layout],
         }
     )
 
