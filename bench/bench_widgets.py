@@ -52,11 +52,11 @@ def _time(fn, repeat: int = 1) -> float:
 def _update_latencies(view) -> list[float]:
     """Milliseconds from setting a control's index to the new frame being selected, for every option."""
     latencies = []
-    for name, spec in zip(view.controls, view.spec):
+    for name, spec in zip(view.controls, view.control_list):
         for index in list(range(len(spec.options))) + [spec.initial]:
             start = time.perf_counter()
             view.select(**{name: index})
-            assert view.shown_key()[[c.name for c in view.spec].index(name)] == index
+            assert view.shown_key()[[c.name for c in view.control_list].index(name)] == index
             latencies.append((time.perf_counter() - start) * 1000)
     return latencies
 
@@ -113,7 +113,7 @@ def bench_one(name: str) -> dict:
         key = next(iter(view.data))
         state = lambda: view.data[key].errors(5)  # noqa: E731
         render = lambda: forecast.render_forecast_frame(view.data[key], 5)  # noqa: E731
-    elif name == "gate_inspector":
+    elif name == "gate_explorer":
         state = lambda: gates.gate_data("lstm", 1)  # noqa: E731 (cached model)
         render = lambda: gates.render_gate_frame(view.data[(0, 1)])  # noqa: E731
     else:
@@ -141,7 +141,7 @@ WIDGETS = (
     "receptive_field_explorer",
     "unrolling_explorer",
     "bptt_explorer",
-    "gate_inspector",
+    "gate_explorer",
     "forecast_explorer",
 )
 

@@ -6,6 +6,7 @@ integer, got 0.") so a reader meets one style of error whether it comes from Ker
 
 from __future__ import annotations
 
+import functools
 import numbers
 import os
 import tempfile
@@ -157,8 +158,69 @@ def prove_writable(directory) -> None:
         os.unlink(probe)
 
 
-def warn_deprecated(old: str, new: str) -> None:
+def warn_deprecated(old: str, new: str, stacklevel: int = 3) -> None:
     """Warn once per call site that ``old`` is an old name kept working for a release; use ``new``."""
     import warnings
 
-    warnings.warn(f"`{old}` is deprecated; use `{new}` instead.", DeprecationWarning, stacklevel=3)
+    warnings.warn(f"`{old}` is deprecated; use `{new}` instead.", DeprecationWarning, stacklevel=stacklevel)
+
+
+def renamed_keywords(**renames: str):
+    """Decorator: each old keyword ``old="new"`` keeps working for a release, with a ``DeprecationWarning``.
+
+    The one place where a renamed argument is mapped to its new name (the README's glossary names the
+    words). Passing both names is a ``TypeError``. The old names are kept on the wrapper as
+    ``renamed_keywords`` (``{old: new}``), so a test can list them.
+
+    Example:
+
+    >>> @renamed_keywords(target="layout")
+    ... def cut(layout="one_step"):
+    ...     return layout
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     cut(target="vector"), str(caught[0].message)
+    ('vector', '`cut(target=...)` is deprecated; use `cut(layout=...)` instead.')
+    """
+
+    def decorate(func):
+        name = getattr(func, "__qualname__", func.__name__)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{name}() got both `{old}` (the old name) and `{new}`: pass `{new}`."
+                        )
+                    warn_deprecated(f"{name}({old}=...)", f"{name}({new}=...)", stacklevel=4)
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        wrapper.renamed_keywords = {**getattr(func, "renamed_keywords", {}), **renames}
+        return wrapper
+
+    return decorate
+
+
+def renamed_attribute(old: str, new: str) -> property:
+    """A read-only property ``old`` that returns attribute ``new`` with a ``DeprecationWarning``."""
+
+    def get(self):
+        warn_deprecated(f"{type(self).__name__}.{old}", f"{type(self).__name__}.{new}")
+        return getattr(self, new)
+
+    return property(get, doc=f"Deprecated: ``{new}``.")
+
+
+def renamed_module_attribute(module: str, name: str, renames: dict):
+    """For a module's ``__getattr__``: an old module-level name in ``renames`` (``{old: new}``) returns the
+    new one with a ``DeprecationWarning``; any other name raises ``AttributeError`` as usual."""
+    import sys
+
+    if name not in renames:
+        raise AttributeError(f"module {module!r} has no attribute {name!r}")
+    warn_deprecated(f"{module}.{name}", f"{module}.{renames[name]}", stacklevel=4)
+    return getattr(sys.modules[module], renames[name])

@@ -123,7 +123,7 @@ def _forecasts(result, split: str):
     ds = result.dataset
     X, y = {"valid": (ds.X_valid, ds.y_valid), "test": (ds.X_test, ds.y_test)}[split]
     forecast = predict(result.model, X)
-    if ds.target == "seq2seq":  # the last time step's forecast, as every metric counts it
+    if ds.layout == "seq2seq":  # the last time step's forecast, as every metric counts it
         y, forecast = y[:, -1], forecast[:, -1]
     return invert_targets(y, ds.units), ds.units.invert(forecast)  # a zero target stays exactly 0
 
@@ -230,10 +230,10 @@ def run_backtest(
 
     levels = check_levels(levels)
     callbacks = [StopWhen(stop)] if stop is not None else []
-    for key in ("split", "fractions", "fill", "target"):
+    for key in ("split", "fractions", "fill", "layout", "target"):
         if frame_options.get(key) is not None:
             raise ValueError(
-                f"A backtest chooses its own periods and targets: `{key}` cannot be given "
+                f"A backtest chooses its own periods and target layout: `{key}` cannot be given "
                 "(fill the table's gaps before backtesting)."
             )
         frame_options.pop(key, None)
@@ -295,12 +295,12 @@ def origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options)
     from rnnbook.frames import frame_dataset
 
     dates = _row_dates(frame, frame_options.get("date_column"))
-    target = "one_step" if horizon == 1 else "vector"
+    layout = "one_step" if horizon == 1 else "vector"
     for cut in cuts:
         part = frame.iloc[cut.start : cut.end]
         split = (dates[cut.valid], dates[cut.test])
         ds = frame_dataset(
-            part, target_column, n_steps=n_steps, horizon=horizon, target=target, split=split, **frame_options
+            part, target_column, n_steps=n_steps, horizon=horizon, layout=layout, split=split, **frame_options
         )
         yield _origin_label(dates, cut.origin), cut, ds
 

@@ -297,7 +297,7 @@ def _read_csv_dataset(args, horizon: int):
         fractions=args.fractions,
         n_steps=args.n_steps or 48,
         horizon=horizon,
-        target="one_step" if horizon == 1 else "vector",
+        layout="one_step" if horizon == 1 else "vector",
         season=args.season,
         fill=args.fill,
     )
@@ -335,7 +335,7 @@ def _cmd_models() -> int:
 
 def _cmd_leaderboard(args) -> int:
     from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, sort_rows, write_json
-    from rnnbook.profiles import REAL_FIT, profile_name
+    from rnnbook.profiles import REAL_RECIPE, profile_name
 
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
@@ -363,7 +363,7 @@ def _cmd_leaderboard(args) -> int:
             "known_future": list(args.known_future),
             "season": dataset.units.season,
             "season_inferred": args.season is None,
-            "recipe": dict(REAL_FIT),  # what the plan trains a table's models with
+            "recipe": dict(REAL_RECIPE),  # what the plan trains a table's models with
             "windows": [len(dataset.X_train), len(dataset.X_valid), len(dataset.X_test)],
             "seeds": list(seeds),  # every network's; a forecaster is fitted once
         }

@@ -31,7 +31,7 @@ duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"
 or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
 that is the only filling rnnbook does, and only when asked.
 
-Models train on such a data set (one with units) with the real-data recipe :data:`REAL_FIT`: the
+Models train on such a data set (one with units) with the real-data recipe :data:`REAL_RECIPE`: the
 training plan picks it (:func:`rnnbook.training.plan_training`).
 
 Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
@@ -41,7 +41,7 @@ Example:
 >>> import pandas as pd
 >>> days = pd.date_range("2024-01-01", periods=100, freq="D")
 >>> frame = pd.DataFrame({"riders": np.arange(100.0) % 7 * 100 + 1000}, index=days)
->>> ds = frame_dataset(frame, "riders", n_steps=14, horizon=7, target="vector", calendar=["dayofweek"],
+>>> ds = frame_dataset(frame, "riders", n_steps=14, horizon=7, layout="vector", calendar=["dayofweek"],
 ...                    split=("2024-02-20", "2024-03-15"), season=7)
 >>> ds.X_train.shape, ds.columns[:2], ds.dates["valid"][0]
 ((30, 14, 8), ('riders', 'dayofweek=0'), Timestamp('2024-03-05 00:00:00'))
@@ -57,9 +57,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
-from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
+from rnnbook._checks import check_choice, check_positive_int, renamed_keywords, renamed_module_attribute
+from rnnbook.data import LAYOUTS, SPLITS, Dataset, Units, split_in_time, window_periods
+from rnnbook.profiles import REAL_RECIPE as REAL_RECIPE  # re-exported: the recipe for a user's table
 from rnnbook.seasons import infer_season
 
 
@@ -364,13 +364,18 @@ def _add_known_future(features, columns, spans, horizon: int):
     return np.concatenate([features, future], axis=1), columns
 
 
+def __getattr__(name):  # the old names, kept working for a release
+    return renamed_module_attribute(__name__, name, {"REAL_FIT": "REAL_RECIPE"})
+
+
+@renamed_keywords(target="layout")
 def frame_dataset(
     frame,
     target_column=None,
     *,
     n_steps: int,
     horizon: int = 1,
-    target: str = "one_step",
+    layout: str = "one_step",
     date_column: str | None = None,
     inputs=(),
     calendar=(),
@@ -391,7 +396,7 @@ def frame_dataset(
             ``DatetimeIndex``.
         target_column: the column forecast (feature 0); for a ``Series``, ``None`` (its name is used).
             A list of several columns is multitask (features ``0 .. n - 1``; see the module's docstring).
-        n_steps, horizon, target: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
+        n_steps, horizon, layout: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
         date_column: the column holding the dates (``None``: the index).
         inputs: more numeric columns the models read (multivariate inputs).
         calendar: one-hot calendar features from the dates: ``"hour"``, ``"dayofweek"``, ``"month"``.
@@ -423,13 +428,13 @@ def frame_dataset(
         n_steps = check_positive_int("n_steps", n_steps)
         horizon = check_positive_int("horizon", horizon)
         season = None if season is None else check_positive_int("season", season)
-        check_choice("target", target, TARGETS)
+        check_choice("layout", layout, LAYOUTS)
         check_choice("fill", fill, FILLS)
     except ValueError as exc:  # an option of the table's: one error type for everything refused here
         raise TableError(str(exc)) from None
-    if target == "one_step" and horizon != 1:
+    if layout == "one_step" and horizon != 1:
         raise TableError(
-            f"target='one_step' forecasts one step ahead, got horizon={horizon}; use target='vector' or "
+            f"layout='one_step' forecasts one step ahead, got horizon={horizon}; use layout='vector' or "
             "'seq2seq' for several steps."
         )
     if isinstance(frame, pd.Series):
@@ -451,9 +456,9 @@ def frame_dataset(
     targets = list(target_column) if isinstance(target_column, (list, tuple)) else [target_column]
     if not targets:
         raise TableError("Name at least one column to forecast: target_column= is empty.")
-    if len(targets) > 1 and target == "seq2seq":
+    if len(targets) > 1 and layout == "seq2seq":
         raise TableError(
-            f"Several target columns ({', '.join(map(str, targets))}) need target='one_step' or "
+            f"Several target columns ({', '.join(map(str, targets))}) need layout='one_step' or "
             "'vector': seq2seq targets forecast a single column."
         )
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
@@ -549,7 +554,7 @@ def frame_dataset(
             bounds,
             n_steps,
             horizon,
-            target,
+            layout,
             n_targets=len(targets),
             too_short=lambda split_name, a, b, length: (
                 f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
@@ -582,11 +587,11 @@ def frame_dataset(
         *arrays,
         n_steps=n_steps,
         horizon=horizon,
-        target=target,
+        layout=layout,
         name=name or ",".join(map(str, targets)),
         units=all_units[0],
         target_units=tuple(all_units) if len(targets) > 1 else None,
         columns=tuple(columns),
         dates=window_dates,
-        recipe=functools.partial(frame_dataset, original, target_column, **options),
+        rebuild=functools.partial(frame_dataset, original, target_column, **options),
     )

@@ -459,7 +459,7 @@ class IterativeForecaster(keras.Model):
             raise ValueError(
                 f"IterativeForecaster forecasts a single series, but the inputs have {input_shape[-1]} "
                 "features: the future values of the other features would be unknown. Use a model that "
-                "outputs the whole horizon at once (target='vector') for multivariate inputs."
+                "outputs the whole horizon at once (layout='vector') for multivariate inputs."
             )
         if not self.step_model.built:
             self.step_model.build(input_shape)

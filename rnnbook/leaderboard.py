@@ -75,8 +75,8 @@ def run_leaderboard(
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
-    table, cut for its targets (``train(..., retarget=True)``), with the recipe the data set
-    asks for, and scored in the user's units.
+    table, cut for its targets (``train(..., retarget=True)``), with the real-data recipe the training
+    plan picks for it, and scored in the user's units.
 
     A model that fails (a broken plugin, say) becomes a :class:`~rnnbook.registry.PluginWarning` and an
     entry in ``errors`` (if given) -- the other rows are still computed. Unknown names raise

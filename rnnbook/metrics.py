@@ -13,6 +13,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from rnnbook._checks import renamed_keywords
+
 
 @keras.saving.register_keras_serializable(package="rnnbook")
 def last_time_step_mse(y_true, y_pred):
@@ -127,15 +129,16 @@ def mase(y_true, y_pred, naive_mae: float) -> float:
     return mae(y_true, y_pred) / naive_mae
 
 
-def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
+@renamed_keywords(target="layout")
+def forecast_scores(y_true, y_pred, units=None, layout: str = "vector") -> dict:
     """MSE, MAE, MAPE and MASE of a forecast in the user's units, overall and per horizon step.
 
     Args:
-        y_true, y_pred: targets and forecasts, ``(batch, horizon)`` or, for ``target="seq2seq"``,
+        y_true, y_pred: targets and forecasts, ``(batch, horizon)`` or, for ``layout="seq2seq"``,
             ``(batch, steps, horizon)`` (only the last time step's forecast counts, as for the MSE).
         units: a :class:`rnnbook.data.Units` (scaled values are brought back to the user's units and
             MASE is reported), or ``None`` (values as they are, no MASE).
-        target: the data set's target kind.
+        layout: the data set's target layout (:data:`rnnbook.data.LAYOUTS`).
 
     Returns:
         ``{"mse", "mae", "mape", "mase", "mae_per_step"}``: floats (``mase`` is ``None`` without
@@ -155,7 +158,7 @@ def forecast_scores(y_true, y_pred, units=None, target: str = "vector") -> dict:
     if units is not None:  # before any cast: a zero is found in the dtype the targets are stored in
         y_true, y_pred = invert_targets(y_true, units), units.invert(y_pred)
     y_true, y_pred = _pair(y_true, y_pred)
-    if target == "seq2seq":
+    if layout == "seq2seq":
         y_true, y_pred = y_true[:, -1], y_pred[:, -1]
     errors = np.abs(y_true - y_pred).reshape(len(y_true), -1)
     return {

@@ -3,7 +3,7 @@
 :func:`rnnbook.training.train` looks here first. An entry is keyed by everything that determines the
 trained model: the rnnbook code (a hash of its source, so an edited model never hits a stale entry),
 the Keras version and backend (and the backend library's version), the model's name and source (a
-plugin's distribution and version), its hyper-parameters, the fit settings (epochs, batch size,
+plugin's distribution and version), its hyper-parameters, the recipe (epochs, batch size,
 learning rate and schedule, early stopping), the seed, and a fingerprint of the data (every array's
 bytes). A hit returns exactly what the miss returned -- the same weights, the same scores, the same
 history -- and says so in ``TrainResult.cached``.

@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import os
 
+from rnnbook._checks import renamed_keywords, renamed_module_attribute, warn_deprecated
+
 ENV_VAR = "RNNBOOK_PROFILE"
 
 
@@ -33,13 +35,13 @@ class Profile:
         batch_size: mini-batch size used unless a model's defaults override it.
         patience: early-stopping patience in epochs (``None``: no early stopping).
         seed: default seed for data and weights.
-        learning_rate: the learning rate of a model whose ``fit_defaults`` name none (``None``: 0.001).
+        learning_rate: the learning rate of a model whose own ``recipe`` names none (``None``: 0.001).
         schedule: learning-rate schedule: ``None``/``"constant"`` or ``"cosine"`` (decays to 0 over the
             run; see :func:`rnnbook.training.compile_model`).
         eval_batch_size: batch size for validation during ``fit`` and for scoring (``None``: the
             training batch size for validation, 1000 for scoring).
         min_delta: smallest validation improvement that resets early stopping's patience.
-        uniform: train every model alike: the models' ``fit_defaults`` (plugins' included) are ignored.
+        uniform: train every model alike: the models' own ``recipe`` (plugins' included) is ignored.
         draw: how the synthetic series are drawn (:func:`rnnbook.data.synthetic_dataset`):
             ``"chapter"`` for the chapter's exact data, ``"default"`` for NumPy's modern generator.
     """
@@ -72,7 +74,7 @@ class Profile:
         rate = (
             f"learning rate {self.learning_rate if self.learning_rate is not None else 0.001:g}"
             if self.uniform
-            else "its own learning rate (fit_defaults, else the profile's)"
+            else "its own learning rate (its recipe's, else the profile's)"
         )
         if self.schedule == "cosine":
             rate += f" with cosine decay to 0 over {self.epochs} epochs"
@@ -119,8 +121,8 @@ PROFILES = {
 #: "Training on real data"): Adam from a learning rate of 0.005, halved whenever the validation loss
 #: has not improved for 3 epochs (``schedule="plateau"``), batches of 64, at most 60 epochs, stopped
 #: after 6 epochs without improvement with the best epoch's weights restored. The training plan
-#: (:func:`rnnbook.training.plan_training`) puts it over the profile's settings.
-REAL_FIT = {
+#: (:func:`rnnbook.training.plan_training`) puts it over the profile's recipe.
+REAL_RECIPE = {
     "epochs": 60,
     "batch_size": 64,
     "learning_rate": 0.005,
@@ -131,23 +133,24 @@ REAL_FIT = {
 }
 
 
-def fit_settings(profile: Profile | str | None = None, fit_defaults=None) -> dict:
-    """How a model with ``fit_defaults`` is trained in ``profile``: epochs, batch size, learning rate,
+def recipe_for(profile: Profile | str | None = None, model_recipe=None) -> dict:
+    """The recipe a model with its own ``model_recipe`` (:attr:`ModelSpec.recipe
+    <rnnbook.registry.ModelSpec>`) is trained with in ``profile``: epochs, batch size, learning rate,
     schedule, patience.
 
     A ``uniform`` profile (``full``, the book's) trains every model alike, plugins included: the models'
-    ``fit_defaults`` are ignored. Otherwise they beat the profile. Explicit arguments to
+    own recipes are ignored. Otherwise they beat the profile. Explicit arguments to
     :func:`rnnbook.training.train` beat both.
 
     Example:
 
-    >>> fit_settings("quick", {"learning_rate": 0.02})["learning_rate"]
+    >>> recipe_for("quick", {"learning_rate": 0.02})["learning_rate"]
     0.02
-    >>> fit_settings("full", {"learning_rate": 0.02, "epochs": 5}) == fit_settings("full")    # one recipe
+    >>> recipe_for("full", {"learning_rate": 0.02, "epochs": 5}) == recipe_for("full")    # one recipe
     True
     """
     p = profile if isinstance(profile, Profile) else get_profile(profile)
-    defaults = {} if p.uniform else dict(fit_defaults or {})
+    defaults = {} if p.uniform else dict(model_recipe or {})
     return {
         "epochs": defaults.get("epochs", p.epochs),
         "batch_size": defaults.get("batch_size", p.batch_size),
@@ -159,6 +162,17 @@ def fit_settings(profile: Profile | str | None = None, fit_defaults=None) -> dic
         "eval_batch_size": p.eval_batch_size,
         "min_delta": p.min_delta,
     }
+
+
+@renamed_keywords(fit_defaults="model_recipe")
+def fit_settings(profile: Profile | str | None = None, model_recipe=None) -> dict:
+    """Deprecated: :func:`recipe_for`."""
+    warn_deprecated("rnnbook.profiles.fit_settings", "rnnbook.profiles.recipe_for")
+    return recipe_for(profile, model_recipe)
+
+
+def __getattr__(name):  # the old names, kept working for a release
+    return renamed_module_attribute(__name__, name, {"REAL_FIT": "REAL_RECIPE"})
 
 
 def profile_name(name: str | None = None) -> str:

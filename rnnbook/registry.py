@@ -2,7 +2,7 @@
 
 A *builder* is a callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` that returns an
 **uncompiled** ``keras.Model`` mapping ``(batch, n_steps, n_features)`` to the forecast -- ``(batch,
-horizon)`` for seq2vec models, ``(batch, steps_out, horizon)`` for seq2seq ones -- or, for
+horizon)`` for seq2vec models, ``(batch, steps, horizon)`` for seq2seq ones -- or, for
 ``kind="forecaster"`` entries such as ARMA, an object with ``fit(X, y)``, ``predict(X)`` and
 ``count_params()``.
 
@@ -30,16 +30,16 @@ import warnings
 from collections.abc import Mapping
 from importlib import metadata
 
-from rnnbook._checks import check_positive_int
-from rnnbook.specs import BUILTINS, KINDS, TARGETS, ModelSpec, first_doc_line, register_model
+from rnnbook._checks import check_positive_int, renamed_module_attribute, warn_deprecated
+from rnnbook.specs import BUILTINS, KINDS, LAYOUTS, ModelSpec, first_doc_line, register_model
 
-# ModelSpec, register_model, TARGETS and KINDS live in the leaf module `rnnbook.specs` (the built-in models
+# ModelSpec, register_model, LAYOUTS and KINDS live in the leaf module `rnnbook.specs` (the built-in models
 # import it to register themselves, and this module imports the models: no import circle); they are
 # re-exported here, the registry's public face.
 __all__ = [
     "ENTRY_POINT_GROUP",
     "KINDS",
-    "TARGETS",
+    "LAYOUTS",
     "ModelSpec",
     "PluginContractError",
     "PluginWarning",
@@ -84,8 +84,8 @@ def spec_from_plugin(name: str, obj, source: str) -> ModelSpec:
     * a builder callable ``builder(n_steps=50, n_features=1, horizon=1, **hparams)`` returning an
       uncompiled ``keras.Model`` from ``(batch, n_steps, n_features)`` to ``(batch, horizon)``;
       optional metadata as attributes of the callable: ``description`` (else the docstring's first
-      line), ``target`` (``"one_step"``, ``"vector"`` or ``"seq2seq"``), ``horizon``, ``kind`` and
-      ``fit_defaults`` (a dict such as ``{"learning_rate": 1e-3, "batch_size": 32}``); or
+      line), ``layout`` (``"one_step"``, ``"vector"`` or ``"seq2seq"``), ``horizon``, ``kind`` and
+      ``recipe`` (a dict such as ``{"learning_rate": 1e-3, "batch_size": 32}``); or
     * a :class:`ModelSpec` instance.
 
     The entry point's *name* is the registry name.
@@ -98,13 +98,25 @@ def spec_from_plugin(name: str, obj, source: str) -> ModelSpec:
         name=name,
         builder=obj,
         description=getattr(obj, "description", None) or first_doc_line(obj),
-        target=getattr(obj, "target", "one_step"),
+        layout=_plugin_attribute(obj, "layout", "target", "one_step"),
         horizon=getattr(obj, "horizon", 1),
         kind=getattr(obj, "kind", "keras"),
-        fit_defaults=dict(getattr(obj, "fit_defaults", {}) or {}),
+        recipe=dict(_plugin_attribute(obj, "recipe", "fit_defaults", {}) or {}),
         time_steps=getattr(obj, "time_steps", None),
         source=source,
     )
+
+
+def _plugin_attribute(obj, name: str, old: str, default):
+    """A plugin builder's metadata attribute ``name`` (its ``old`` name kept working for a release)."""
+    if not hasattr(obj, name) and hasattr(obj, old):
+        warn_deprecated(f"a plugin builder's `{old}` attribute", f"`{name}`")
+        return getattr(obj, old)
+    return getattr(obj, name, default)
+
+
+def __getattr__(name):  # the old names, kept working for a release
+    return renamed_module_attribute(__name__, name, {"TARGETS": "LAYOUTS"})
 
 
 def _entry_points():
@@ -260,7 +272,7 @@ def _check_signature(spec: ModelSpec, hparams: Mapping) -> None:
 
 def expected_output_shape(spec: ModelSpec, n_steps: int, horizon: int) -> str:
     """The contract's output shape as text, e.g. ``"(batch, 10)"`` or ``"(batch, steps, 10)"``."""
-    return f"(batch, steps, {horizon})" if spec.eval_target == "seq2seq" else f"(batch, {horizon})"
+    return f"(batch, steps, {horizon})" if spec.eval_layout == "seq2seq" else f"(batch, {horizon})"
 
 
 def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
@@ -293,7 +305,7 @@ def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
         ) from exc
     shapes = [tuple(keras.ops.shape(o)) for o in keras.tree.flatten(output)]
     shape = shapes[0] if len(shapes) == 1 else None
-    if spec.eval_target == "seq2seq":
+    if spec.eval_layout == "seq2seq":
         ok = (
             shape is not None
             and len(shape) == 3
@@ -310,7 +322,7 @@ def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
             else _batch_shape(shape)
         )
         raise broken(
-            f"for target {spec.eval_target!r} and horizon {horizon} it must map (batch, {steps}, "
+            f"for layout {spec.eval_layout!r} and horizon {horizon} it must map (batch, {steps}, "
             f"{n_features}) to {expected_output_shape(spec, steps, horizon)}; it returned {got}."
         )
 

@@ -11,13 +11,23 @@ import inspect
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.data import TARGETS
+from rnnbook._checks import (
+    check_choice,
+    check_positive_int,
+    renamed_attribute,
+    renamed_keywords,
+    renamed_module_attribute,
+)
+from rnnbook.data import LAYOUTS
 
 #: How a model is trained and used: see :class:`ModelSpec`.
 KINDS = ("keras", "iterative", "forecaster")
 
-__all__ = ["BUILTINS", "KINDS", "TARGETS", "ModelSpec", "first_doc_line", "register_model"]
+__all__ = ["BUILTINS", "KINDS", "LAYOUTS", "ModelSpec", "first_doc_line", "register_model"]
+
+
+def __getattr__(name):  # the old names, kept working for a release
+    return renamed_module_attribute(__name__, name, {"TARGETS": "LAYOUTS"})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,13 +38,14 @@ class ModelSpec:
         name: registry name (``snake_case``).
         builder: the builder callable (see the module docstring).
         description: one line, shown by ``rnnbook models``.
-        target: which targets it is trained on: ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
+        layout: the target layout it is trained on: ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
         horizon: default number of steps ahead it forecasts.
         kind: ``"keras"`` (trained directly), ``"iterative"`` (a one-step Keras model fed its own
             forecasts; trained on one-step targets, evaluated ``horizon`` steps ahead; the built model
             has the one-step model as ``model.step_model``) or ``"forecaster"`` (``fit``/``predict``
             object, e.g. ARMA).
-        fit_defaults: training defaults that reproduce the chapter, e.g. ``{"learning_rate": 5e-3}``.
+        recipe: the model's own recipe (training settings) that reproduces the chapter, e.g.
+            ``{"learning_rate": 5e-3}`` (the ``full`` profile trains every model alike and ignores it).
         time_steps: for seq2seq models whose outputs are not one per input step (Conv1D with a stride),
             a callable ``(n_steps, hparams) -> slice`` choosing the matching target time steps.
         source: ``"builtin"`` or ``"plugin <distribution> <version>"``.
@@ -44,10 +55,10 @@ class ModelSpec:
     name: str
     builder: Callable[..., Any] | None
     description: str
-    target: str = "one_step"
+    layout: str = "one_step"
     horizon: int = 1
     kind: str = "keras"
-    fit_defaults: Mapping[str, Any] = dataclasses.field(default_factory=dict)
+    recipe: Mapping[str, Any] = dataclasses.field(default_factory=dict)
     time_steps: Callable[[int, dict], slice] | None = None
     source: str = "builtin"
     error: str | None = None
@@ -57,32 +68,42 @@ class ModelSpec:
         return self.error is None
 
     @property
-    def eval_target(self) -> str:
-        """The target shape the model is evaluated on (iterative models forecast a vector)."""
-        return "vector" if self.kind == "iterative" else self.target
+    def eval_layout(self) -> str:
+        """The target layout the model is evaluated on (iterative models forecast a vector)."""
+        return "vector" if self.kind == "iterative" else self.layout
 
     @property
-    def train_target(self) -> str:
-        return "one_step" if self.kind == "iterative" else self.target
+    def train_layout(self) -> str:
+        """The target layout the model is trained on (iterative models learn one step)."""
+        return "one_step" if self.kind == "iterative" else self.layout
+
+    target = renamed_attribute("target", "layout")
+    eval_target = renamed_attribute("eval_target", "eval_layout")
+    train_target = renamed_attribute("train_target", "train_layout")
+    fit_defaults = renamed_attribute("fit_defaults", "recipe")
 
     def __post_init__(self):
-        check_choice("target", self.target, TARGETS)
+        check_choice("layout", self.layout, LAYOUTS)
         check_choice("kind", self.kind, KINDS)
         check_positive_int("horizon", self.horizon)
 
+
+# ModelSpec(target=..., fit_defaults=...) keeps working for a release.
+ModelSpec.__init__ = renamed_keywords(target="layout", fit_defaults="recipe")(ModelSpec.__init__)
 
 #: The built-in models by name, in registration order (`rnnbook.models` fills it on import).
 BUILTINS: dict[str, ModelSpec] = {}
 
 
+@renamed_keywords(target="layout", fit_defaults="recipe")
 def register_model(
     name: str,
     *,
     description: str | None = None,
-    target: str = "one_step",
+    layout: str = "one_step",
     horizon: int = 1,
     kind: str = "keras",
-    fit_defaults: Mapping | None = None,
+    recipe: Mapping | None = None,
     time_steps=None,
     overwrite: bool = False,
 ):
@@ -109,10 +130,10 @@ def register_model(
             name=name,
             builder=builder,
             description=description or first_doc_line(builder),
-            target=target,
+            layout=layout,
             horizon=horizon,
             kind=kind,
-            fit_defaults=dict(fit_defaults or {}),
+            recipe=dict(recipe or {}),
             time_steps=time_steps,
         )
         return builder

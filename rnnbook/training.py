@@ -5,11 +5,11 @@ the leaderboard, the widgets and the benchmark all train models identically. Wha
 how is decided in one place, :func:`plan_training`:
 
 * the data: the profile's synthetic data set (or the caller's) with the targets the model needs
-  (:func:`model_target`: one step, a vector of ``horizon`` values, or seq2seq), the same data for every
-  model of a horizon thanks to the shared seed;
-* the fit settings: Adam and MSE, with the profile's settings (:func:`rnnbook.profiles.fit_settings`:
-  the book's ``full`` profile trains every model alike, the others let a model's ``fit_defaults`` win),
-  the real-data recipe for a user's table, then the caller's arguments;
+  in the layout the model needs (:func:`model_layout`: one step, a vector of ``horizon`` values, or
+  seq2seq), the same data for every model of a horizon thanks to the shared seed;
+* the recipe: Adam and MSE, with the profile's recipe (:func:`rnnbook.profiles.recipe_for`: the book's
+  ``full`` profile trains every model alike, the others let a model's own ``recipe`` win), the real-data
+  recipe for a user's table, then the caller's arguments;
 * the score: validation and test MSE -- for seq2seq models the MSE of the last time step's forecast,
   the chapter's ``last_time_step_mse``.
 
@@ -34,9 +34,15 @@ import numpy as np
 
 from rnnbook import data as data_lib
 from rnnbook import model_cache
-from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
+from rnnbook._checks import (
+    check_positive_float,
+    check_positive_int,
+    renamed_attribute,
+    renamed_keywords,
+    warn_deprecated,
+)
 from rnnbook.backend import set_seed
-from rnnbook.profiles import REAL_FIT, Profile, fit_settings, get_profile
+from rnnbook.profiles import REAL_RECIPE, Profile, get_profile, recipe_for
 from rnnbook.registry import ModelSpec, build_model, get_spec
 
 
@@ -146,67 +152,75 @@ class TrainResult:
 UNIT_METRICS = ("mae", "mape", "mase")
 
 
-def forecast_mse(y_true, y_pred, target: str) -> float:
+@renamed_keywords(target="layout")
+def forecast_mse(y_true, y_pred, layout: str) -> float:
     """MSE of a forecast; for seq2seq targets only the last time step's forecast counts."""
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"Forecast shape {y_pred.shape} does not match the target shape {y_true.shape}.")
-    if target == "seq2seq":
+        raise ValueError(f"Forecast shape {y_pred.shape} does not match the targets' shape {y_true.shape}.")
+    if layout == "seq2seq":
         y_true, y_pred = y_true[:, -1], y_pred[:, -1]
     return float(np.mean((y_true.astype(np.float64) - y_pred) ** 2))
 
 
-def model_target(spec: ModelSpec, horizon: int) -> str:
-    """The target shape ``spec`` trains on when asked for ``horizon`` steps: the vector-target rule.
+def model_layout(spec: ModelSpec, horizon: int) -> str:
+    """The target layout ``spec`` trains on when asked for ``horizon`` steps: the vector-target rule.
 
     A one-step model asked for ``horizon > 1`` learns vector targets (seq2vec: its builder outputs
     ``horizon`` values) -- Keras models and forecasters (ARMA, the seasonal ones) alike; an iterative
     model trains on one-step targets and is scored ``horizon`` steps ahead; vector and seq2seq models
-    train on their own shape. This is the one place the rule is written.
+    train in their own layout. This is the one place the rule is written.
 
     Example:
 
-    >>> model_target(get_spec("linear"), 4), model_target(get_spec("iterative_deep_rnn"), 10)
+    >>> model_layout(get_spec("linear"), 4), model_layout(get_spec("iterative_deep_rnn"), 10)
     ('vector', 'one_step')
     """
-    target = spec.train_target
-    if target == "one_step" and horizon > 1 and spec.kind != "iterative":
+    layout = spec.train_layout
+    if layout == "one_step" and horizon > 1 and spec.kind != "iterative":
         return "vector"
-    return target
+    return layout
 
 
+def model_target(spec: ModelSpec, horizon: int) -> str:
+    """Deprecated: :func:`model_layout`."""
+    warn_deprecated("rnnbook.training.model_target", "rnnbook.training.model_layout")
+    return model_layout(spec, horizon)
+
+
+@renamed_keywords(target="layout")
 def dataset_for(
     spec: ModelSpec,
     profile: Profile,
     horizon: int,
     seed: int,
-    target: str | None = None,
+    layout: str | None = None,
     hparams: dict | None = None,
 ) -> data_lib.Dataset:
     """Deprecated: :func:`plan_training` (``plan.train_data``) or :func:`rnnbook.data.shape_dataset`."""
     warn_deprecated("rnnbook.training.dataset_for", "rnnbook.training.plan_training")
-    return _model_dataset(spec, profile, horizon, seed, hparams, target)
+    return _model_dataset(spec, profile, horizon, seed, hparams, layout)
 
 
-def _model_dataset(spec, source, horizon, seed=None, hparams=None, target=None) -> data_lib.Dataset:
+def _model_dataset(spec, source, horizon, seed=None, hparams=None, layout=None) -> data_lib.Dataset:
     """``source`` (a profile or a data set, see :func:`rnnbook.data.shape_dataset`) with the targets
-    ``spec`` trains on for ``horizon`` (:func:`model_target`; ``target`` forces another shape), sliced
+    ``spec`` trains on for ``horizon`` (:func:`model_layout`; ``layout`` forces another one), sliced
     for strided convs."""
-    target = target or model_target(spec, horizon)
+    layout = layout or model_layout(spec, horizon)
     # A profile's series are drawn long enough for `horizon`, so the one-step training set of an
     # iterative model has the inputs of its vector evaluation set.
     ds = data_lib.shape_dataset(
         source,
-        1 if target == "one_step" else horizon,
-        target,
+        1 if layout == "one_step" else horizon,
+        layout,
         seed,
         max_horizon=max(horizon, 10),
     )
-    return _slice_time_steps(ds, spec, target, hparams)
+    return _slice_time_steps(ds, spec, layout, hparams)
 
 
-def _slice_time_steps(ds, spec, target, hparams):
-    if target == "seq2seq" and spec.time_steps is not None:
+def _slice_time_steps(ds, spec, layout, hparams):
+    if layout == "seq2seq" and spec.time_steps is not None:
         steps = spec.time_steps(ds.n_steps, dict(hparams or {}))
         ds = dataclasses.replace(
             ds, y_train=ds.y_train[:, steps], y_valid=ds.y_valid[:, steps], y_test=ds.y_test[:, steps]
@@ -240,7 +254,7 @@ def cannot_train_on(spec: ModelSpec, dataset: data_lib.Dataset) -> str | None:
             f"(the data has {dataset.n_features})"
         )
     n_targets = dataset.n_targets
-    if n_targets > 1 and spec.train_target == "seq2seq":
+    if n_targets > 1 and spec.train_layout == "seq2seq":
         return (
             "it forecasts at every time step (seq2seq), which rnnbook does for a single target column "
             f"(the data has {n_targets})"
@@ -354,7 +368,7 @@ def compile_model(
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
     (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
     :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
-    :data:`rnnbook.profiles.REAL_FIT`).
+    :data:`rnnbook.profiles.REAL_RECIPE`).
     """
     import keras
 
@@ -367,15 +381,15 @@ def compile_model(
         lr = keras.optimizers.schedules.CosineDecay(
             learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
         )
-    metrics = [last_time_step_mse] if spec.train_target == "seq2seq" else []
+    metrics = [last_time_step_mse] if spec.train_layout == "seq2seq" else []
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="mse", metrics=metrics)
     return model
 
 
 @dataclasses.dataclass(frozen=True)
-class FitSettings:
-    """How a model is fitted: what :func:`plan_training` decides from the profile, the model's
-    ``fit_defaults``, the data set's recipe and the caller's arguments."""
+class Recipe:
+    """How a model is trained (the recipe): what :func:`plan_training` decides from the profile, the
+    model's own ``recipe``, the real-data recipe for a user's table and the caller's arguments."""
 
     epochs: int
     batch_size: int
@@ -408,7 +422,7 @@ class Plan:
     train_data: data_lib.Dataset = dataclasses.field(repr=False)
     #: The data set it is scored on (``train_data`` but for iterative models: vector targets).
     eval_data: data_lib.Dataset = dataclasses.field(repr=False)
-    fit: FitSettings
+    recipe: Recipe
     #: Where the trained-model cache lives and this run's key in it (``None``: not cached).
     cache_root: str | None = None
     cache_key: str | None = None
@@ -416,6 +430,8 @@ class Plan:
     @property
     def name(self) -> str:
         return self.spec.name
+
+    fit = renamed_attribute("fit", "recipe")
 
 
 def plan_training(
@@ -434,18 +450,18 @@ def plan_training(
     **hparams,
 ) -> Plan:
     """Decide what the model ``name`` trains on and how, in one place: the data set with the model's
-    targets, the horizon and output width, the evaluation set, the fit settings and the cache key.
+    targets, the horizon and output width, the evaluation set, the recipe and the cache key.
 
     The data: without ``dataset``, the profile's synthetic data drawn with ``seed``; with one, that data
     set, which must already have the model's targets -- or, with ``retarget=True``, is cut anew for
     them (what the leaderboard does to train every model on one user's table). The targets follow
-    :func:`model_target`, the vector-target rule: a one-step model asked for ``horizon > 1`` learns
+    :func:`model_layout`, the vector-target rule: a one-step model asked for ``horizon > 1`` learns
     vector targets -- Keras models and forecasters alike -- while an iterative model trains on one-step
     targets and is scored on vector ones. Strided seq2seq models train on the target time steps their
     outputs line up with (``spec.time_steps``).
 
-    The fit settings: the profile's per-model settings (:func:`rnnbook.profiles.fit_settings`), then
-    the real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_FIT`),
+    The recipe: the profile's recipe for the model (:func:`rnnbook.profiles.recipe_for`), then the
+    real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_RECIPE`),
     then the caller's ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``.
 
     Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
@@ -457,7 +473,7 @@ def plan_training(
     Example:
 
     >>> plan = plan_training("linear", profile="quick", horizon=4, cache=False)
-    >>> plan.train_data.target, plan.train_data.y_train.shape, plan.width
+    >>> plan.train_data.layout, plan.train_data.y_train.shape, plan.width
     ('vector', (1400, 4), 4)
     """
     profile = profile if isinstance(profile, Profile) else get_profile(profile)
@@ -473,18 +489,18 @@ def plan_training(
     width = horizon
     if dataset is not None and dataset.n_targets > 1 and not _takes(spec.builder, "n_targets"):
         width = horizon * dataset.n_targets  # target-major: horizon values per target column
-    fit = _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
+    recipe = _recipe(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
     train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
     eval_data = train_data
     if spec.kind == "iterative":
         # Scored on vector targets: the caller's series cut anew, or the profile's data for that horizon
         # (the chapter draws its ten-step series separately from its one-step ones).
         eval_data = (
-            _model_dataset(spec, profile, horizon, seed, target="vector")
+            _model_dataset(spec, profile, horizon, seed, layout="vector")
             if dataset is None
             else data_lib.shape_dataset(train_data, horizon, "vector")
         )
-    plan = Plan(spec, seed, horizon, width, hparams, train_data, eval_data, fit)
+    plan = Plan(spec, seed, horizon, width, hparams, train_data, eval_data, recipe)
     # Not cached: forecaster objects (ARMA fits in seconds and is no Keras model).
     cache_root = model_cache.directory(cache) if spec.kind != "forecaster" else None
     if cache_root is None:
@@ -498,20 +514,20 @@ def _planned_horizon(spec: ModelSpec, dataset, horizon: int | None) -> int:
     if dataset is None:
         return spec.horizon if horizon is None else horizon
     if spec.kind == "iterative":
-        if dataset.target != "one_step":
+        if dataset.layout != "one_step":
             raise ValueError(
-                f"{spec.name!r} is trained on one-step targets; got a {dataset.target!r} dataset."
+                f"{spec.name!r} is trained on one-step targets; got a {dataset.layout!r} dataset."
             )
         return spec.horizon if horizon is None else horizon
-    widened = spec.train_target == "one_step" and dataset.target == "vector"  # model_target's rule
-    if dataset.target != spec.train_target and not widened:
+    widened = spec.train_layout == "one_step" and dataset.layout == "vector"  # model_layout's rule
+    if dataset.layout != spec.train_layout and not widened:
         raise ValueError(
-            f"{spec.name!r} trains on {spec.train_target!r} targets, but the dataset has "
-            f"{dataset.target!r} targets; make it with target={spec.train_target!r}."
+            f"{spec.name!r} trains on {spec.train_layout!r} targets, but the dataset has "
+            f"{dataset.layout!r} targets; make it with layout={spec.train_layout!r}."
         )
-    if horizon is not None and dataset.target != "one_step" and horizon != dataset.horizon:
+    if horizon is not None and dataset.layout != "one_step" and horizon != dataset.horizon:
         raise ValueError(f"horizon={horizon} does not match the dataset's horizon {dataset.horizon}.")
-    if dataset.target != "one_step":
+    if dataset.layout != "one_step":
         return dataset.horizon
     return spec.horizon if horizon is None else horizon
 
@@ -533,15 +549,15 @@ def _hparams_from_data(spec: ModelSpec, dataset, hparams: dict) -> dict:
     return extra
 
 
-def _fit_settings(spec, profile, dataset, epochs, batch_size, learning_rate, schedule) -> FitSettings:
-    settings = fit_settings(profile, spec.fit_defaults)
+def _recipe(spec, profile, dataset, epochs, batch_size, learning_rate, schedule) -> Recipe:
+    settings = recipe_for(profile, spec.recipe)
     if dataset is not None and dataset.units is not None:
         # A user's table (a data set with units) trains with the real-data recipe, every model alike;
         # the synthetic and shipped series have no units, so the book's recipe never moves.
-        settings = {**settings, **REAL_FIT}
+        settings = {**settings, **REAL_RECIPE}
     # `is None`, not `or`: an explicit 0 is an error to report, not a request for the default.
     patience = settings["patience"]
-    return FitSettings(
+    return Recipe(
         epochs=check_positive_int("epochs", settings["epochs"] if epochs is None else epochs),
         batch_size=check_positive_int(
             "batch_size", settings["batch_size"] if batch_size is None else batch_size
@@ -567,16 +583,16 @@ def _cache_key(plan: Plan) -> str:
             "builder": model_cache.builder_fingerprint(spec.builder),
             "source": spec.source,
             "kind": spec.kind,
-            "target": spec.target,
+            "layout": spec.layout,
             "hparams": plan.hparams,
             "horizon": plan.horizon,
             "seed": plan.seed,
-            **dataclasses.asdict(plan.fit),
+            **dataclasses.asdict(plan.recipe),
             "data": model_cache.fingerprint(
                 *(a for _, X, y in plan.train_data.splits() for a in (X, y)),
                 *(a for _, X, y in plan.eval_data.splits() for a in (X, y)),
             ),
-            "targets": [plan.train_data.target, plan.eval_data.target],
+            "layouts": [plan.train_data.layout, plan.eval_data.layout],
         }
     )
 
@@ -610,17 +626,17 @@ def train(
             or ``None`` (``$RNNBOOK_PROFILE``, else ``"full"``).
         seed: seeds the data and the weights (default: the profile's seed, 42): another seed repeats
             the whole experiment, data included.
-        epochs, batch_size, learning_rate: override the profile's per-model settings
-            (:func:`rnnbook.profiles.fit_settings`), the model's ``fit_defaults`` and the profile. Without
+        epochs, batch_size, learning_rate: override the profile's recipe for the model
+            (:func:`rnnbook.profiles.recipe_for`), the model's own ``recipe`` and the profile. Without
             an explicit ``learning_rate``: the ``full`` profile's 0.01 for every model, else the model's
-            ``fit_defaults``.
+            own ``recipe``.
         horizon: steps ahead (default: the data set's, else the model's).
         progress: show one progress bar over the epochs.
         schedule: ``"constant"``, ``"cosine"``, ``"plateau"`` or ``None`` (the profile's schedule).
         callbacks: more Keras callbacks for ``fit`` (e.g. :class:`StopWhen`); a run with callbacks other
             than :class:`StopWhen` is not cached.
         cache: use the trained-model cache (:mod:`rnnbook.model_cache`): a model already trained with
-            the same code, backend, hyper-parameters, fit settings, seed and data is loaded instead of
+            the same code, backend, hyper-parameters, recipe, seed and data is loaded instead of
             trained again, with the same scores. ``None`` (default): on unless ``RNNBOOK_MODEL_CACHE=0``
             or ``RNNBOOK_CACHE=0``; ``False``: neither read nor write it.
         retarget: cut ``dataset`` anew for the model's targets and ``horizon`` (default: the data set's)
@@ -658,11 +674,11 @@ def train(
         model=model,
         horizon=plan.horizon,
         dataset=plan.eval_data,
-        batch_size=plan.fit.batch_size,
-        learning_rate=plan.fit.learning_rate,
-        schedule=plan.fit.schedule,
+        batch_size=plan.recipe.batch_size,
+        learning_rate=plan.recipe.learning_rate,
+        schedule=plan.recipe.schedule,
         cached=hit is not None,
-        scores=_unit_scores(model, plan.eval_data, plan.fit.score_batch_size),
+        scores=_unit_scores(model, plan.eval_data, plan.recipe.score_batch_size),
         **record,
     )
     # A run stopped from outside (Ctrl-C in the leaderboard) is not the model the key describes.
@@ -690,9 +706,9 @@ def _load_cached(plan: Plan):
 
 
 def _compile(model, plan: Plan):
-    fit = plan.fit
-    steps = int(np.ceil(len(plan.train_data.X_train) / fit.batch_size))
-    return compile_model(model, plan.spec, fit.learning_rate, steps, fit.epochs, fit.schedule)
+    recipe = plan.recipe
+    steps = int(np.ceil(len(plan.train_data.X_train) / recipe.batch_size))
+    return compile_model(model, plan.spec, recipe.learning_rate, steps, recipe.epochs, recipe.schedule)
 
 
 def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
@@ -713,17 +729,17 @@ def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
         # A model without trainable weights (the naive forecast) has nothing to fit.
         if fit_model.trainable_weights:
             _compile(fit_model, plan)
-            callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(plan.fit.epochs)] if progress else [])
+            callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(plan.recipe.epochs)] if progress else [])
             h = fit_model.fit(
                 ds.X_train,
                 ds.y_train,
-                epochs=plan.fit.epochs,
-                batch_size=plan.fit.batch_size,
+                epochs=plan.recipe.epochs,
+                batch_size=plan.recipe.batch_size,
                 validation_data=(ds.X_valid, ds.y_valid),
                 verbose=0,
-                callbacks=callbacks + callbacks_in + _fit_callbacks(plan.fit),
+                callbacks=callbacks + callbacks_in + _fit_callbacks(plan.recipe),
                 shuffle=True,
-                validation_batch_size=plan.fit.eval_batch_size or plan.fit.batch_size,
+                validation_batch_size=plan.recipe.eval_batch_size or plan.recipe.batch_size,
             )
             history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
     record = {
@@ -736,21 +752,21 @@ def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
     return model, record
 
 
-def _fit_callbacks(fit: FitSettings) -> list:
-    """Early stopping and the plateau schedule's learning-rate halving, as the settings ask."""
+def _fit_callbacks(recipe: Recipe) -> list:
+    """Early stopping and the plateau schedule's learning-rate halving, as the recipe asks."""
     import keras
 
     callbacks = []
-    if fit.patience:
+    if recipe.patience:
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                patience=fit.patience, min_delta=fit.min_delta, restore_best_weights=True
+                patience=recipe.patience, min_delta=recipe.min_delta, restore_best_weights=True
             )
         )
-    if fit.schedule == "plateau":
+    if recipe.schedule == "plateau":
         callbacks.append(
             keras.callbacks.ReduceLROnPlateau(
-                factor=0.5, patience=3, min_lr=fit.learning_rate / 64, verbose=0
+                factor=0.5, patience=3, min_lr=recipe.learning_rate / 64, verbose=0
             )
         )
     return callbacks
@@ -758,9 +774,9 @@ def _fit_callbacks(fit: FitSettings) -> list:
 
 def _score(plan: Plan, model) -> dict:
     """Validation and test MSE on the evaluation set (seq2seq: the last time step's)."""
-    ds, batch = plan.eval_data, plan.fit.score_batch_size
+    ds, batch = plan.eval_data, plan.recipe.score_batch_size
     return {
-        f"{prefix}_mse": forecast_mse(y, predict(model, X, batch), ds.target)
+        f"{prefix}_mse": forecast_mse(y, predict(model, X, batch), ds.layout)
         for (_, X, y), prefix in zip(ds.splits()[1:], ("val", "test"))
     }
 
@@ -785,7 +801,7 @@ def _unit_scores(model, ds: data_lib.Dataset, batch_size: int) -> dict | None:
         }
 
     return {
-        split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.target)
+        split: forecast_scores(y, predict(model, X, batch_size), ds.units, ds.layout)
         for split, X, y in ds.splits()[1:]
     }
 

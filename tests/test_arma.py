@@ -11,7 +11,7 @@ from rnnbook.models.arma import ArimaForecaster, arma
 
 @pytest.fixture(scope="module")
 def ds():
-    return data.synthetic_dataset(300, 50, (200, 60, 40), horizon=3, target="vector", seed=1)
+    return data.synthetic_dataset(300, 50, (200, 60, 40), horizon=3, layout="vector", seed=1)
 
 
 @pytest.fixture(scope="module")

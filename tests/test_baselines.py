@@ -8,7 +8,7 @@ import rnnbook
 from rnnbook import data
 from rnnbook.metrics import mse
 
-DS = data.synthetic_dataset(16, 20, (8, 4, 4), horizon=10, target="vector", seed=3)
+DS = data.synthetic_dataset(16, 20, (8, 4, 4), horizon=10, layout="vector", seed=3)
 
 
 def test_naive_last_value_forecasts_the_last_value():
@@ -52,7 +52,7 @@ def test_linear_learns_faster_than_naive_on_tiny_data():
     ds = data.synthetic_dataset(200, 20, (150, 30, 20), seed=0)
     spec = rnnbook.get_spec("linear")
     model = rnnbook.build_model("linear", n_steps=20)
-    model.compile(loss="mse", optimizer=keras.optimizers.Adam(spec.fit_defaults["learning_rate"]))
+    model.compile(loss="mse", optimizer=keras.optimizers.Adam(spec.recipe["learning_rate"]))
     model.fit(ds.X_train, ds.y_train, epochs=30, batch_size=16, verbose=0)
     linear_mse = mse(ds.y_valid, model.predict(ds.X_valid, verbose=0))
     naive_mse = mse(ds.y_valid, ds.X_valid[:, -1, :])

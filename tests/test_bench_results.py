@@ -176,6 +176,7 @@ WIDGET_LABELS = {
     "forecast_explorer": "forecast",
     "gate_inspector": "gates",
     "gates_explorer": "gates",
+    "gate_explorer": "gates",
     "receptive_field_explorer": "receptive field",
 }
 

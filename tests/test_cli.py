@@ -280,9 +280,9 @@ def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
     assert f"data={csv} target=riders" in proc.stdout and "test_mase" in proc.stdout
     payload = json.loads(out.read_text())
     assert payload["dataset"]["windows"] == [120 - 16, 40 - 16, 40 - 16] and not payload["partial"]
-    from rnnbook.frames import REAL_FIT
+    from rnnbook.frames import REAL_RECIPE
 
-    assert payload["dataset"]["recipe"] == REAL_FIT  # what the rows were trained with
+    assert payload["dataset"]["recipe"] == REAL_RECIPE  # what the rows were trained with
     rows = {r["model"]: r for r in payload["rows"]}
     assert [r["model"] for r in payload["rows"]][0] != "naive_last_value"  # sorted by validation MAE
     # The seasonal naive forecast's test MAE, recomputed from the CSV's values: the test period is its

@@ -60,7 +60,7 @@ def test_sliding_windows_and_split():
 
 def test_synthetic_dataset_shares_inputs_across_targets():
     a = data.synthetic_dataset(50, 20, (30, 10, 10), horizon=1, seed=5)
-    b = data.synthetic_dataset(50, 20, (30, 10, 10), horizon=10, target="seq2seq", seed=5)
+    b = data.synthetic_dataset(50, 20, (30, 10, 10), horizon=10, layout="seq2seq", seed=5)
     np.testing.assert_array_equal(a.X_valid, b.X_valid)
     assert b.y_valid.shape == (10, 20, 10)
     np.testing.assert_array_equal(a.y_valid[:, 0], b.y_valid[:, -1, 0])
@@ -72,7 +72,7 @@ def test_synthetic_dataset_shares_inputs_across_targets():
 def test_real_series_load_offline_and_window(name):
     s = data.load_series(name)
     assert len(s) > 300 and np.isfinite(s.to_numpy()).all()
-    ds = data.real_dataset(name, n_steps=24, horizon=3, target="vector")
+    ds = data.real_dataset(name, n_steps=24, horizon=3, layout="vector")
     assert ds.X_train.shape[1:] == (24, 1) and ds.y_train.shape[1:] == (3,)
     assert len(ds.X_train) > len(ds.X_valid) > 0 and len(ds.X_test) > 0
     # The training period is standardized with its own statistics.
@@ -118,7 +118,7 @@ def test_errors_name_the_problem():
         data.generate_time_series(2, -3)
     with pytest.raises(ValueError, match="one_step"):
         data.make_targets(s, 9, 2, "one_step")
-    with pytest.raises(ValueError, match="`target`"):
+    with pytest.raises(ValueError, match="`layout`"):
         data.make_targets(s, 10, 1, "seq2vec")
     with pytest.raises(ValueError, match="add up to"):
         data.split_batch(np.arange(10), (6, 3, 2))
@@ -177,15 +177,15 @@ def test_the_chapter_draw_is_the_chapters_data_and_scores_the_published_naive_va
         np.random.set_state(state)
     for kind, ours, theirs in (
         ("one_step", data.synthetic_dataset(horizon=1, draw="chapter"), one),
-        ("vector", data.synthetic_dataset(horizon=10, target="vector", draw="chapter"), ten),
-        ("seq2seq", data.synthetic_dataset(horizon=10, target="seq2seq", draw="chapter"), seq),
+        ("vector", data.synthetic_dataset(horizon=10, layout="vector", draw="chapter"), ten),
+        ("seq2seq", data.synthetic_dataset(horizon=10, layout="seq2seq", draw="chapter"), seq),
     ):
         for got, want in zip(
             (ours.X_train, ours.y_train, ours.X_valid, ours.y_valid, ours.X_test, ours.y_test), theirs
         ):
             np.testing.assert_array_equal(got, want, err_msg=kind)
     ds1 = data.synthetic_dataset(horizon=1, draw="chapter")
-    ds10 = data.synthetic_dataset(horizon=10, target="vector", draw="chapter")
+    ds10 = data.synthetic_dataset(horizon=10, layout="vector", draw="chapter")
     naive_1 = np.mean((ds1.X_valid[:, -1] - ds1.y_valid) ** 2)
     naive_10 = np.mean((ds10.X_valid[:, -1] - ds10.y_valid) ** 2)
     assert abs(naive_1 - published_mse("naive_last_value")) < 1e-8  # 0.020211367 (published)
@@ -205,7 +205,7 @@ def test_shape_dataset_cuts_the_kept_series_or_remakes_the_data():
     chapter = data.synthetic_dataset(300, 20, (200, 50, 50), horizon=1, draw="chapter", seed=3)
     ten = data.shape_dataset(chapter, 10, "vector")  # the chapter draws 10-step series anew
     expected = data.synthetic_dataset(
-        300, 20, (200, 50, 50), horizon=10, target="vector", draw="chapter", seed=3
+        300, 20, (200, 50, 50), horizon=10, layout="vector", draw="chapter", seed=3
     )
     np.testing.assert_array_equal(ten.y_valid, expected.y_valid)
     back = data.shape_dataset(expected, 1, "one_step")  # drawn anew, not cut from the 10-step series
@@ -215,7 +215,7 @@ def test_shape_dataset_cuts_the_kept_series_or_remakes_the_data():
     sun = data.real_dataset("sunspots", n_steps=20)
     np.testing.assert_array_equal(
         data.shape_dataset(sun, 3, "vector").y_valid,
-        data.real_dataset("sunspots", n_steps=20, horizon=3, target="vector").y_valid,
+        data.real_dataset("sunspots", n_steps=20, horizon=3, layout="vector").y_valid,
     )
     bare = data.Dataset(
         *default.splits()[0][1:],
@@ -223,7 +223,7 @@ def test_shape_dataset_cuts_the_kept_series_or_remakes_the_data():
         *default.splits()[2][1:],
         n_steps=20,
         horizon=1,
-        target="one_step",
+        layout="one_step",
     )
     with pytest.raises(ValueError, match="cannot be cut for horizon 3"):
         data.shape_dataset(bare, 3, "vector")
@@ -236,11 +236,11 @@ def test_shape_dataset_draws_a_profiles_series_and_the_old_names_still_work():
     from rnnbook.profiles import Profile
 
     tiny = Profile("tiny", n_series=60, n_steps=20, split=(40, 10, 10), epochs=1, batch_size=8, patience=None)
-    ds = data.shape_dataset(tiny, horizon=3, target="vector", seed=5)
-    expected = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=3, target="vector", seed=5)
+    ds = data.shape_dataset(tiny, horizon=3, layout="vector", seed=5)
+    expected = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=3, layout="vector", seed=5)
     np.testing.assert_array_equal(ds.y_train, expected.y_train)
     with pytest.warns(DeprecationWarning, match="use `rnnbook.data.shape_dataset`"):
-        old = data.profile_dataset(tiny, horizon=3, target="vector", seed=5)
+        old = data.profile_dataset(tiny, horizon=3, layout="vector", seed=5)
     np.testing.assert_array_equal(old.y_train, ds.y_train)
     with pytest.warns(DeprecationWarning, match="Dataset.retarget"):
         np.testing.assert_array_equal(ds.retarget(1, "one_step").y_valid, data.shape_dataset(ds).y_valid)
@@ -265,7 +265,7 @@ def test_adding_problem_targets_are_the_sums_of_the_marked_values():
     np.testing.assert_allclose(Y[:, -1, 0], (values * markers).sum(axis=1), rtol=1e-6)
     np.testing.assert_allclose(Y[..., 0], np.cumsum(values * markers, axis=1), rtol=1e-6)
     ds = data.adding_dataset(100, 30, (60, 20, 20), seed=5)
-    assert (ds.X_train.shape, ds.y_test.shape, ds.target, ds.horizon) == (
+    assert (ds.X_train.shape, ds.y_test.shape, ds.layout, ds.horizon) == (
         (60, 30, 2),
         (20, 30, 1),
         "seq2seq",

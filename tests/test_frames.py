@@ -30,7 +30,7 @@ def test_windows_hold_the_table_values_in_time_order_with_dates():
         date_column="date",
         n_steps=5,
         horizon=3,
-        target="vector",
+        layout="vector",
         fractions=(0.5, 0.25, 0.25),
         scale=False,
     )
@@ -54,7 +54,7 @@ def test_split_by_dates_leaks_nothing_across_periods():
         date_column="date",
         n_steps=5,
         horizon=1,
-        target="one_step",
+        layout="one_step",
         split=("2024-01-31", "2024-02-15"),
         scale=False,
     )
@@ -73,7 +73,7 @@ def test_scaling_uses_the_training_period_and_units_invert_it():
         date_column="date",
         n_steps=7,
         horizon=7,
-        target="vector",
+        layout="vector",
         fractions=(0.6, 0.2, 0.2),
         season=7,
     )
@@ -212,7 +212,7 @@ def test_shape_dataset_cuts_the_same_table_again():
         date_column="date",
         n_steps=5,
         horizon=3,
-        target="vector",
+        layout="vector",
         fractions=(0.5, 0.25, 0.25),
     )
     seq = data.shape_dataset(ds, 3, "seq2seq")
@@ -338,7 +338,7 @@ def test_several_target_columns_are_forecast_target_major_each_scaled_on_its_own
         date_column="date",
         n_steps=5,
         horizon=3,
-        target="vector",
+        layout="vector",
         fractions=(0.5, 0.25, 0.25),
         scale=False,
     )
@@ -352,7 +352,7 @@ def test_several_target_columns_are_forecast_target_major_each_scaled_on_its_own
         date_column="date",
         n_steps=5,
         horizon=3,
-        target="vector",
+        layout="vector",
         season=7,
         fractions=(0.7, 0.15, 0.15),
     )
@@ -368,7 +368,7 @@ def test_several_target_columns_are_forecast_target_major_each_scaled_on_its_own
     np.testing.assert_array_equal(one.y_train[0], [riders[5], rain[5]])
     assert data.shape_dataset(one, 3, "vector").y_train.shape[1] == 6  # the leaderboard cuts it anew
     with pytest.raises(ValueError, match="seq2seq targets forecast a single column"):
-        frame_dataset(frame, ["riders", "rain"], date_column="date", n_steps=5, horizon=3, target="seq2seq")
+        frame_dataset(frame, ["riders", "rain"], date_column="date", n_steps=5, horizon=3, layout="seq2seq")
     with pytest.raises(ValueError, match="There is no column 'snow'"):
         frame_dataset(frame, ["riders", "snow"], date_column="date", n_steps=5)
     with pytest.raises(ValueError, match="A column is listed twice"):
@@ -384,7 +384,7 @@ def _multitask(horizon):
         date_column="date",
         n_steps=7,
         horizon=horizon,
-        target="vector" if horizon > 1 else "one_step",
+        layout="vector" if horizon > 1 else "one_step",
         fractions=(0.5, 0.25, 0.25),
         season=7,
     )

@@ -57,7 +57,7 @@ def test_forecast_scores_in_the_users_units_per_step_and_their_undefined_cases()
     assert s["mase"] == pytest.approx(errors.mean() / 4.0)
     assert s["mape"] == pytest.approx(100 * np.mean(errors / np.abs(y_true * 10 + 50)))
     seq = forecast_scores(
-        np.stack([y_pred, y_true], axis=1), np.stack([y_true, y_pred], axis=1), units, target="seq2seq"
+        np.stack([y_pred, y_true], axis=1), np.stack([y_true, y_pred], axis=1), units, layout="seq2seq"
     )  # only the last time step's forecast counts
     assert seq["mae"] == pytest.approx(s["mae"])
     assert np.isnan(forecast_scores(y_true, y_pred, Units("x", 0.0, 1.0, 0.0))["mase"])

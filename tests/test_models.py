@@ -18,10 +18,10 @@ KERAS_MODELS = [n for n in BUILTINS if rnnbook.get_spec(n).kind != "forecaster"]
 NAMES = CHAPTER_MODELS
 
 
-def dataset(spec, target=None, n_steps=N_STEPS):
-    target = target or spec.train_target
+def dataset(spec, layout=None, n_steps=N_STEPS):
+    layout = layout or spec.train_layout
     return data.synthetic_dataset(
-        16, n_steps, (8, 4, 4), horizon=1 if target == "one_step" else spec.horizon, target=target, seed=0
+        16, n_steps, (8, 4, 4), horizon=1 if layout == "one_step" else spec.horizon, layout=layout, seed=0
     )
 
 
@@ -51,7 +51,7 @@ def test_builds_trains_one_step_and_predicts(name):
     loss = trained.train_on_batch(ds.X_train, y_train)
     assert np.isfinite(loss)
     predictions = keras.ops.convert_to_numpy(model(ds.X_valid))
-    expected = dataset(spec, target=spec.eval_target)
+    expected = dataset(spec, layout=spec.eval_layout)
     assert predictions.shape == targets(spec, expected.y_valid).shape
     assert np.isfinite(predictions).all()
 
@@ -65,7 +65,7 @@ def test_multivariate_inputs(name):
     model = rnnbook.build_model(name, n_steps=N_STEPS, n_features=3)
     x = np.random.default_rng(0).normal(size=(2, N_STEPS, 3)).astype("float32")
     forecast = keras.ops.convert_to_numpy(model(x))
-    if spec.eval_target == "seq2seq":  # a forecast at every (kept) time step
+    if spec.eval_layout == "seq2seq":  # a forecast at every (kept) time step
         steps = targets(spec, np.zeros((2, N_STEPS, spec.horizon))).shape[1]
         assert forecast.shape == (2, steps, spec.horizon)
     else:
@@ -107,7 +107,7 @@ def test_n_steps_none_accepts_any_length(name):
         out = keras.ops.convert_to_numpy(model(np.zeros((2, length, 1), "float32")))
         spec = rnnbook.get_spec(name)
         horizon = hparams.get("horizon", spec.horizon)
-        if spec.target == "seq2seq":  # one forecast per (kept) time step
+        if spec.layout == "seq2seq":  # one forecast per (kept) time step
             steps = np.arange(length)[spec.time_steps(length, {})].size if spec.time_steps else length
             assert out.shape == (2, steps, horizon), (name, length, out.shape)
         else:

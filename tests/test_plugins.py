@@ -95,7 +95,7 @@ def test_a_plugin_with_the_wrong_output_shape_is_broken_before_any_training():
         rnnbook.build_model("wrong_shape", n_steps=12, horizon=5)
     with pytest.warns(registry.PluginWarning, match="wrong_shape"):
         errors = registry.check_plugins()
-    assert errors["wrong_shape"].startswith("breaks the contract: for target 'one_step' and horizon 1")
+    assert errors["wrong_shape"].startswith("breaks the contract: for layout 'one_step' and horizon 1")
 
 
 def test_a_builder_without_the_contract_keywords_is_broken():

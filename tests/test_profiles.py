@@ -19,11 +19,11 @@ def test_profiles_and_environment(monkeypatch):
 
 def test_the_book_profile_trains_every_builtin_model_alike():
     from rnnbook import list_models
-    from rnnbook.profiles import fit_settings
+    from rnnbook.profiles import recipe_for
 
-    recipes = {s.name: tuple(sorted(fit_settings("full", s.fit_defaults).items())) for s in list_models()}
+    recipes = {s.name: tuple(sorted(recipe_for("full", s.recipe).items())) for s in list_models()}
     assert len(recipes) >= 21 and len(set(recipes.values())) == 1, recipes  # plugins included
     assert dict(next(iter(recipes.values())))["learning_rate"] == 0.01
     # The quick profile keeps the models' own rates (the chapter's, for batches of 32).
-    assert fit_settings("quick", {"learning_rate": 0.02})["learning_rate"] == 0.02
-    assert fit_settings("quick")["learning_rate"] == 0.001
+    assert recipe_for("quick", {"learning_rate": 0.02})["learning_rate"] == 0.02
+    assert recipe_for("quick")["learning_rate"] == 0.001

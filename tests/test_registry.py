@@ -21,7 +21,7 @@ def test_unknown_name_lists_the_registered_ones():
 
 
 def test_register_decorator_and_overwrite():
-    @registry.register_model("tmp_model_for_test", description="Temporary.", target="vector", horizon=3)
+    @registry.register_model("tmp_model_for_test", description="Temporary.", layout="vector", horizon=3)
     def builder(n_steps=50, n_features=1, horizon=3):
         import keras
 
@@ -31,7 +31,7 @@ def test_register_decorator_and_overwrite():
 
     try:
         spec = registry.get_spec("tmp_model_for_test")
-        assert (spec.target, spec.horizon, spec.source) == ("vector", 3, "builtin")
+        assert (spec.layout, spec.horizon, spec.source) == ("vector", 3, "builtin")
         assert rnnbook.build_model("tmp_model_for_test", n_steps=7).output_shape == (None, 3)
         with pytest.raises(ValueError, match="already registered"):
             registry.register_model("tmp_model_for_test")(builder)
@@ -40,8 +40,8 @@ def test_register_decorator_and_overwrite():
 
 
 def test_spec_validation():
-    with pytest.raises(ValueError, match="`target`"):
-        registry.ModelSpec("x", None, "d", target="seq2vec")
+    with pytest.raises(ValueError, match="`layout`"):
+        registry.ModelSpec("x", None, "d", layout="seq2vec")
     with pytest.raises(ValueError, match="`horizon`"):
         registry.ModelSpec("x", None, "d", horizon=0)
 

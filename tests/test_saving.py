@@ -147,7 +147,7 @@ def test_every_model_saved_here_loads_in_a_fresh_process_after_a_plain_import_rn
         paths.append(path)
         expected.append(to_np(model(X)))
     # Trained and compiled by the common recipe, with the seq2seq metric: loaded through rnnbook.load_model.
-    ds = rnnbook.data.synthetic_dataset(60, N_STEPS, (40, 10, 10), horizon=3, target="seq2seq", seed=0)
+    ds = rnnbook.data.synthetic_dataset(60, N_STEPS, (40, 10, 10), horizon=3, layout="seq2seq", seed=0)
     trained = train("seq2seq_gru", ds, epochs=1, progress=False)
     path = tmp_path / "seq2seq_gru_trained.via-rnnbook.keras"
     trained.model.save(path)

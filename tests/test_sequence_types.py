@@ -13,8 +13,8 @@ RNG = np.random.default_rng(0)
     [
         (lambda: seq2seq_model(2, 3), (4, 9, 2), (4, 9, 3)),
         (lambda: seq2vec_model(2, 3), (4, 9, 2), (4, 3)),
-        (lambda: vec2seq_model(2, 3, steps_out=5), (4, 2), (4, 5, 3)),
-        (lambda: encoder_decoder_model(2, 3, steps_out=5), (4, 9, 2), (4, 5, 3)),
+        (lambda: vec2seq_model(2, 3, n_steps_out=5), (4, 2), (4, 5, 3)),
+        (lambda: encoder_decoder_model(2, 3, n_steps_out=5), (4, 9, 2), (4, 5, 3)),
     ],
     ids=["seq2seq", "seq2vec", "vec2seq", "encoder_decoder"],
 )
@@ -28,7 +28,7 @@ def test_shapes_and_one_training_step(builder, x_shape, y_shape):
 
 
 def test_encoder_decoder_output_length_does_not_depend_on_input_length():
-    model = encoder_decoder_model(1, 1, steps_out=4)
+    model = encoder_decoder_model(1, 1, n_steps_out=4)
     for length in (3, 11):
         assert model.predict(np.zeros((2, length, 1), "float32"), verbose=0).shape == (2, 4, 1)
 
@@ -36,10 +36,10 @@ def test_encoder_decoder_output_length_does_not_depend_on_input_length():
 @pytest.mark.parametrize(
     "builder, kwargs, argument",
     [
-        (seq2seq_model, {"n_inputs": 0}, "n_inputs"),
+        (seq2seq_model, {"n_features": 0}, "n_features"),
         (seq2vec_model, {"units": 0}, "units"),
-        (vec2seq_model, {"steps_out": 0}, "steps_out"),
-        (encoder_decoder_model, {"n_outputs": 0}, "n_outputs"),
+        (vec2seq_model, {"n_steps_out": 0}, "n_steps_out"),
+        (encoder_decoder_model, {"horizon": 0}, "horizon"),
     ],
 )
 def test_invalid_sizes_raise(builder, kwargs, argument):

@@ -118,7 +118,7 @@ def test_the_baselines_train_on_a_users_daily_series():
 
     days = pd.date_range("2020-01-01", periods=500, freq="D")
     ds = frame_dataset(
-        pd.Series(_seasonal_series(500), days, name="x"), n_steps=28, horizon=3, target="vector"
+        pd.Series(_seasonal_series(500), days, name="x"), n_steps=28, horizon=3, layout="vector"
     )
     assert ds.units.season == 7
     from rnnbook.registry import get_spec

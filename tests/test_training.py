@@ -47,7 +47,7 @@ def test_same_seed_same_numbers_and_different_seed_differs():
 
 def test_iterative_model_trains_one_step_and_is_scored_ten_steps_ahead():
     result = train("iterative_deep_rnn", profile=TINY, epochs=1, progress=False, units=(4, 4))
-    assert result.horizon == 10 and result.dataset.target == "vector"
+    assert result.horizon == 10 and result.dataset.layout == "vector"
     assert result.dataset.y_valid.shape == (20, 10)
     assert np.isfinite(result.val_mse) and len(result.history["loss"]) == 1
 
@@ -57,7 +57,7 @@ def test_strided_conv_targets_are_sliced_like_the_chapter():
     ds = plan_training(
         spec.name, profile=dataclasses.replace(TINY, n_steps=50), seed=0, cache=False
     ).train_data
-    full = data.synthetic_dataset(TINY.n_series, 50, TINY.split, horizon=10, target="seq2seq", seed=0)
+    full = data.synthetic_dataset(TINY.n_series, 50, TINY.split, horizon=10, layout="seq2seq", seed=0)
     np.testing.assert_array_equal(ds.y_train, full.y_train[:, 3::2])
     result = train("seq2seq_conv1d_gru", ds, profile=TINY, epochs=1, progress=False)
     assert result.model.output_shape[1] == ds.y_train.shape[1]
@@ -82,10 +82,10 @@ def test_a_dataset_with_the_wrong_targets_is_named_before_training():
     with pytest.raises(
         ValueError,
         match="'seq2seq_gru' trains on 'seq2seq' targets, but the dataset has "
-        "'one_step' targets; make it with target='seq2seq'",
+        "'one_step' targets; make it with layout='seq2seq'",
     ):
         train("seq2seq_gru", one_step, epochs=1, progress=False)
-    vector = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=5, target="vector", seed=0)
+    vector = data.synthetic_dataset(60, 20, (40, 10, 10), horizon=5, layout="vector", seed=0)
     with pytest.raises(ValueError, match="horizon=3 does not match the dataset's horizon 5"):
         train("linear_n_steps", vector, horizon=3, epochs=1, progress=False)
     # Without an explicit horizon, the dataset's is used.
@@ -94,15 +94,15 @@ def test_a_dataset_with_the_wrong_targets_is_named_before_training():
 
 def test_a_one_step_model_asked_for_a_horizon_learns_vector_targets():
     r = train("linear", profile=TINY, horizon=4, progress=False)
-    assert r.dataset.target == "vector" and r.dataset.y_valid.shape == (20, 4)
+    assert r.dataset.layout == "vector" and r.dataset.y_valid.shape == (20, 4)
     assert r.model.output_shape == (None, 4) and r.horizon == 4
-    vector = data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="vector", seed=42)
+    vector = data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, layout="vector", seed=42)
     same = train("linear", vector, profile=TINY, progress=False)  # the same, from a dataset
     assert same.val_mse == pytest.approx(r.val_mse, rel=1e-6)
     with pytest.raises(ValueError, match="trains on 'one_step' targets"):
         train(
             "linear",
-            data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, target="seq2seq"),
+            data.synthetic_dataset(120, 20, (80, 20, 20), horizon=4, layout="seq2seq"),
             profile=TINY,
             progress=False,
         )
@@ -112,12 +112,12 @@ def test_the_book_profile_ignores_a_models_own_recipe():
     from rnnbook.profiles import get_profile
 
     book = dataclasses.replace(get_profile("full"), n_series=120, n_steps=20, split=(80, 20, 20), epochs=2)
-    r = train("simple_rnn", profile=book, progress=False)  # fit_defaults: learning rate 0.02
+    r = train("simple_rnn", profile=book, progress=False)  # its own recipe: learning rate 0.02
     assert (r.learning_rate, r.batch_size, r.schedule, r.epochs) == (0.01, 50, "cosine", 2)
     assert train("simple_rnn", profile=TINY, progress=False).learning_rate == 0.02
 
 
-def _hourly_dataset(horizon=3, target="vector"):
+def _hourly_dataset(horizon=3, layout="vector"):
     import pandas as pd
 
     from rnnbook.frames import frame_dataset
@@ -129,20 +129,20 @@ def _hourly_dataset(horizon=3, target="vector"):
         pd.Series(load, hours, name="load"),
         n_steps=24,
         horizon=horizon,
-        target=target,
+        layout=layout,
         season=24,
         fractions=(0.6, 0.2, 0.2),
     )
 
 
 def test_a_users_series_trains_with_its_own_recipe_and_scores_in_its_units():
-    from rnnbook.frames import REAL_FIT
+    from rnnbook.frames import REAL_RECIPE
 
     ds = _hourly_dataset()
     result = train("linear", ds, retarget=True, epochs=3, progress=False)
     assert (result.batch_size, result.learning_rate, result.schedule) == (
-        REAL_FIT["batch_size"],
-        REAL_FIT["learning_rate"],
+        REAL_RECIPE["batch_size"],
+        REAL_RECIPE["learning_rate"],
         "plateau",
     )
     assert result.horizon == 3 and result.model.output_shape == (None, 3)
@@ -164,7 +164,7 @@ def test_seasonal_models_take_the_datasets_season_and_iterative_models_its_horiz
     iterative = train("iterative_deep_rnn", ds, retarget=True, epochs=1, progress=False)
     assert iterative.dataset.y_valid.shape == (len(ds.X_valid), 5) and iterative.scores is not None
     seq = plan_training("seq2seq_gru", ds, retarget=True, cache=False).train_data
-    assert seq.target == "seq2seq" and seq.y_train.shape[1:] == (24, 5)
+    assert seq.layout == "seq2seq" and seq.y_train.shape[1:] == (24, 5)
 
 
 def test_a_synthetic_dataset_keeps_the_profiles_recipe():
@@ -178,7 +178,7 @@ def test_the_plan_decides_targets_horizon_width_and_evaluation_set():
     from rnnbook.training import plan_training
 
     plan = plan_training("linear", profile=TINY, horizon=4, cache=False)
-    assert (plan.train_data.target, plan.train_data.y_valid.shape, plan.horizon, plan.width) == (
+    assert (plan.train_data.layout, plan.train_data.y_valid.shape, plan.horizon, plan.width) == (
         "vector",
         (20, 4),
         4,
@@ -186,19 +186,19 @@ def test_the_plan_decides_targets_horizon_width_and_evaluation_set():
     )
     assert plan.eval_data is plan.train_data and plan.cache_key is None
     iterative = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
-    assert (iterative.train_data.target, iterative.train_data.y_valid.shape) == ("one_step", (20, 1))
-    assert (iterative.eval_data.target, iterative.eval_data.y_valid.shape) == ("vector", (20, 10))
-    assert (iterative.fit.epochs, iterative.fit.batch_size) == (TINY.epochs, TINY.batch_size)
+    assert (iterative.train_data.layout, iterative.train_data.y_valid.shape) == ("one_step", (20, 1))
+    assert (iterative.eval_data.layout, iterative.eval_data.y_valid.shape) == ("vector", (20, 10))
+    assert (iterative.recipe.epochs, iterative.recipe.batch_size) == (TINY.epochs, TINY.batch_size)
     # The same call plans the same data (the plan draws nothing the seed does not fix).
     again = plan_training("iterative_deep_rnn", profile=TINY, cache=False)
     np.testing.assert_array_equal(again.train_data.X_train, iterative.train_data.X_train)
 
 
 def test_a_forecaster_asked_for_a_horizon_learns_vector_targets_like_any_one_step_model():
-    from rnnbook.training import model_target, plan_training
+    from rnnbook.training import model_layout, plan_training
 
     assert [
-        model_target(get_spec(n), 3) for n in ("linear", "arma", "iterative_deep_rnn", "seq2seq_gru")
+        model_layout(get_spec(n), 3) for n in ("linear", "arma", "iterative_deep_rnn", "seq2seq_gru")
     ] == [
         "vector",
         "vector",
@@ -226,9 +226,9 @@ def test_the_plan_keys_the_cache_on_what_changes_the_weights(tmp_path, monkeypat
 def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     """`train`'s answer to "which data, which targets, which settings" lives in one place: the
     functions that cut a data set for a model and key the trained-model cache are called only by the
-    plan (and by each other, and by the deprecated names `dataset_for` and `retarget_for`). The
-    widget-results cache (widgets/_cache.py) keys widget computations, not trained models, and
-    model_cache.py defines the key functions."""
+    plan (and by each other, and by the deprecated names `dataset_for`, `retarget_for` and
+    `model_target`). The widget-results cache (widgets/_cache.py) keys widget computations, not
+    trained models, and model_cache.py defines the key functions."""
     import ast
     from pathlib import Path
 
@@ -238,7 +238,7 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
         "dataset_for",
         "retarget_for",
         "_model_dataset",
-        "model_target",
+        "model_layout",
         "_slice_time_steps",
         "_cache_key",
         "make_key",
@@ -248,7 +248,14 @@ def test_only_the_training_plan_shapes_data_for_a_model_and_keys_the_cache():
     }
     allowed = {
         ("training.py", f)
-        for f in ("plan_training", "_model_dataset", "_cache_key", "dataset_for", "retarget_for")
+        for f in (
+            "plan_training",
+            "_model_dataset",
+            "_cache_key",
+            "dataset_for",
+            "retarget_for",
+            "model_target",
+        )
     }
     root = Path(rnnbook.__file__).parent
     callers = set()
@@ -285,12 +292,12 @@ def test_the_old_shaping_names_warn_and_give_the_plans_data():
 
 
 def test_the_plan_picks_the_real_data_recipe_for_a_table_with_units():
-    from rnnbook.frames import REAL_FIT
+    from rnnbook.frames import REAL_RECIPE
 
     table = _hourly_dataset()
     plan = plan_training("linear", table, retarget=True, profile=TINY, cache=False)
-    assert dataclasses.asdict(plan.fit) == REAL_FIT
+    assert dataclasses.asdict(plan.recipe) == REAL_RECIPE
     synthetic = plan_training("linear", data.synthetic_dataset(60, 20, (40, 10, 10), seed=0), profile=TINY)
-    assert (synthetic.fit.epochs, synthetic.fit.schedule) == (TINY.epochs, TINY.schedule)
+    assert (synthetic.recipe.epochs, synthetic.recipe.schedule) == (TINY.epochs, TINY.schedule)
     with pytest.warns(DeprecationWarning, match="Dataset.fit"):
-        assert table.fit == REAL_FIT
+        assert table.fit == REAL_RECIPE

@@ -329,21 +329,22 @@ def test_gate_data_are_the_lstm_equations_with_the_trained_weights():
 
 
 # -------------------------------------------------------------------------------------- forecast
-def test_strategies_follow_the_registry_metadata():
+def test_layouts_follow_the_registry_metadata():
     from rnnbook.registry import get_spec
-    from rnnbook.widgets.forecast import strategies_for
+    from rnnbook.widgets.forecast import layouts_for
 
-    assert strategies_for(get_spec("linear")) == ("iterative", "seq2vec")
-    assert strategies_for(get_spec("seq2seq_rnn")) == ("seq2seq",)
-    assert strategies_for(get_spec("seq2vec_rnn")) == ("seq2vec",)
-    assert strategies_for(get_spec("iterative_deep_rnn")) == ("iterative",)
+    assert layouts_for(get_spec("linear")) == ("one_step", "vector")
+    assert layouts_for(get_spec("seq2seq_rnn")) == ("seq2seq",)
+    assert layouts_for(get_spec("seq2vec_rnn")) == ("vector",)
+    assert layouts_for(get_spec("iterative_deep_rnn")) == ("one_step",)
+    assert layouts_for(get_spec("arma")) == ("one_step",)
 
 
 def test_iterative_forecast_feeds_the_one_step_model_its_own_forecasts():
     from rnnbook.widgets.forecast import _trained, forecast_data
 
-    d = forecast_data("synthetic", "linear", "iterative", 3, epochs=1)
-    model = _trained("synthetic", "linear", "iterative", 3, 1, 42)
+    d = forecast_data("synthetic", "linear", "one_step", 3, epochs=1)
+    model = _trained("synthetic", "linear", "one_step", 3, 1, 42)
     assert model.horizon == 3
     window = d.X[:5, :, None].astype("float32")
     for k in range(3):  # the feedback loop written out, on the one-step model
@@ -360,10 +361,10 @@ def test_forecast_explorer_frames_follow_the_controls():
 
     view = forecast_explorer(models=["linear"], series=("synthetic",), horizons=(1, 3), epochs=1)
     assert len(view.frames) == 1 * 1 * 3 * 2
-    assert isinstance(view.frames[(0, 0, 2, 0)], str) and "does not support" in view.frames[(0, 0, 2, 0)]
+    assert isinstance(view.frames[(0, 0, 2, 0)], str) and "cannot be trained in" in view.frames[(0, 0, 2, 0)]
     shown = [view.frames[key] for key in ((0, 0, 0, 0), (0, 0, 0, 1), (0, 0, 1, 1))]
-    assert len(set(shown)) == 3  # another strategy, another horizon: three different pictures
-    view.select(strategy=1, horizon=1)
+    assert len(set(shown)) == 3  # another layout, another horizon: three different pictures
+    view.select(layout=1, horizon=1)
     assert view.shown_frame() == view.frames[(0, 0, 1, 1)]
 
 
@@ -376,19 +377,18 @@ def test_insert_cells_is_idempotent_and_places_the_cell_after_its_marker(tmp_pat
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell("# Title"),
-            nbformat.v4.new_markdown_cell("<!-- widget: gate_inspector -->"),
+            nbformat.v4.new_markdown_cell("<!-- widget: gate_explorer -->"),
             nbformat.v4.new_markdown_cell("text\n\n<!-- widget: bptt_explorer -->"),
         ]
     )
     path = tmp_path / "ch.ipynb"
     nbformat.write(nb, path)
-    assert insert_into_files([path]) == {str(path): ["gate_inspector", "bptt_explorer"]}
+    assert insert_into_files([path]) == {str(path): ["gate_explorer", "bptt_explorer"]}
     assert insert_into_files([path]) == {}
     cells = nbformat.read(path, as_version=4).cells
     assert [c.cell_type for c in cells] == ["markdown", "markdown", "code", "markdown", "code"]
     assert (
-        cells[2].source.endswith("gate_inspector()")
-        and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
+        cells[2].source.endswith("gate_explorer()") and cells[4].metadata["rnnbook_widget"] == "bptt_explorer"
     )
 
 
@@ -408,7 +408,7 @@ def test_widgets_get_their_models_from_train_and_its_cache(tmp_path, monkeypatch
     monkeypatch.setattr(
         keras.Model, "fit", lambda self, *a, **k: fits.append(self.name) or real_fit(self, *a, **k)
     )
-    model = forecast._trained("synthetic", "linear", "iterative", 3, 1, 42)
+    model = forecast._trained("synthetic", "linear", "one_step", 3, 1, 42)
     assert fits == []  # loaded, not trained again
     for got, want in zip(model.step_model.get_weights(), chapter.model.get_weights()):
         np.testing.assert_array_equal(got, want)
@@ -436,7 +436,7 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     assert len(entries) == 1
     second = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
     assert second.cached and second.frames == first.frames and second.options == first.options
-    assert [c.options for c in second.spec] == [c.options for c in first.spec]
+    assert [c.options for c in second.control_list] == [c.options for c in first.control_list]
     assert second.data.keys() == first.data.keys()
     second.select(layers=0)
     assert second.shown_frame() == first.frames[second.shown_key()]
@@ -475,12 +475,12 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
     ds = frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, horizon=1, season=24)
     try:
         assert add_series("load", ds) == "load"
-        d = forecast_data("load", "seasonal_naive", "iterative", 4)
+        d = forecast_data("load", "seasonal_naive", "one_step", 4)
         # In the series' units: the windows are loads in MW, and copying the day before is exact here.
         assert d.X.shape[1] == 24 and 790 < d.X.min() and d.X.max() < 1210
         np.testing.assert_allclose(d.forecast, d.y, atol=1e-3)
         np.testing.assert_allclose(d.naive, np.repeat(d.X[:, -1:], 4, axis=1))
-        linear = forecast_data("load", "linear", "seq2vec", 4, epochs=1)
+        linear = forecast_data("load", "linear", "vector", 4, epochs=1)
         assert linear.forecast.shape == linear.y.shape == (len(d.y), 4)
     finally:
         USER_SERIES.pop("load", None)

@@ -23,7 +23,7 @@ CALLS = {
     "unrolling_explorer": 'unrolling_explorer("simple_rnn")',
     "bptt_explorer": "bptt_explorer()",
     "forecast_explorer": "forecast_explorer()",
-    "gate_inspector": "gate_inspector()",
+    "gate_explorer": "gate_explorer()",
     "receptive_field_explorer": "receptive_field_explorer()",
 }
 

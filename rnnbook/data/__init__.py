@@ -1,6 +1,7 @@
 """Data for the chapter: the synthetic series, real series shipped with statsmodels, and windowing.
 
-Every array is float32 with shape ``(batch, steps, features)``. Targets come in three shapes:
+Every array is float32 with shape ``(batch, steps, features)``. The targets come in three *layouts*
+(their shape, :data:`LAYOUTS`):
 
 * ``"one_step"`` / ``"vector"``: ``y[i, k]`` is the value ``k + 1`` steps after the input window,
   shape ``(batch, horizon)`` (``horizon == 1`` for one step ahead);
@@ -13,11 +14,12 @@ Example:
 
 >>> from rnnbook import data
 >>> ds = data.synthetic_dataset(n_series=100, n_steps=50, split=(70, 20, 10), horizon=10,
-...                             target="seq2seq", seed=42)
+...                             layout="seq2seq", seed=42)
 >>> ds.X_train.shape, ds.y_train.shape
 ((70, 50, 1), (70, 50, 10))
 """
 
+from rnnbook._checks import renamed_module_attribute
 from rnnbook.data.dataset import Dataset, Units
 from rnnbook.data.real import REAL_SERIES, load_series, real_dataset
 from rnnbook.data.shape import profile_dataset, shape_dataset
@@ -31,8 +33,8 @@ from rnnbook.data.synthetic import (
     synthetic_dataset,
 )
 from rnnbook.data.windows import (
+    LAYOUTS,
     SPLITS,
-    TARGETS,
     as_real,
     make_targets,
     sliding_windows,
@@ -41,6 +43,11 @@ from rnnbook.data.windows import (
     window_periods,
 )
 
+
+def __getattr__(name):  # the old names, kept working for a release
+    return renamed_module_attribute(__name__, name, {"TARGETS": "LAYOUTS"})
+
+
 # The public names live in one module per job -- windows (windowing and targets), dataset (the
 # container), synthetic (the generated series), real (the shipped real series) and shape (the one
 # route to a data set with given targets) -- and are imported from here, the public path.
@@ -48,7 +55,7 @@ __all__ = [
     "DRAWS",
     "REAL_SERIES",
     "SPLITS",
-    "TARGETS",
+    "LAYOUTS",
     "Dataset",
     "Units",
     "adding_dataset",

@@ -7,7 +7,7 @@ import functools
 
 import numpy as np
 
-from rnnbook._checks import warn_deprecated
+from rnnbook._checks import renamed_attribute, renamed_keywords, warn_deprecated
 from rnnbook.data.windows import make_targets, split_batch
 
 
@@ -55,11 +55,12 @@ class Dataset:
     y_test: np.ndarray
     n_steps: int
     horizon: int
-    target: str
+    #: The target layout: ``"one_step"``, ``"vector"`` or ``"seq2seq"`` (:data:`rnnbook.data.LAYOUTS`).
+    layout: str
     name: str = "synthetic"
     series: np.ndarray | None = dataclasses.field(default=None, repr=False)
-    #: How to make the same data with other targets: ``recipe(horizon=..., target=...)`` (or ``None``).
-    recipe: functools.partial | None = dataclasses.field(default=None, repr=False, compare=False)
+    #: How to make the same data with other targets: ``rebuild(horizon=..., layout=...)`` (or ``None``).
+    rebuild: functools.partial | None = dataclasses.field(default=None, repr=False, compare=False)
     units: Units | None = dataclasses.field(default=None, repr=False)
     columns: tuple | None = dataclasses.field(default=None, repr=False)
     dates: dict | None = dataclasses.field(default=None, repr=False, compare=False)
@@ -77,13 +78,16 @@ class Dataset:
         (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead)."""
         return 1 if self.target_units is None else len(self.target_units)
 
+    target = renamed_attribute("target", "layout")
+    recipe = renamed_attribute("recipe", "rebuild")
+
     @property
     def fit(self) -> dict | None:
-        """Deprecated: the training plan's ``fit`` (:func:`rnnbook.training.plan_training`)."""
-        from rnnbook.profiles import REAL_FIT  # profiles is a sibling foundation; kept out of the import
+        """Deprecated: the training plan's ``recipe`` (:func:`rnnbook.training.plan_training`)."""
+        from rnnbook.profiles import REAL_RECIPE  # profiles is a sibling foundation; kept out of the import
 
-        warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).fit")
-        return None if self.units is None else dict(REAL_FIT)
+        warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).recipe")
+        return None if self.units is None else dict(REAL_RECIPE)
 
     def splits(self):
         """``[("train", X, y), ("valid", X, y), ("test", X, y)]``."""
@@ -93,38 +97,42 @@ class Dataset:
             ("test", self.X_test, self.y_test),
         ]
 
-    def retarget(self, horizon: int, target: str) -> Dataset:
-        """Deprecated: ``rnnbook.data.shape_dataset(dataset, horizon, target)``."""
+    def retarget(self, horizon: int, layout: str) -> Dataset:
+        """Deprecated: ``rnnbook.data.shape_dataset(dataset, horizon, layout)``."""
         warn_deprecated("Dataset.retarget", "rnnbook.data.shape_dataset")
-        return _recut(self, horizon, target)
+        return _recut(self, horizon, layout)
 
 
-def _recut(ds: Dataset, horizon: int, target: str) -> Dataset:
+# The old keyword names of the constructor (``target=``, ``recipe=``) keep working for a release.
+Dataset.__init__ = renamed_keywords(target="layout", recipe="rebuild")(Dataset.__init__)
+
+
+def _recut(ds: Dataset, horizon: int, layout: str) -> Dataset:
     """``ds`` with other targets: its kept ``series`` cut anew when they are long enough, else its
-    ``recipe`` run again (the chapter's draw, a real series windowed anew); see :func:`shape_dataset`."""
+    ``rebuild`` run again (the chapter's draw, a real series windowed anew); see :func:`shape_dataset`."""
     # The chapter draws each horizon anew: its series are cut only for the horizon they were drawn for.
-    chapter = ds.recipe is not None and ds.recipe.keywords.get("draw") == "chapter"
+    chapter = ds.rebuild is not None and ds.rebuild.keywords.get("draw") == "chapter"
     length = ds.n_steps + horizon
     if ds.series is not None and (
         ds.series.shape[1] == length or ds.series.shape[1] > length and not chapter
     ):
         split = (len(ds.X_train), len(ds.X_valid), len(ds.X_test))
-        cut = _dataset_from_series(ds.series, ds.n_steps, horizon, target, split, ds.name)
-        return dataclasses.replace(cut, recipe=ds.recipe)
-    if ds.recipe is not None:
-        return ds.recipe(horizon=horizon, target=target)
+        cut = _dataset_from_series(ds.series, ds.n_steps, horizon, layout, split, ds.name)
+        return dataclasses.replace(cut, rebuild=ds.rebuild)
+    if ds.rebuild is not None:
+        return ds.rebuild(horizon=horizon, layout=layout)
     raise ValueError(
         f"This dataset cannot be cut for horizon {horizon}: its series are too short or "
-        "not kept; rebuild it with the new target."
+        "not kept; rebuild it with the new layout."
     )
 
 
-def _dataset_from_series(series, n_steps, horizon, target, split, name) -> Dataset:
+def _dataset_from_series(series, n_steps, horizon, layout, split, name) -> Dataset:
     length = n_steps + horizon
     if series.shape[1] < length:
         raise ValueError(f"The series have {series.shape[1]} steps, fewer than n_steps + horizon = {length}.")
     parts = split_batch(series, split)
     arrays = []
     for part in parts:
-        arrays.extend(make_targets(part[:, :length], n_steps, horizon, target))
-    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, target=target, name=name, series=series)
+        arrays.extend(make_targets(part[:, :length], n_steps, horizon, layout))
+    return Dataset(*arrays, n_steps=n_steps, horizon=horizon, layout=layout, name=name, series=series)

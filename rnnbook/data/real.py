@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_finite, check_positive_int
+from rnnbook._checks import check_choice, check_finite, check_positive_int, renamed_keywords
 from rnnbook.data.dataset import Dataset
 from rnnbook.data.windows import split_in_time, window_periods
 
@@ -72,11 +72,12 @@ def load_series(name: str):
     return s
 
 
+@renamed_keywords(target="layout")
 def real_dataset(
     name: str,
     n_steps: int,
     horizon: int = 1,
-    target: str = "one_step",
+    layout: str = "one_step",
     fractions=(0.7, 0.2, 0.1),
     stride: int = 1,
     standardize: bool = True,
@@ -104,7 +105,7 @@ def real_dataset(
         bounds,
         n_steps,
         horizon,
-        target,
+        layout,
         stride=stride,
         too_short=lambda split, a, b, length: (
             f"The {split} period of {name!r} has {b - a} steps, fewer than n_steps + horizon = {length}: "
@@ -115,9 +116,9 @@ def real_dataset(
         *arrays,
         n_steps=n_steps,
         horizon=horizon,
-        target=target,
+        layout=layout,
         name=name,
-        recipe=functools.partial(
+        rebuild=functools.partial(
             real_dataset, name, n_steps, fractions=fractions, stride=stride, standardize=standardize
         ),
     )

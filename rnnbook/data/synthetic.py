@@ -6,7 +6,7 @@ import functools
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_positive_int
+from rnnbook._checks import check_choice, check_positive_int, renamed_keywords
 from rnnbook.data.dataset import Dataset, _dataset_from_series
 from rnnbook.data.windows import split_batch
 
@@ -53,12 +53,13 @@ def generate_time_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray
     return series[..., np.newaxis].astype(np.float32)
 
 
+@renamed_keywords(target="layout")
 def synthetic_dataset(
     n_series: int = 10000,
     n_steps: int = 50,
     split=(7000, 2000, 1000),
     horizon: int = 1,
-    target: str = "one_step",
+    layout: str = "one_step",
     seed=42,
     max_horizon: int = 10,
     draw: str = "default",
@@ -98,9 +99,9 @@ def synthetic_dataset(
         series = generate_time_series(n_series, n_steps + horizon, seed=np.random.RandomState(seed))
     else:
         series = generate_time_series(n_series, n_steps + max(horizon, max_horizon), seed=seed)
-    ds = _dataset_from_series(series, n_steps, horizon, target, split, "synthetic")
+    ds = _dataset_from_series(series, n_steps, horizon, layout, split, "synthetic")
     if isinstance(seed, (int, np.integer)):  # a Generator or None would draw other series
-        ds.recipe = functools.partial(
+        ds.rebuild = functools.partial(
             synthetic_dataset, n_series, n_steps, split, seed=seed, max_horizon=max_horizon, draw=draw
         )
     return ds
@@ -134,12 +135,13 @@ def logistic_series(batch_size: int, n_steps: int, seed=None) -> np.ndarray:
     return series[..., np.newaxis].astype(np.float32)
 
 
+@renamed_keywords(target="layout")
 def logistic_dataset(
     n_series: int = 10000,
     n_steps: int = 50,
     split=(7000, 2000, 1000),
     horizon: int = 1,
-    target: str = "one_step",
+    layout: str = "one_step",
     seed=42,
 ) -> Dataset:
     """:func:`logistic_series` windowed and split like the chapter's data (same sizes, same targets).
@@ -153,7 +155,7 @@ def logistic_dataset(
     n_steps = check_positive_int("n_steps", n_steps)
     horizon = check_positive_int("horizon", horizon)
     series = logistic_series(n_series, n_steps + max(horizon, 10), seed=seed)
-    return _dataset_from_series(series, n_steps, horizon, target, split, "logistic")
+    return _dataset_from_series(series, n_steps, horizon, layout, split, "logistic")
 
 
 def adding_problem(batch_size: int, n_steps: int, seed=None):
@@ -196,10 +198,10 @@ def adding_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 
     Example:
 
     >>> ds = adding_dataset(100, 20, (60, 20, 20))
-    >>> ds.X_train.shape, ds.y_train.shape, ds.target
+    >>> ds.X_train.shape, ds.y_train.shape, ds.layout
     ((60, 20, 2), (60, 20, 1), 'seq2seq')
     """
     X, Y = adding_problem(n_series, n_steps, seed=seed)
     parts = [split_batch(a, split) for a in (X, Y)]
     arrays = [a for i in range(3) for a in (parts[0][i], parts[1][i])]
-    return Dataset(*arrays, n_steps=int(n_steps), horizon=1, target="seq2seq", name="adding")
+    return Dataset(*arrays, n_steps=int(n_steps), horizon=1, layout="seq2seq", name="adding")

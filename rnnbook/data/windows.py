@@ -1,6 +1,6 @@
 """Windows, targets and splits: cutting series into the arrays a model reads and the targets it learns.
 
-Every array is float32 with shape ``(batch, steps, features)``; the target shapes are described in
+Every array is float32 with shape ``(batch, steps, features)``; the target layouts are described in
 :mod:`rnnbook.data`.
 """
 
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_finite, check_positive_int
+from rnnbook._checks import check_choice, check_finite, check_positive_int, renamed_keywords
 
-TARGETS = ("one_step", "vector", "seq2seq")
+#: The target layouts: what ``y`` holds (see :mod:`rnnbook.data`).
+LAYOUTS = ("one_step", "vector", "seq2seq")
 
 #: The three splits, in time order.
 SPLITS = ("train", "valid", "test")
@@ -59,7 +60,8 @@ def _as_batch(series, name: str = "series") -> np.ndarray:
     return check_finite(name, series)
 
 
-def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step", target_feature: int = 0):
+@renamed_keywords(target="layout")
+def make_targets(series, n_steps: int, horizon: int = 1, layout: str = "one_step", target_feature: int = 0):
     """Split a batch of series into inputs and forecast targets.
 
     Args:
@@ -67,7 +69,7 @@ def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step
             ``n_steps + horizon`` (nothing is truncated).
         n_steps: length of the input window.
         horizon: how many steps ahead to forecast.
-        target: ``"one_step"``, ``"vector"`` or ``"seq2seq"`` (see the module docstring).
+        layout: ``"one_step"``, ``"vector"`` or ``"seq2seq"`` (see the module docstring).
         target_feature: which feature is forecast (inputs keep every feature).
 
     Returns:
@@ -78,18 +80,18 @@ def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step
 
     >>> from rnnbook.data import generate_time_series
     >>> s = generate_time_series(2, 60, seed=1)
-    >>> X, Y = make_targets(s, 50, horizon=10, target="seq2seq")
+    >>> X, Y = make_targets(s, 50, horizon=10, layout="seq2seq")
     >>> bool(Y[0, 3, 2] == s[0, 3 + 3, 0])
     True
     """
     series = _as_batch(series)
     n_steps = check_positive_int("n_steps", n_steps)
     horizon = check_positive_int("horizon", horizon)
-    check_choice("target", target, TARGETS)
-    if target == "one_step" and horizon != 1:
+    check_choice("layout", layout, LAYOUTS)
+    if layout == "one_step" and horizon != 1:
         raise ValueError(
-            f"target='one_step' forecasts one step ahead, got horizon={horizon}; "
-            "use target='vector' or 'seq2seq' for several steps."
+            f"layout='one_step' forecasts one step ahead, got horizon={horizon}; "
+            "use layout='vector' or 'seq2seq' for several steps."
         )
     length, n_features = series.shape[1], series.shape[2]
     if n_steps + horizon != length:
@@ -102,7 +104,7 @@ def make_targets(series, n_steps: int, horizon: int = 1, target: str = "one_step
         raise ValueError(f"`target_feature`={target_feature} is out of range for {n_features} feature(s).")
     X = series[:, :n_steps]
     values = series[:, :, target_feature]
-    if target == "seq2seq":
+    if layout == "seq2seq":
         # Y[:, t, k] = value at t + 1 + k, built with one stacked slice per horizon step.
         Y = np.stack([values[:, k + 1 : k + 1 + n_steps] for k in range(horizon)], axis=-1)
     else:
@@ -179,8 +181,9 @@ def split_in_time(n: int, fractions=(0.7, 0.2, 0.1)) -> list[int]:
     return [0, a, a + int(round(fractions[1] * n)), n]
 
 
+@renamed_keywords(target="layout")
 def window_periods(
-    values, bounds, n_steps: int, horizon: int, target: str, *, n_targets: int = 1, stride: int = 1, too_short
+    values, bounds, n_steps: int, horizon: int, layout: str, *, n_targets: int = 1, stride: int = 1, too_short
 ) -> list:
     """Window each period of one long series on its own, so no value of a later split reaches an earlier one.
 
@@ -189,7 +192,7 @@ def window_periods(
             features.
         bounds: ``[0, a, b, time]`` (:func:`split_in_time`): the periods are ``values[0:a]``, ``[a:b]`` and
             ``[b:]``.
-        n_steps, horizon, target: see :func:`make_targets`.
+        n_steps, horizon, layout: see :func:`make_targets`.
         n_targets: how many target columns; their targets are concatenated target-major.
         stride: distance between the starts of consecutive windows.
         too_short: ``too_short(split, start, stop, length)`` -> the message of the ``ValueError`` raised
@@ -205,6 +208,6 @@ def window_periods(
         if b - a < length:
             raise ValueError(too_short(split, a, b, length))
         windows = sliding_windows(values[a:b], length, stride)
-        cut = [make_targets(windows, n_steps, horizon, target, target_feature=j) for j in range(n_targets)]
+        cut = [make_targets(windows, n_steps, horizon, layout, target_feature=j) for j in range(n_targets)]
         arrays.extend((cut[0][0], np.concatenate([y for _, y in cut], axis=1)))  # target-major
     return arrays

@@ -213,7 +213,7 @@ class ArimaForecaster:
 @register_model(
     "arma",
     description="ARMA(2, 1) with a constant (statsmodels SARIMAX), fitted once on the training series.",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )

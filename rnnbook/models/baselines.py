@@ -48,7 +48,7 @@ def _linear(name, n_steps, n_features, horizon):
 
 
 @register_model(
-    "naive_last_value", description="Naive forecast: the last observed value.", target="one_step", horizon=1
+    "naive_last_value", description="Naive forecast: the last observed value.", layout="one_step", horizon=1
 )
 def naive_last_value(n_steps=50, n_features=1, horizon=1, n_targets=1):
     """Naive one-step forecast: tomorrow equals today. No weights to train.
@@ -69,7 +69,7 @@ def naive_last_value(n_steps=50, n_features=1, horizon=1, n_targets=1):
 @register_model(
     "naive_n_steps",
     description="Naive forecast: the last value repeated 10 steps ahead.",
-    target="vector",
+    layout="vector",
     horizon=10,
 )
 def naive_n_steps(n_steps=50, n_features=1, horizon=10, n_targets=1):
@@ -84,9 +84,9 @@ def naive_n_steps(n_steps=50, n_features=1, horizon=10, n_targets=1):
 @register_model(
     "linear",
     description="Linear model: Flatten + Dense(1).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
-    fit_defaults={"learning_rate": 0.01},
+    recipe={"learning_rate": 0.01},
 )
 def linear(n_steps=50, n_features=1, horizon=1):
     """Linear one-step forecast: a weighted sum of the ``n_steps * n_features`` inputs.
@@ -101,9 +101,9 @@ def linear(n_steps=50, n_features=1, horizon=1):
 @register_model(
     "linear_n_steps",
     description="Linear model forecasting 10 steps at once: Flatten + Dense(10).",
-    target="vector",
+    layout="vector",
     horizon=10,
-    fit_defaults={"learning_rate": 0.01},
+    recipe={"learning_rate": 0.01},
 )
 def linear_n_steps(n_steps=50, n_features=1, horizon=10):
     """Linear multi-step forecast: one Dense layer outputs all ``horizon`` values.

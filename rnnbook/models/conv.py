@@ -86,7 +86,7 @@ def _conv_gru_time_steps(n_steps, hparams) -> slice:
     "seq2seq_conv1d_gru",
     description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + "
     "TimeDistributed(Dense(10)); targets Y[:, 3::2].",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
     time_steps=_conv_gru_time_steps,
 )
@@ -161,7 +161,7 @@ def _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps):
 @register_model(
     "wavenet_simple",
     description="Simplified WaveNet: causal Conv1D(20, 2) with dilations (1, 2, 4, 8) x2 + Conv1D(10, 1).",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
 )
 def wavenet_simple(
@@ -199,7 +199,7 @@ def wavenet_simple(
 @register_model(
     "wavenet",
     description="WaveNet with gated activations, residual and skip connections.",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
 )
 def wavenet(

@@ -91,7 +91,7 @@ class SeasonalNaive:
     "seasonal_naive",
     description="Seasonal naive forecast: the value one season earlier "
     "(season=7 unless the data set says otherwise).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )
@@ -111,7 +111,7 @@ def seasonal_naive(n_steps=50, n_features=1, horizon=1, season=7, n_targets=1):
 @register_model(
     "sarima",
     description="SARIMA(1,0,1)(0,1,1)_season (statsmodels SARIMAX), fitted once on the training series.",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )

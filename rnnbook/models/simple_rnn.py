@@ -27,7 +27,7 @@ UNROLLED_CELLS = {
 @register_model(
     "unrolled_rnn",
     description="The chapter's custom RNN loop (UnrolledRNN of a SimpleRNNCell(20)) + Dense.",
-    target="one_step",
+    layout="one_step",
     horizon=1,
 )
 def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn"):
@@ -63,9 +63,9 @@ def unrolled_rnn(n_steps=50, n_features=1, horizon=1, units=20, cell="simple_rnn
 @register_model(
     "simple_rnn",
     description="The chapter's 1-unit SimpleRNN.",
-    target="one_step",
+    layout="one_step",
     horizon=1,
-    fit_defaults={"learning_rate": 0.02},
+    recipe={"learning_rate": 0.02},
 )
 def simple_rnn(n_steps=50, n_features=1, horizon=1):
     """The simplest RNN: one SimpleRNN layer with one unit (``horizon`` units), whose output is the
@@ -102,7 +102,7 @@ def _deep_rnn(name, n_steps, n_features, horizon, units, head, activation):
 @register_model(
     "deep_rnn",
     description="Deep RNN: SimpleRNN(20) x2 returning sequences + SimpleRNN(1).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
 )
 def deep_rnn(n_steps=50, n_features=1, horizon=1, units=(20, 20), head="rnn", activation="tanh"):
@@ -123,7 +123,7 @@ def deep_rnn(n_steps=50, n_features=1, horizon=1, units=(20, 20), head="rnn", ac
 @register_model(
     "deep_rnn_dense",
     description="Deep RNN with a Dense head: SimpleRNN(20) x2 + Dense(1).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
 )
 def deep_rnn_dense(n_steps=50, n_features=1, horizon=1, units=(20, 20), activation="tanh"):
@@ -137,7 +137,7 @@ def deep_rnn_dense(n_steps=50, n_features=1, horizon=1, units=(20, 20), activati
 @register_model(
     "iterative_deep_rnn",
     description="Deep RNN trained one step ahead, fed its own forecasts 10 times.",
-    target="one_step",
+    layout="one_step",
     horizon=10,
     kind="iterative",
 )
@@ -163,7 +163,7 @@ def iterative_deep_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), hea
 @register_model(
     "seq2vec_rnn",
     description="SimpleRNN(20) x2 + Dense(10): all 10 steps at once.",
-    target="vector",
+    layout="vector",
     horizon=10,
 )
 def seq2vec_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
@@ -192,9 +192,9 @@ def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
 @register_model(
     "seq2seq_rnn",
     description="Seq2seq SimpleRNN(20) x2 + TimeDistributed(Dense(10)).",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
-    fit_defaults={"learning_rate": 0.01},
+    recipe={"learning_rate": 0.01},
 )
 def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     """Sequence-to-sequence RNN: at every time step, forecast the next ``horizon`` values.
@@ -209,9 +209,9 @@ def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 @register_model(
     "seq2seq_rnn_dropout",
     description="Seq2seq SimpleRNN with dropout and recurrent dropout 0.2.",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
-    fit_defaults={"learning_rate": 0.01},
+    recipe={"learning_rate": 0.01},
 )
 def seq2seq_rnn_dropout(
     n_steps=50, n_features=1, horizon=10, units=(20, 20), dropout=0.2, recurrent_dropout=0.2
@@ -242,7 +242,7 @@ def seq2seq_rnn_dropout(
 @register_model(
     "seq2seq_rnn_batchnorm",
     description="Seq2seq SimpleRNN with BatchNormalization between the recurrent layers.",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
 )
 def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
@@ -266,7 +266,7 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 @register_model(
     "seq2seq_layernorm_rnn",
     description="Seq2seq RNN of LayerNorm SimpleRNN cells (20) x2.",
-    target="seq2seq",
+    layout="seq2seq",
     horizon=10,
 )
 def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
@@ -287,7 +287,7 @@ def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 @register_model(
     "encoder_decoder",
     description="Encoder SimpleRNN -> RepeatVector(10) -> decoder SimpleRNN -> Dense(1) per step.",
-    target="vector",
+    layout="vector",
     horizon=10,
 )
 def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, decoder_units=20):

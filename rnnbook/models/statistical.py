@@ -379,7 +379,7 @@ def _check_builder(n_steps, n_features):
     "ets",
     description="Exponential smoothing (ETS, additive errors), the trend and season chosen by AIC "
     "(statsmodels ETSModel).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )
@@ -396,7 +396,7 @@ def ets(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=1000):
 @register_model(
     "auto_arima",
     description="SARIMA, its orders chosen by stepwise AIC search (pmdarima auto_arima).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )
@@ -413,7 +413,7 @@ def auto_arima(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=300,
 @register_model(
     "theta",
     description="The Theta method on the deseasonalised window (statsmodels ThetaModel's forecast).",
-    target="one_step",
+    layout="one_step",
     horizon=1,
     kind="forecaster",
 )

@@ -17,8 +17,10 @@ book/07_convolutions_wavenet (cells inserted by ``tools/insert_widget_cells.py``
 from __future__ import annotations
 
 from rnnbook.widgets.bptt import bptt_data, bptt_explorer, bptt_grid
-from rnnbook.widgets.forecast import forecast_data, forecast_explorer, strategies_for
-from rnnbook.widgets.gates import gate_data, gate_inspector
+from rnnbook.widgets.forecast import forecast_data, forecast_explorer, layouts_for
+from rnnbook.widgets.forecast import strategies_for as strategies_for  # deprecated: layouts_for
+from rnnbook.widgets.gates import gate_data, gate_explorer
+from rnnbook.widgets.gates import gate_inspector as gate_inspector  # deprecated: gate_explorer
 from rnnbook.widgets.receptive_field import dependency_masks, receptive_field_explorer
 from rnnbook.widgets.unrolling import (
     memory_jacobian_norms,
@@ -35,10 +37,10 @@ __all__ = [
     "forecast_data",
     "forecast_explorer",
     "gate_data",
-    "gate_inspector",
+    "gate_explorer",
+    "layouts_for",
     "memory_jacobian_norms",
     "receptive_field_explorer",
-    "strategies_for",
     "unrolling_data",
     "unrolling_explorer",
     "unrolling_step",

@@ -273,7 +273,7 @@ def cached_view(name: str, what: str):
                 _write(
                     path,
                     {
-                        "controls": view.spec,
+                        "controls": view.control_list,
                         "frames": view.frames,
                         "options": view.options,
                         "data": getattr(view, "data", None),

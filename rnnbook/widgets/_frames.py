@@ -124,6 +124,7 @@ class FrameView:
 
     Attributes:
         widget: the ``ipywidgets.VBox`` to display.
+        control_list: the :class:`Control` descriptions, outermost stack first (the frame keys' order).
         controls: ``{name: control widget}``.
         play: the ``Play`` widget or ``None``.
         data: the ``data`` argument.
@@ -151,10 +152,10 @@ class FrameView:
 
         self.data = data
         self.cached = False
-        self.spec = list(controls)
+        self.control_list = list(controls)
         self.frames = dict(frames)
         self.options = {"title": title, "footer": footer, "play_interval_ms": play_interval_ms}
-        shape = tuple(len(c.options) for c in self.spec)
+        shape = tuple(len(c.options) for c in self.control_list)
         missing = [k for k in itertools.product(*map(range, shape)) if k not in self.frames]
         if missing:
             raise ValueError(
@@ -164,7 +165,7 @@ class FrameView:
         self.controls: dict[str, w.Widget] = {}
         self.play = None
         rows = []
-        for c in self.spec:
+        for c in self.control_list:
             self.controls[c.name] = control = _make_control(w, c)
             if c.play:
                 self.play = w.Play(
@@ -180,10 +181,10 @@ class FrameView:
                 rows.append(w.HBox([self.play, control]))
             else:
                 rows.append(control)
-        self._levels: list[list] = [[] for _ in self.spec]  # the stacks of each nesting level
+        self._levels: list[list] = [[] for _ in self.control_list]  # the stacks of each nesting level
         self._leaves: dict[tuple, w.Widget] = {}
         self.root = self._build(w, ())
-        for c, stacks in zip(self.spec, self._levels):
+        for c, stacks in zip(self.control_list, self._levels):
             for stack in stacks:
                 w.jslink((self.controls[c.name], "index"), (stack, "selected_index"))
             # The front end follows the jslinks; this mirror keeps the kernel's view in step too.
@@ -195,9 +196,17 @@ class FrameView:
         self.widget = w.VBox(parts, layout=w.Layout(width="100%"))
         self.widget.add_class("rnnbook-widget")
 
+    @property
+    def spec(self) -> list:
+        """Deprecated: :attr:`control_list`."""
+        from rnnbook._checks import warn_deprecated
+
+        warn_deprecated("FrameView.spec", "FrameView.control_list")
+        return self.control_list
+
     def _build(self, w, prefix: tuple):
         level = len(prefix)
-        if level == len(self.spec):
+        if level == len(self.control_list):
             frame = self.frames[prefix]
             if isinstance(frame, (bytes, bytearray)):
                 leaf = w.Image(value=bytes(frame), format="png", layout=w.Layout(max_width="100%"))
@@ -205,7 +214,7 @@ class FrameView:
                 leaf = w.HTML(frame)
             self._leaves[prefix] = leaf
             return leaf
-        c = self.spec[level]
+        c = self.control_list[level]
         stack = w.Stack(
             [self._build(w, prefix + (i,)) for i in range(len(c.options))], selected_index=c.initial
         )

@@ -1,6 +1,6 @@
 """Small recurrent models for the widgets, trained once per machine by :func:`rnnbook.training.train`.
 
-The unrolling explorer and the gate inspector both show one tiny recurrent layer (3-4 neurons, so the
+The unrolling explorer and the gate explorer both show one tiny recurrent layer (3-4 neurons, so the
 equations fit on screen with their real numbers) trained on the chapter's synthetic series. They are
 the registry's seq2seq models (``seq2seq_rnn``, ``seq2seq_lstm``, ``seq2seq_gru``) with one layer
 and a one-step horizon: at every time step the layer's state feeds a ``Dense(1)`` that forecasts the next
@@ -89,7 +89,7 @@ def tiny_rnn(
         n_steps,
         (n_train, n_valid, n_series - n_train - n_valid),
         horizon=1,
-        target="seq2seq",
+        layout="seq2seq",
         seed=seed,
     )
     # A constant, high learning rate: a few epochs of batches of 32 train a 3-neuron layer well.

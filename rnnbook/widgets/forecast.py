@@ -1,19 +1,19 @@
-"""Forecast explorer: a series, a registered model, a strategy and a horizon -> the forecast and its errors.
+"""Forecast explorer: a series, a registered model, a layout and a horizon -> the forecast and its errors.
 
-:func:`forecast_data` is the computation. It gets the registry model ``name`` trained for the chosen
-strategy, at the longest horizon offered, from :func:`rnnbook.training.train` -- on the synthetic series
+:func:`forecast_data` is the computation. It gets the registry model ``name`` trained in the chosen
+target layout, at the longest horizon offered, from :func:`rnnbook.training.train` -- on the synthetic series
 with the book's data and recipe, so that a model the chapters trained is loaded from the trained-model
 cache, not trained again:
 
-* ``"iterative"``: a one-step model fed its own forecasts ``horizon`` times (a model registered with
-  ``kind="iterative"`` does the feeding itself);
-* ``"seq2vec"``: the model forecasts all ``horizon`` values at once from the window's last step;
+* ``"one_step"``: a one-step model fed its own forecasts ``horizon`` times, iterated (a model registered
+  with ``kind="iterative"`` does the feeding itself);
+* ``"vector"``: the model forecasts all ``horizon`` values at once from the window's last step (seq2vec);
 * ``"seq2seq"``: a seq2seq model forecasts ``horizon`` values at every step; the last step's forecast is
   the one shown (the chapter's ``last_time_step_mse``).
 
 Every horizon offered is a prefix of the longest forecast, so one trained model serves every horizon
 position. The naive forecast (the last value, repeated) is drawn and scored alongside.
-:func:`forecast_explorer` precomputes one frame per (series, model, strategy, horizon) that the model
+:func:`forecast_explorer` precomputes one frame per (series, model, layout, horizon) that the model
 supports; an unsupported pair shows why.
 
 A series of your own joins them with :func:`add_series` (a data set from :mod:`rnnbook.frames`, e.g.
@@ -33,11 +33,22 @@ import warnings
 
 import numpy as np
 
-from rnnbook._checks import check_choice, check_positive_int
+from rnnbook._checks import (
+    check_choice,
+    check_positive_int,
+    renamed_attribute,
+    renamed_keywords,
+    renamed_module_attribute,
+    warn_deprecated,
+)
+from rnnbook.data import LAYOUTS
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
-STRATEGIES = ("iterative", "seq2vec", "seq2seq")
+#: The old word ("strategy") for a layout, and its old values, kept working for a release.
+_STRATEGIES = {"iterative": "one_step", "seq2vec": "vector", "seq2seq": "seq2seq"}
+#: How a layout is named in a frame's title: a one-step model reaches the horizon fed its own forecasts.
+_LABELS = {"one_step": "one step, fed back", "vector": "vector", "seq2seq": "seq2seq"}
 #: Input window per series: the real series are short (sunspots: 309 years), so their windows are too.
 WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
 DEFAULT_MODELS = ("linear", "seq2seq_rnn")
@@ -51,7 +62,7 @@ def add_series(name: str, dataset) -> str:
     """Offer ``dataset`` (a :class:`rnnbook.data.Dataset` made by :mod:`rnnbook.frames`) to the forecast
     explorer as the series ``name``; returns the name.
 
-    The explorer windows it as it was made (its ``n_steps``), cuts it anew for each strategy and horizon,
+    The explorer windows it as it was made (its ``n_steps``), cuts it anew for each layout and horizon,
     and shows its forecasts and errors in its units.
 
     Example:
@@ -64,7 +75,7 @@ def add_series(name: str, dataset) -> str:
     """
     if not isinstance(name, str) or not name or name in WINDOWS:
         raise ValueError(f"A series of your own needs a new name (not {', '.join(WINDOWS)}), got {name!r}.")
-    if getattr(dataset, "recipe", None) is None or getattr(dataset, "units", None) is None:
+    if getattr(dataset, "rebuild", None) is None or getattr(dataset, "units", None) is None:
         raise ValueError(
             "add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
             f"got {type(dataset).__name__}."
@@ -74,65 +85,76 @@ def add_series(name: str, dataset) -> str:
     return name
 
 
-def strategies_for(spec) -> tuple[str, ...]:
-    """The strategies a registered model supports, from its registry metadata.
+def layouts_for(spec) -> tuple[str, ...]:
+    """The target layouts a registered model can be trained in here, from its registry metadata.
 
     Args:
         spec: a :class:`rnnbook.registry.ModelSpec`.
 
     Returns:
-        A subset of :data:`STRATEGIES`: one-step models can be iterated or widened into a vector
-        output (their builder takes ``horizon``); vector models forecast a vector; seq2seq models
-        only seq2seq; forecaster objects (ARMA) forecast one step and are iterated.
+        A subset of :data:`rnnbook.data.LAYOUTS`: one-step models can learn one step and be iterated
+        (``"one_step"``) or be widened into a vector output (``"vector"``: their builder takes
+        ``horizon``); vector models forecast a vector; seq2seq models only seq2seq; iterative models
+        and forecaster objects (ARMA) forecast one step and are iterated.
 
     Example:
 
     >>> from rnnbook.registry import get_spec
-    >>> strategies_for(get_spec("seq2seq_rnn"))            # doctest: +SKIP
+    >>> layouts_for(get_spec("seq2seq_rnn"))            # doctest: +SKIP
     ('seq2seq',)
     """
-    if spec.kind == "iterative":
-        return ("iterative",)
-    if spec.kind == "forecaster":
-        return ("iterative",)
-    if spec.target == "seq2seq":
-        return ("seq2seq",)
-    if spec.target == "vector":
-        return ("seq2vec",)
-    return ("iterative", "seq2vec")
+    if spec.kind in ("iterative", "forecaster"):
+        return ("one_step",)
+    if spec.layout == "one_step":
+        return ("one_step", "vector")
+    return (spec.layout,)
 
 
-def _dataset(series: str, horizon: int, target: str, seed: int, profile: str = "full"):
+def strategies_for(spec) -> tuple[str, ...]:
+    """Deprecated: :func:`layouts_for` (the old words: ``"iterative"`` and ``"seq2vec"``)."""
+    warn_deprecated("rnnbook.widgets.strategies_for", "rnnbook.widgets.layouts_for")
+    old = {layout: word for word, layout in _STRATEGIES.items()}
+    return tuple(old[layout] for layout in layouts_for(spec))
+
+
+def __getattr__(name):  # the old names, kept working for a release
+    if name == "STRATEGIES":
+        warn_deprecated(f"{__name__}.STRATEGIES", "rnnbook.data.LAYOUTS")
+        return tuple(_STRATEGIES)
+    return renamed_module_attribute(__name__, name, {})
+
+
+def _dataset(series: str, horizon: int, layout: str, seed: int, profile: str = "full"):
     from rnnbook import data
 
     if series in USER_SERIES:
-        return data.shape_dataset(USER_SERIES[series], horizon, target)
+        return data.shape_dataset(USER_SERIES[series], horizon, layout)
     if series == "synthetic":
-        return data.shape_dataset(profile, horizon, target, seed)
-    return data.real_dataset(series, WINDOWS[series], horizon=horizon, target=target)
+        return data.shape_dataset(profile, horizon, layout, seed)
+    return data.real_dataset(series, WINDOWS[series], horizon=horizon, layout=layout)
 
 
 @functools.lru_cache(maxsize=64)
 def _trained(
-    series: str, name: str, strategy: str, horizon: int, epochs: int | None, seed: int, profile: str = "full"
+    series: str, name: str, layout: str, horizon: int, epochs: int | None, seed: int, profile: str = "full"
 ):
-    """The model trained for ``strategy`` by :func:`rnnbook.training.train`, mapping windows to forecasts.
+    """The model trained in ``layout`` by :func:`rnnbook.training.train`, mapping windows to forecasts.
 
-    For the iterative strategy a one-step Keras model is wrapped in `rnnbook.layers.IterativeForecaster`
+    For the one-step layout a one-step Keras model is wrapped in `rnnbook.layers.IterativeForecaster`
     (the package's one feedback loop); a one-step forecaster object (ARMA) forecasts the horizon itself
     with the parameters of its one-step fit."""
     from rnnbook.registry import get_spec
     from rnnbook.training import train
 
     spec = get_spec(name)
-    if strategy not in strategies_for(spec):
+    if layout not in layouts_for(spec):
         raise ValueError(
-            f"Model {name!r} does not support the {strategy!r} strategy; it supports "
-            f"{', '.join(strategies_for(spec))}."
+            f"Model {name!r} cannot be trained in the {layout!r} layout here; it can in "
+            f"{', '.join(layouts_for(spec))}."
         )
     # A one-step model fed its own forecasts is trained as the chapters train it, on one-step targets;
-    # otherwise the training plan gives the model its targets for `horizon` (training.model_target).
-    feedback = strategy == "iterative" and spec.kind in ("keras", "forecaster")
+    # otherwise the training plan gives the model its targets for `horizon` (training.model_layout).
+    feedback = layout == "one_step" and spec.kind in ("keras", "forecaster")
     fit = {
         "profile": profile,
         "epochs": epochs,
@@ -163,11 +185,11 @@ def _trained(
     return model
 
 
-def _forecast(model, strategy: str, X: np.ndarray, horizon: int) -> np.ndarray:
+def _forecast(model, layout: str, X: np.ndarray, horizon: int) -> np.ndarray:
     from rnnbook.training import predict
 
     y = predict(model, X)
-    return y[:, -1, :horizon] if strategy == "seq2seq" else y.reshape(len(X), -1)[:, :horizon]
+    return y[:, -1, :horizon] if layout == "seq2seq" else y.reshape(len(X), -1)[:, :horizon]
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -175,7 +197,7 @@ class ForecastData:
     """One trained model's forecasts on the validation windows of a series.
 
     Attributes:
-        series, model, strategy: the choice.
+        series, model, layout: the choice (``layout``: the target layout the model was trained in).
         X: validation input windows ``(m, n_steps)``; ``y``: the true next values ``(m, H)``.
         forecast: the model's forecasts ``(m, H)``; ``naive``: the last value repeated ``(m, H)``.
         mse, naive_mse: MSE at each step ahead ``(H,)`` over the validation windows.
@@ -187,7 +209,7 @@ class ForecastData:
 
     series: str
     model: str
-    strategy: str
+    layout: str
     X: np.ndarray
     y: np.ndarray
     forecast: np.ndarray
@@ -197,28 +219,32 @@ class ForecastData:
     lower: dict = dataclasses.field(default_factory=dict)
     upper: dict = dataclasses.field(default_factory=dict)
 
+    strategy = renamed_attribute("strategy", "layout")
+
     def errors(self, horizon: int) -> tuple[float, float]:
         """(model MSE, naive MSE) over the first ``horizon`` steps ahead."""
         return float(self.mse[:horizon].mean()), float(self.naive_mse[:horizon].mean())
 
 
+@renamed_keywords(strategy="layout")
 def forecast_data(
     series: str = "synthetic",
     model: str = "linear",
-    strategy: str = "seq2vec",
+    layout: str = "vector",
     horizon: int = 10,
     *,
     epochs: int | None = None,
     seed: int = 42,
     profile: str = "full",
 ) -> ForecastData:
-    """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series`` with ``strategy``.
+    """Evaluate ``model``, trained by :func:`rnnbook.training.train`, on ``series``, trained in ``layout``.
 
     Args:
         series: ``"synthetic"``, a name of :data:`rnnbook.data.REAL_SERIES` or one given to :func:`add_series`
             (its values, forecasts and errors are then in its own units).
         model: a registry name (plugins included).
-        strategy: one of :data:`STRATEGIES` supported by the model (:func:`strategies_for`).
+        layout: a target layout the model can be trained in (:func:`layouts_for`): ``"one_step"``
+            (fed its own forecasts), ``"vector"`` or ``"seq2seq"``.
         horizon: steps ahead.
         epochs: training epochs (``None``: the profile's, so the synthetic models are the chapters').
         seed: seeds data and weights.
@@ -229,17 +255,21 @@ def forecast_data(
 
     Example:
 
-    >>> d = forecast_data("synthetic", "linear", "iterative", 5, epochs=1)   # doctest: +SKIP
+    >>> d = forecast_data("synthetic", "linear", "one_step", 5, epochs=1)    # doctest: +SKIP
     >>> d.forecast.shape[1]                                                  # doctest: +SKIP
     5
     """
     check_choice("series", series, (*WINDOWS, *USER_SERIES))
-    check_choice("strategy", strategy, STRATEGIES)
+    if layout in ("iterative", "seq2vec"):
+        new = _STRATEGIES[layout]
+        warn_deprecated(f"forecast_data(layout={layout!r})", f"forecast_data(layout={new!r})", stacklevel=4)
+        layout = _STRATEGIES[layout]
+    check_choice("layout", layout, LAYOUTS)
     horizon = check_positive_int("horizon", horizon)
-    trained = _trained(series, model, strategy, horizon, epochs, seed, profile)
+    trained = _trained(series, model, layout, horizon, epochs, seed, profile)
     ds = _dataset(series, horizon, "vector", seed, profile)
     X, y = ds.X_valid, ds.y_valid
-    forecast = _forecast(trained, strategy, X, horizon).astype(np.float64)
+    forecast = _forecast(trained, layout, X, horizon).astype(np.float64)
     naive = np.repeat(X[:, -1, :1], horizon, axis=1).astype(np.float64)
     X = X[:, :, 0]
     bands = {}
@@ -249,7 +279,7 @@ def forecast_data(
     return ForecastData(
         series=series,
         model=model,
-        strategy=strategy,
+        layout=layout,
         X=X,
         y=y,
         forecast=forecast,
@@ -297,7 +327,7 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
     ax.set_xlabel("time step", fontsize=7)
     ax.legend(fontsize=6.5, loc="upper left", ncol=2, framealpha=0.8)
     model_mse, naive_mse = d.errors(horizon)
-    ax.set_title(f"{d.series}: {d.model} ({d.strategy}), {horizon} step(s) ahead", fontsize=8.5)
+    ax.set_title(f"{d.series}: {d.model} ({_LABELS[d.layout]}), {horizon} step(s) ahead", fontsize=8.5)
     ax2 = fig.add_axes([0.72, 0.15, 0.26, 0.72])
     steps = np.arange(1, horizon + 1)
     ax2.plot(steps, d.mse[:horizon], "x-", color="tab:red", lw=1, ms=4, label=f"{d.model}: {model_mse:.4f}")
@@ -321,15 +351,15 @@ def forecast_explorer(
     seed: int = 42,
     profile: str = "full",
 ) -> FrameView:
-    """Pick a series, a registered model, a strategy and a horizon; see the forecast and its errors.
+    """Pick a series, a registered model, a target layout and a horizon; see the forecast and its errors.
 
-    Every (series, model, strategy) the model supports is trained once per machine by
+    Every (series, model, layout) the model can be trained in is trained once per machine by
     :func:`rnnbook.training.train` (the trained-model cache) at the longest horizon and drawn for every
     horizon offered; the frames are precomputed, so the controls work in the static book.
 
     Args:
         models: registry names to offer; ``None`` gives :data:`DEFAULT_MODELS`, ``"all"`` every
-            working registered model, plugins included (each trains once per strategy: slow).
+            working registered model, plugins included (each trains once per layout: slow).
         series: series offered (``"synthetic"`` and names of :data:`rnnbook.data.REAL_SERIES`).
         horizons: horizons offered; the longest is trained.
         epochs: training epochs per model (``None``: the profile's).
@@ -337,7 +367,7 @@ def forecast_explorer(
         profile: the run profile: the book's ``full`` by default, whatever ``$RNNBOOK_PROFILE`` says.
 
     Returns:
-        A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps ``(series, model, strategy)`` to
+        A :class:`~rnnbook.widgets._frames.FrameView`; ``.data`` maps ``(series, model, layout)`` to
         its :class:`ForecastData`.
 
     Example:
@@ -364,12 +394,12 @@ def forecast_explorer(
     data = {}
     for s in series:
         for name in (n for n in models if n in specs):
-            for strategy in strategies_for(specs[name]):
+            for layout in layouts_for(specs[name]):
                 if name in broken:
                     break
                 try:
-                    data[(s, name, strategy)] = forecast_data(
-                        s, name, strategy, H, epochs=epochs, seed=seed, profile=profile
+                    data[(s, name, layout)] = forecast_data(
+                        s, name, layout, H, epochs=epochs, seed=seed, profile=profile
                     )
                 except Exception as exc:
                     if specs[name].source == "builtin":
@@ -380,35 +410,35 @@ def forecast_explorer(
                     )
 
     def frame(key):
-        s, m, st, h = key
+        s, m, la, h = key
         if models[m] in broken:
             return (
                 f"<p style='padding:2em;color:#a00'><b>{html.escape(models[m])}</b> is broken: "
                 f"{html.escape(broken[models[m]])}</p>"
             )
-        d = data.get((series[s], models[m], STRATEGIES[st]))
+        d = data.get((series[s], models[m], LAYOUTS[la]))
         if d is None:
-            ok = ", ".join(strategies_for(specs[models[m]]))
+            ok = ", ".join(layouts_for(specs[models[m]]))
             return (
-                f"<p style='padding:2em;color:#555'><b>{models[m]}</b> does not support the "
-                f"<b>{STRATEGIES[st]}</b> strategy; choose {ok}.</p>"
+                f"<p style='padding:2em;color:#555'><b>{models[m]}</b> cannot be trained in the "
+                f"<b>{LAYOUTS[la]}</b> layout here; choose {ok}.</p>"
             )
         return render_forecast_frame(d, horizons[h])
 
     keys = [
-        (s, m, st, h)
+        (s, m, la, h)
         for s in range(len(series))
         for m in range(len(models))
-        for st in range(len(STRATEGIES))
+        for la in range(len(LAYOUTS))
         for h in range(len(horizons))
     ]
     frames = {key: frame(key) for key in keys}
     working = [n for n in models if n not in broken]
-    first = strategies_for(specs[working[0]])[0] if working else STRATEGIES[0]
+    first = layouts_for(specs[working[0]])[0] if working else LAYOUTS[0]
     controls = [
         Control("series", "series", list(series), kind="dropdown"),
         Control("model", "model", models, kind="dropdown"),
-        Control("strategy", "strategy", list(STRATEGIES), kind="toggle", initial=STRATEGIES.index(first)),
+        Control("layout", "layout", list(LAYOUTS), kind="toggle", initial=LAYOUTS.index(first)),
         Control("horizon", "horizon", [str(h) for h in horizons], initial=len(horizons) - 1),
     ]
     title = (

@@ -1,9 +1,9 @@
-"""Gate inspector: LSTM and GRU gate activations over time on one series.
+"""Gate explorer: LSTM and GRU gate activations over time on one series.
 
 :func:`gate_data` is the computation: a tiny LSTM or GRU layer trained briefly on the synthetic series
 (:func:`rnnbook.widgets._models.tiny_rnn`), whose weights drive the NumPy equations of
 :func:`rnnbook.equations.forward_from_keras` on one validation series; the trace holds every gate at
-every step. :func:`gate_inspector` draws one frame per (cell, series).
+every step. :func:`gate_explorer` draws one frame per (cell, series).
 
 Used in: book/06_lstm_gru.
 """
@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from rnnbook._checks import check_choice
+from rnnbook._checks import check_choice, warn_deprecated
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 from rnnbook.widgets._models import CELL_TITLES, tiny_rnn
@@ -149,8 +149,8 @@ def render_gate_frame(d: GateData) -> bytes:
     return png_bytes(fig)
 
 
-@cached_view("gate_inspector", "the gates of the trained cells")
-def gate_inspector(
+@cached_view("gate_explorer", "the gates of the trained cells")
+def gate_explorer(
     cells=("lstm", "gru"),
     n_series: int = 4,
     *,
@@ -175,8 +175,8 @@ def gate_inspector(
 
     Example:
 
-    >>> from rnnbook.widgets import gate_inspector
-    >>> gate_inspector()                       # doctest: +SKIP
+    >>> from rnnbook.widgets import gate_explorer
+    >>> gate_explorer()                       # doctest: +SKIP
     """
     data = {
         (a, s): gate_data(cell, s, units=units, n_steps=n_steps, epochs=epochs, seed=seed)
@@ -189,8 +189,14 @@ def gate_inspector(
         Control("series", "validation series", [str(s) for s in range(n_series)], play=True),
     ]
     title = (
-        f"<b>Gate inspector</b> &mdash; {units}-neuron LSTM and GRU layers trained for {epochs} epochs to "
+        f"<b>Gate explorer</b> &mdash; {units}-neuron LSTM and GRU layers trained for {epochs} epochs to "
         "forecast the next value; the gates are computed by the NumPy equations with the trained weights. "
         "Sigmoid gates run from 0 (closed) to 1 (open)."
     )
     return FrameView(controls, frames, title=title, play_interval_ms=1200, data=data)
+
+
+def gate_inspector(*args, **kwargs) -> FrameView:
+    """Deprecated: :func:`gate_explorer` (same arguments)."""
+    warn_deprecated("rnnbook.widgets.gate_inspector", "rnnbook.widgets.gate_explorer")
+    return gate_explorer(*args, **kwargs)

@@ -25,6 +25,6 @@ def build_mlp_forecaster(n_steps=50, n_features=1, horizon=1, hidden_units=32):
 
 # Optional metadata read by rnnbook (defaults: the docstring's first line, "one_step", 1, {}).
 build_mlp_forecaster.description = "Two-layer perceptron on the flattened window (example plugin)."
-build_mlp_forecaster.target = "one_step"
+build_mlp_forecaster.layout = "one_step"
 build_mlp_forecaster.horizon = 1
-build_mlp_forecaster.fit_defaults = {"learning_rate": 1e-3}
+build_mlp_forecaster.recipe = {"learning_rate": 1e-3}
