@@ -506,7 +506,7 @@ def test_the_forecast_explorer_draws_conformal_intervals_for_a_series_of_your_ow
     try:
         add_series("noisy_load", ds)
         view = forecast_explorer(models=["seasonal_naive"], series=("noisy_load",), horizons=(1, 3))
-        d = view.data[("noisy_load", "seasonal_naive", "iterative")]
+        d = view.data[("noisy_load", "seasonal_naive", "one_step")]
         # The bands: the conformal half-width of each step's validation errors, computed here directly.
         widths = conformal_half_widths(d.y - d.forecast, levels=(80, 95))
         for level in (80, 95):
