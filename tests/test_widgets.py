@@ -428,10 +428,15 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
     monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path))
     drawn = []
-    monkeypatch.setattr(_frames, "on_frame_drawn", lambda: drawn.append(1))
-    first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
-    # While it computes, the progress note holds the frame hook; afterwards the previous one is back.
-    assert not first.cached and len(drawn) == 0 and _frames.on_frame_drawn is not None
+    listener = lambda: drawn.append(1)  # noqa: E731
+    _frames.frame_listeners.push(listener)
+    try:
+        first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
+    finally:
+        listening = _frames.frame_listeners.listening()
+        _frames.frame_listeners.pop(listener)
+    # While it computes, the progress note hears the frames; afterwards the previous listener is back.
+    assert not first.cached and len(drawn) == 0 and listening == (listener,)
     entries = list((tmp_path / "widgets").glob("*.npz"))
     assert len(entries) == 1
     second = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
@@ -451,17 +456,17 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     assert not receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
 
 
-def test_the_progress_note_counts_frames_and_restores_the_hook(monkeypatch):
+def test_the_progress_note_counts_frames_and_restores_the_hook():
     from rnnbook.widgets import _cache
 
-    monkeypatch.setattr(_frames, "on_frame_drawn", None)
+    assert _frames.frame_listeners.listening() == ()
     with _cache._progress("the receptive fields") as progress:
         fig = _frames.figure((1, 1))
         fig.add_subplot().plot([0, 1])
         _frames.png_bytes(fig)
         _frames.png_bytes(fig)
         assert progress.frames == 2 and "2 frame(s) drawn" in progress._text()
-    assert _frames.on_frame_drawn is None
+    assert _frames.frame_listeners.listening() == ()
 
 
 def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
@@ -483,7 +488,9 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         linear = forecast_data("load", "linear", "seq2vec", 4, epochs=1)
         assert linear.forecast.shape == linear.y.shape == (len(d.y), 4)
     finally:
-        USER_SERIES.pop("load", None)
+        USER_SERIES.remove("load")
+    with pytest.raises(ValueError, match="load"):  # removed: no longer offered
+        forecast_data("load", "seasonal_naive", "iterative", 4)
     with pytest.raises(ValueError, match="needs a new name"):
         add_series("synthetic", ds)
     with pytest.raises(ValueError, match="takes a data set made by rnnbook.frames"):

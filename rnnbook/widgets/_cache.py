@@ -312,13 +312,13 @@ class _progress:
             from IPython.display import display
 
             self.handle = display(_html(self._text()), display_id=True)
-        self.previous, _frames.on_frame_drawn = _frames.on_frame_drawn, self._frame_drawn
+        _frames.frame_listeners.push(self._frame_drawn)
         return self
 
     def __exit__(self, *exc):
         from rnnbook.widgets import _frames
 
-        _frames.on_frame_drawn = self.previous
+        _frames.frame_listeners.pop(self._frame_drawn)
         if self.handle is not None:
             self.handle.update(_html(""))
         return False

@@ -26,8 +26,34 @@ from collections.abc import Mapping, Sequence
 #: Colours kept per frame; line-art figures with a few series look identical with 32.
 PALETTE_COLORS = 32
 
-#: Called after each frame is drawn (set while a widget is computed, to show progress).
-on_frame_drawn = None
+
+class FrameListeners:
+    """Who is told that a frame was drawn: the progress note of the widget being computed, if any.
+
+    The one owner of that state. A note listens from :meth:`push` to :meth:`pop`; while notes nest (a
+    widget computed inside another), the innermost one hears each frame.
+    """
+
+    def __init__(self):
+        self._callbacks = []
+
+    def push(self, callback) -> None:
+        self._callbacks.append(callback)
+
+    def pop(self, callback) -> None:
+        self._callbacks.remove(callback)
+
+    def listening(self) -> tuple:
+        """The callbacks listening now, innermost last."""
+        return tuple(self._callbacks)
+
+    def frame_drawn(self) -> None:
+        if self._callbacks:
+            self._callbacks[-1]()
+
+
+#: Told after each frame :func:`png_bytes` draws (listened to while a widget is computed, to show progress).
+frame_listeners = FrameListeners()
 
 
 def figure(figsize=(7.2, 3.6), dpi: int = 80):
@@ -73,8 +99,7 @@ def png_bytes(fig, colors: int = PALETTE_COLORS) -> bytes:
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
-    if on_frame_drawn is not None:
-        on_frame_drawn()
+    frame_listeners.frame_drawn()
     if not colors:
         return buffer.getvalue()
     from PIL import Image
