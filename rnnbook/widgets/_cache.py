@@ -240,10 +240,7 @@ def _view(entry):
 
     if not isinstance(entry, dict) or not all(isinstance(c, Control) for c in entry["controls"]):
         raise ValueError(f"a {type(entry).__name__} where a widget's entry was expected")
-    view = FrameView(entry["controls"], entry["frames"], **entry["options"])
-    view.data = entry["data"]
-    view.cached = True
-    return view
+    return FrameView(entry["controls"], entry["frames"], **entry["options"], data=entry["data"], cached=True)
 
 
 def cached_view(name: str, what: str):
@@ -268,7 +265,6 @@ def cached_view(name: str, what: str):
                         _discard(path, exc)
             with _progress(what):
                 view = build(*args, **kwargs)
-            view.cached = False
             if path is not None:
                 _write(
                     path,
@@ -276,7 +272,7 @@ def cached_view(name: str, what: str):
                         "controls": view.spec,
                         "frames": view.frames,
                         "options": view.options,
-                        "data": getattr(view, "data", None),
+                        "data": view.data,
                     },
                 )
             return view

@@ -146,14 +146,15 @@ class FrameView:
         play_interval_ms: delay between two frames when ``Play`` runs.
         data: the numbers the frames were drawn from (each explorer says what it holds), kept for
             readers and tests (default ``None``).
+        cached: whether the frames came from the widget cache (default ``False``: just computed).
 
     Attributes:
         widget: the ``ipywidgets.VBox`` to display.
         controls: ``{name: control widget}``.
         play: the ``Play`` widget or ``None``.
         data: the ``data`` argument.
-        cached: whether the frames came from the widget cache (:func:`rnnbook.widgets._cache.cached_view`
-            sets it; ``False`` for a view just computed).
+        cached: the ``cached`` argument (:func:`rnnbook.widgets._cache.cached_view` passes ``True`` for
+            a view read back from the widget cache).
 
     Example:
 
@@ -171,11 +172,12 @@ class FrameView:
         footer: str = "",
         play_interval_ms: int = 600,
         data=None,
+        cached: bool = False,
     ):
         import ipywidgets as w
 
         self.data = data
-        self.cached = False
+        self.cached = cached
         self.spec = list(controls)
         self.frames = dict(frames)
         self.options = {"title": title, "footer": footer, "play_interval_ms": play_interval_ms}
