@@ -1,5 +1,6 @@
 """The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard`` (on the chapter's data, or on
-your own series with ``--csv FILE --target COLUMN``: every metric then in your units).
+your own series with ``--csv FILE --target COLUMN``: every metric then in your units; what the CSV
+must hold is stated once, in the README's "Your own series").
 
 Everything that can be checked is checked before anything trains (the output path, the profile, the
 backend, the seed, the model names), and every error is one line on stderr, never a traceback.

@@ -1,32 +1,11 @@
 """Data sets from the user's own table: a pandas Series or DataFrame, or a CSV file.
 
-:func:`frame_dataset` turns a table indexed by dates into a :class:`rnnbook.data.Dataset` that every
-registered model trains on:
-
-* **dates**: a date column (``date_column=``) or a ``DatetimeIndex``; they must be sorted, unique and
-  evenly spaced (the step is ``freq=`` or the one pandas infers, else the most common difference);
-* **features**: the target column first (feature 0, the one forecast) -- or several target columns
-  (multitask: features ``0 .. n_targets - 1``, see below) --, then the numeric ``inputs``,
-  then one-hot ``calendar`` features (``"hour"``, ``"dayofweek"``, ``"month"``) and one-hot
-  ``categorical`` columns (their categories are those of the whole table, known in advance like a
-  calendar);
-* **splits in time order**: ``split=(first_valid_date, first_test_date)`` or ``fractions=(a, b, c)``;
-  each period is windowed on its own, so no value of a later split reaches an earlier one;
-* **scaling** (``scale=True``): every numeric column by the training period's mean and standard
-  deviation; the data set's :class:`~rnnbook.data.Units` bring forecasts back to the user's units, in
-  which every metric is reported (:func:`rnnbook.metrics.forecast_scores`).
-
-**Multitask** (``target_column`` a list of columns, ``"one_step"`` or ``"vector"`` targets): every
-model forecasts each target column's next ``horizon`` values; ``y`` has shape ``(batch, n_targets *
-horizon)``, target-major (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead), each
-column scaled on its own and brought back by its own :class:`~rnnbook.data.Units`
-(``Dataset.target_units``), and every metric is reported per target column, in its units
-(:func:`rnnbook.metrics.multitask_scores`). Seq2seq targets forecast one column only.
-
-Bad input is refused with one line naming the column and the first bad row: unparseable, unsorted or
-duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"`` (linear in time)
-or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
-that is the only filling rnnbook does, and only when asked.
+:func:`frame_dataset` (:func:`csv_dataset` for a file) turns a table indexed by dates into a
+:class:`rnnbook.data.Dataset` that every registered model trains on: the dates checked, the target
+column(s) and the other features windowed, split in time and scaled on the training period, with the
+:class:`~rnnbook.data.Units` that bring forecasts and metrics back to the table's units. The rules --
+what a table must hold, what is refused (one :class:`TableError`), filling, time zones, features,
+splits, several target columns, the season -- are stated once, in the README's "Your own series".
 
 Models train on such a data set (one with units) with the real-data recipe :data:`REAL_FIT`: the
 training plan picks it (:func:`rnnbook.training.plan_training`).
@@ -350,7 +329,7 @@ def frame_dataset(
         frame: a ``pandas.DataFrame`` (or a ``Series``, its values the target) with a date column or a
             ``DatetimeIndex``.
         target_column: the column forecast (feature 0); for a ``Series``, ``None`` (its name is used).
-            A list of several columns is multitask (features ``0 .. n - 1``; see the module's docstring).
+            A list of several columns is multitask (features ``0 .. n - 1``; README "Your own series").
         n_steps, horizon, target: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
         date_column: the column holding the dates (``None``: the index).
         inputs: more numeric columns the models read (multivariate inputs).
