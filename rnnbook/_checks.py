@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 import os
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -159,6 +160,5 @@ def prove_writable(directory) -> None:
 
 def warn_deprecated(old: str, new: str) -> None:
     """Warn once per call site that ``old`` is an old name kept working for a release; use ``new``."""
-    import warnings
 
     warnings.warn(f"`{old}` is deprecated; use `{new}` instead.", DeprecationWarning, stacklevel=3)

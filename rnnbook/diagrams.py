@@ -30,6 +30,8 @@ import numpy as np
 
 from rnnbook.receptive import receptive_field, receptive_paths
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib.
+
 #: The text alternative of each diagram (the book's ``mystnb.image.alt`` cell metadata).
 ALT_TEXT = {
     "recurrent_unrolled": (

@@ -38,6 +38,8 @@ from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_
 from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
 from rnnbook.seasons import infer_season
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
+
 
 class TableError(ValueError):
     """A table (or a table's option) that :func:`frame_dataset` cannot make a data set from.

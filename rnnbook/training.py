@@ -27,17 +27,21 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import time
 from typing import Any
 
 import numpy as np
 
+from rnnbook import cache, model_cache
 from rnnbook import data as data_lib
-from rnnbook import model_cache
 from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
 from rnnbook.backend import set_seed
 from rnnbook.profiles import REAL_FIT, Profile, fit_settings, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras, JAX and
+# rnnbook.metrics (which imports Keras).
 
 
 def enable_compile_cache() -> str | None:
@@ -54,8 +58,6 @@ def enable_compile_cache() -> str | None:
     or ``None``.
     """
     import keras
-
-    from rnnbook import cache
 
     if keras.backend.backend() != "jax":
         return None
@@ -267,8 +269,6 @@ class _EpochBar:
     """
 
     def __new__(cls, epochs: int):
-        import sys
-
         import keras
 
         interactive = sys.stdout.isatty() or "ipykernel" in sys.modules

@@ -9,6 +9,7 @@ import numpy as np
 
 from rnnbook._checks import warn_deprecated
 from rnnbook.data.windows import make_targets, split_batch
+from rnnbook.profiles import REAL_FIT
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,7 +81,6 @@ class Dataset:
     @property
     def fit(self) -> dict | None:
         """Deprecated: the training plan's ``fit`` (:func:`rnnbook.training.plan_training`)."""
-        from rnnbook.profiles import REAL_FIT  # profiles is a sibling foundation; kept out of the import
 
         warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).fit")
         return None if self.units is None else dict(REAL_FIT)

@@ -10,6 +10,9 @@ from rnnbook._checks import check_choice, check_finite, check_positive_int
 from rnnbook.data.dataset import Dataset
 from rnnbook.data.windows import split_in_time, window_periods
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas,
+# statsmodels and pmdarima.
+
 REAL_SERIES = {
     "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "
     "missing weeks linearly interpolated.",

@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import importlib.metadata
 import inspect
 import io
 import json
@@ -44,6 +45,14 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbook import cache, model_cache
+from rnnbook.cache import CacheWarning
+from rnnbook.registry import list_models
+from rnnbook.widgets import _frames
+from rnnbook.widgets._frames import Control, FrameView
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: IPython.
+
 FORMAT = 2
 #: An entry's file name ends so (FORMAT 1 entries were pickles, ``.pkl``: never read).
 SUFFIX = ".npz"
@@ -52,11 +61,6 @@ _JSON = "entry.json"
 
 
 def _key(name: str, arguments: dict) -> str:
-    import importlib.metadata
-
-    from rnnbook import model_cache
-    from rnnbook.registry import list_models
-
     fields = {
         "format": FORMAT,
         "widget": name,
@@ -76,7 +80,6 @@ def _key(name: str, arguments: dict) -> str:
 
 def directory() -> str | None:
     """``widgets/`` under the cache root (created), or ``None`` when the trained-model cache is off."""
-    from rnnbook import cache
 
     if cache.cache_dir("models") is None:
         return None
@@ -202,7 +205,6 @@ def _discard(path: Path, exc: Exception) -> None:
     path.unlink(missing_ok=True)
     if not _warned:
         _warned = True
-        from rnnbook.cache import CacheWarning
 
         warnings.warn(
             f"rnnbook's widget cache entry {path} is unusable ({type(exc).__name__}: {exc}); it is "
@@ -236,7 +238,6 @@ def _write(path: Path, entry: dict) -> None:
 
 def _view(entry):
     """The :class:`FrameView` of a decoded entry (raises if the entry is no widget)."""
-    from rnnbook.widgets._frames import Control, FrameView
 
     if not isinstance(entry, dict) or not all(isinstance(c, Control) for c in entry["controls"]):
         raise ValueError(f"a {type(entry).__name__} where a widget's entry was expected")
@@ -301,8 +302,6 @@ class _progress:
             self.handle.update(_html(self._text()))
 
     def __enter__(self):
-        from rnnbook.widgets import _frames
-
         self.start = time.monotonic()
         if _in_kernel():
             from IPython.display import display
@@ -312,8 +311,6 @@ class _progress:
         return self
 
     def __exit__(self, *exc):
-        from rnnbook.widgets import _frames
-
         _frames.frame_listeners.pop(self._frame_drawn)
         if self.handle is not None:
             self.handle.update(_html(""))

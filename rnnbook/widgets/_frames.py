@@ -23,6 +23,9 @@ import io
 import itertools
 from collections.abc import Mapping, Sequence
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib,
+# Pillow, ipywidgets and IPython.
+
 #: Colours kept per frame; line-art figures with a few series look identical with 32.
 PALETTE_COLORS = 32
 

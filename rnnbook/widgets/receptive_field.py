@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rnnbook import diagrams
 from rnnbook.receptive import FieldData, dependency_masks, receptive_field
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
@@ -27,7 +28,6 @@ def render_field_frame(d: FieldData) -> bytes:
     size, these dilations and this window, drawn into the frame, its connections to the last output
     and their receptive field highlighted.
     """
-    from rnnbook import diagrams
 
     n = d.n_steps
     fig = figure((7.4, 4.0))
