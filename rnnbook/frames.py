@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
-from rnnbook.data import SPLITS, TARGETS, Dataset, Units, split_in_time, window_periods
+from rnnbook.data import SPLITS, TARGETS, Dataset, Units, scale_by_training, split_in_time, window_periods
 from rnnbook.profiles import REAL_FIT as REAL_FIT  # re-exported: the recipe for a user's table
 from rnnbook.seasons import infer_season
 
@@ -437,17 +437,14 @@ def frame_dataset(
 
     bounds = _period_bounds(dates, split, fractions, len(dates))
     train_values = values.iloc[bounds[0] : bounds[1]]
-    if scale:
-        mean, std = train_values.mean(), train_values.std(ddof=0)
-        constant = [c for c in numeric if not std[c] > 0]
-        if constant:
-            raise TableError(
-                f"Column {constant[0]!r} is constant over the training period: it cannot be "
-                "scaled (and tells a model nothing); drop it or pass scale=False."
-            )
-    else:
-        mean, std = pd.Series(0.0, index=numeric), pd.Series(1.0, index=numeric)
-    parts = [((values - mean) / std).to_numpy()]
+    scaled, mean, std = scale_by_training(values.to_numpy(dtype=np.float64), bounds, scale)
+    constant = [c for c, sd in zip(numeric, std) if not sd > 0]
+    if constant:
+        raise TableError(
+            f"Column {constant[0]!r} is constant over the training period: it cannot be "
+            "scaled (and tells a model nothing); drop it or pass scale=False."
+        )
+    parts = [scaled]
     columns = list(numeric)
     for item in calendar:
         codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
@@ -466,10 +463,10 @@ def frame_dataset(
     if len(train_values) <= season:
         raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
     all_units = []
-    for column in targets:
+    for j, column in enumerate(targets):  # the target columns come first
         target_train = train_values[column].to_numpy()
         naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
-        all_units.append(Units(str(column), float(mean[column]), float(std[column]), naive_mae, season))
+        all_units.append(Units(str(column), float(mean[j]), float(std[j]), naive_mae, season))
     try:
         arrays = window_periods(
             features,
