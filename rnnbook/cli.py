@@ -21,7 +21,8 @@ import warnings
 
 from rnnbook import __version__
 from rnnbook._checks import prove_writable
-from rnnbook.backend import BACKENDS, backend, install_import_hooks, missing_backend
+from rnnbook.backend import BACKENDS, install_import_hooks, missing_backend
+from rnnbook.backend import backend as chosen_backend  # the functions below call a backend's name `backend`
 from rnnbook.backtest import plan_origins, run_backtest
 from rnnbook.frames import csv_dataset, read_csv
 from rnnbook.intervals import LEVELS, check_levels
@@ -592,7 +593,7 @@ def main(argv=None) -> int:
             print("error: --backend must be chosen before Keras is imported", file=sys.stderr)
             return EXIT_USAGE
         os.environ["KERAS_BACKEND"] = args.backend
-    missing = missing_backend(backend())
+    missing = missing_backend(chosen_backend())
     if missing:
         print(f"error: {missing}" + ("" if args.backend else " (from $KERAS_BACKEND)"), file=sys.stderr)
         return EXIT_USAGE

@@ -33,10 +33,11 @@ from typing import Any
 
 import numpy as np
 
-from rnnbook import cache, model_cache
 from rnnbook import data as data_lib
+from rnnbook import model_cache
 from rnnbook._checks import check_positive_float, check_positive_int, warn_deprecated
 from rnnbook.backend import set_seed
+from rnnbook.cache import cache_dir, warn_once_about, writable_dir
 from rnnbook.profiles import REAL_FIT, Profile, fit_settings, get_profile
 from rnnbook.registry import ModelSpec, build_model, get_spec
 
@@ -65,10 +66,10 @@ def enable_compile_cache() -> str | None:
 
     if jax.config.jax_compilation_cache_dir:
         return jax.config.jax_compilation_cache_dir
-    path = cache.cache_dir("jax")
-    if path is None or cache.writable_dir(path) is None:
+    path = cache_dir("jax")
+    if path is None or writable_dir(path) is None:
         return None
-    cache.warn_once_about("Error (reading|writing) persistent compilation cache entry")
+    warn_once_about("Error (reading|writing) persistent compilation cache entry")
     jax.config.update("jax_compilation_cache_dir", path)
     # Our programs are small and quick to compile one by one: cache all of them.
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
