@@ -10,6 +10,7 @@ import functools
 import numbers
 import os
 import tempfile
+import warnings
 
 import numpy as np
 
@@ -160,7 +161,6 @@ def prove_writable(directory) -> None:
 
 def warn_deprecated(old: str, new: str, stacklevel: int = 3) -> None:
     """Warn once per call site that ``old`` is an old name kept working for a release; use ``new``."""
-    import warnings
 
     warnings.warn(f"`{old}` is deprecated; use `{new}` instead.", DeprecationWarning, stacklevel=stacklevel)
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
+import importlib.util
 import operator
 import os
 import re
@@ -36,6 +37,8 @@ import sys
 import tempfile
 import threading
 import warnings
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
 
 DEFAULT_BACKEND = "jax"
 BACKENDS = ("jax", "tensorflow", "torch")
@@ -71,7 +74,6 @@ _BACKEND_PACKAGES = {
 
 def missing_backend(name: str) -> str | None:
     """``None`` when Keras can run on backend ``name`` here, else one line saying what to install."""
-    import importlib.util
 
     if name not in _BACKEND_PACKAGES:
         return f"unknown Keras backend {name!r}; expected one of {', '.join(BACKENDS)}."

@@ -41,8 +41,14 @@ import dataclasses
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.frames import frame_dataset, table_dates
 from rnnbook.intervals import LEVELS, check_levels, conformal_half_widths, interval_coverage
+from rnnbook.registry import get_spec
 from rnnbook.seasons import infer_season
+from rnnbook.training import StopWhen, predict, train
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas and
+# rnnbook.metrics (which imports Keras).
 
 #: How much of the past each origin trains on (``history=``, ``--history``).
 HISTORIES = ("expanding", "sliding")
@@ -101,7 +107,6 @@ def train_model(name: str, dataset, seed: int, callbacks=()):
     Returns the :class:`~rnnbook.training.TrainResult`; its ``dataset`` holds the targets the model
     forecasts (one window per row).
     """
-    from rnnbook.training import train
 
     return train(
         name,
@@ -118,7 +123,6 @@ def train_model(name: str, dataset, seed: int, callbacks=()):
 def _forecasts(result, split: str):
     """``(truth, forecast)`` of a split, ``(windows, horizon)``, in the user's units."""
     from rnnbook.metrics import invert_targets
-    from rnnbook.training import predict
 
     ds = result.dataset
     X, y = {"valid": (ds.X_valid, ds.y_valid), "test": (ds.X_test, ds.y_test)}[split]
@@ -225,8 +229,6 @@ def run_backtest(
     Returns:
         A :class:`Backtest`.
     """
-    from rnnbook.registry import get_spec
-    from rnnbook.training import StopWhen
 
     levels = check_levels(levels)
     callbacks = [StopWhen(stop)] if stop is not None else []
@@ -292,7 +294,6 @@ def _without_failed(result: Backtest, errors) -> Backtest:
 def origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options):
     """Yield ``(origin date, cut, data set)`` per origin: the table cut at the end of the origin's test
     block, its periods split at the cut's dates, scaled by its own training period."""
-    from rnnbook.frames import frame_dataset
 
     dates = _row_dates(frame, frame_options.get("date_column"))
     layout = "one_step" if horizon == 1 else "vector"
@@ -307,7 +308,6 @@ def origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options)
 
 def _row_dates(frame, date_column):
     """The table's dates as the table reader parses them (UTC after a change of offset)."""
-    from rnnbook.frames import table_dates
 
     return table_dates(frame, date_column)
 

@@ -39,6 +39,8 @@ import re
 import warnings
 from collections.abc import Mapping
 
+import platformdirs
+
 from rnnbook._checks import prove_writable
 
 CACHE_ENV = "RNNBOOK_CACHE"
@@ -65,7 +67,6 @@ def root(environ: Mapping[str, str] | None = None) -> str | None:
     configured = environ.get(CACHE_DIR_ENV, "").strip()
     if configured:
         return os.path.abspath(os.path.expanduser(configured))
-    import platformdirs
 
     return platformdirs.user_cache_dir("rnnbook", appauthor=False)
 

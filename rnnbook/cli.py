@@ -1,5 +1,6 @@
 """The ``rnnbook`` command: ``rnnbook models`` and ``rnnbook leaderboard`` (on the chapter's data, or on
-your own series with ``--csv FILE --target COLUMN``: every metric then in your units).
+your own series with ``--csv FILE --target COLUMN``: every metric then in your units; what the CSV
+must hold is stated once, in the README's "Your own series").
 
 Everything that can be checked is checked before anything trains (the output path, the profile, the
 backend, the seed, the model names), and every error is one line on stderr, never a traceback.
@@ -17,6 +18,32 @@ import signal
 import sys
 import threading
 import warnings
+
+from rnnbook import __version__
+from rnnbook._checks import prove_writable
+from rnnbook.backend import BACKENDS, install_import_hooks, missing_backend
+from rnnbook.backend import backend as chosen_backend  # the functions below call a backend's name `backend`
+from rnnbook.backtest import plan_origins, run_backtest
+from rnnbook.frames import csv_dataset, read_csv
+from rnnbook.intervals import LEVELS, check_levels
+from rnnbook.leaderboard import (
+    check_json_path,
+    format_backtest,
+    format_table,
+    mark_indistinguishable,
+    merge_same_models,
+    run_leaderboard,
+    sort_rows,
+    write_json,
+)
+from rnnbook.profiles import REAL_RECIPE, profile_name
+from rnnbook.registry import check_plugins, get_spec, list_models
+from rnnbook.report import write_report
+from rnnbook.seasons import infer_season
+from rnnbook.training import cannot_train_on
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras and
+# pandas.
 
 EXIT_OK, EXIT_MODELS_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -67,9 +94,6 @@ def as_flags(message: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from rnnbook import __version__
-    from rnnbook.backend import BACKENDS
-
     backend_help = "Keras backend (default: $KERAS_BACKEND, else jax)"
     parser = argparse.ArgumentParser(prog="rnnbook", description="Sequence models of the rnnbook book.")
     parser.add_argument("--version", action="version", version=f"rnnbook {__version__}")
@@ -199,8 +223,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _levels(text: str) -> tuple:
-    from rnnbook.intervals import check_levels
-
     try:
         return check_levels([int(p) for p in text.split(",")])
     except ValueError:
@@ -283,8 +305,6 @@ def _csv_dataset(args):
 
 
 def _read_csv_dataset(args, horizon: int):
-    from rnnbook.frames import csv_dataset
-
     return csv_dataset(
         args.csv,
         args.target,
@@ -305,7 +325,6 @@ def _read_csv_dataset(args, horizon: int):
 
 def _season_line(dataset) -> str:
     """``season 7 (inferred from the daily dates; --season sets another)``, or the note for season 1."""
-    from rnnbook.seasons import infer_season
 
     season = infer_season(dataset.dates["train"])
     if season.note:
@@ -314,8 +333,6 @@ def _season_line(dataset) -> str:
 
 
 def _cmd_models() -> int:
-    from rnnbook.registry import check_plugins, list_models
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         specs = list_models()
@@ -334,9 +351,6 @@ def _cmd_models() -> int:
 
 
 def _cmd_leaderboard(args) -> int:
-    from rnnbook.leaderboard import check_json_path, format_table, run_leaderboard, sort_rows, write_json
-    from rnnbook.profiles import REAL_RECIPE, profile_name
-
     # Everything that can fail before training fails now, in one line each.
     profile = profile_name(args.profile)
     if args.models:
@@ -479,13 +493,6 @@ def _seeds(args, dataset) -> tuple:
 def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -> int:
     """``rnnbook leaderboard --csv ... --backtest K``: every model refitted at K origins, ranked by the
     mean of ``metric`` over them; everything is checked before anything trains."""
-    from rnnbook._checks import prove_writable
-    from rnnbook.backtest import plan_origins, run_backtest
-    from rnnbook.frames import read_csv
-    from rnnbook.intervals import LEVELS
-    from rnnbook.leaderboard import format_backtest, merge_same_models, write_json
-    from rnnbook.registry import get_spec, list_models
-    from rnnbook.training import cannot_train_on
 
     if dataset.n_targets > 1:
         raise ValueError(f"--backtest forecasts one target column; got {dataset.n_targets} (--target).")
@@ -598,8 +605,6 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -
     if json_path is not None:
         print(f"wrote {json_path}")
     if args.report is not None and summary is not None:
-        from rnnbook.report import write_report
-
         print(f"wrote {write_report(args.report, result, summary, metric, title=str(args.csv))}")
     return EXIT_MODELS_FAILED if errors else EXIT_OK
 
@@ -609,8 +614,6 @@ def _ranked_summary(result, metric: str, same: dict):
     with the mean fit time, ranked by the mean of ``metric`` over the origins, each model's seeds and
     the model ranked above it when the two are indistinguishable (``"indistinguishable_from"``)."""
     import pandas as pd
-
-    from rnnbook.leaderboard import mark_indistinguishable
 
     table = result.summary().xs("all", level="step")
     fit = pd.DataFrame(result.rows).groupby("model")["fit_seconds"].mean()
@@ -629,8 +632,6 @@ def _ranked_summary(result, metric: str, same: dict):
 
 
 def main(argv=None) -> int:
-    from rnnbook.backend import backend, install_import_hooks, missing_backend
-
     args = _parser().parse_args(argv)
     # Warnings (a broken plugin, say) are one line each, like errors, without source lines.
     warnings.formatwarning = lambda message, category, *rest, **kw: f"warning: {message}\n"
@@ -639,7 +640,7 @@ def main(argv=None) -> int:
             print("error: --backend must be chosen before Keras is imported", file=sys.stderr)
             return EXIT_USAGE
         os.environ["KERAS_BACKEND"] = args.backend
-    missing = missing_backend(backend())
+    missing = missing_backend(chosen_backend())
     if missing:
         print(f"error: {missing}" + ("" if args.backend else " (from $KERAS_BACKEND)"), file=sys.stderr)
         return EXIT_USAGE

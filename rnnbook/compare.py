@@ -25,6 +25,13 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import numpy as np
+
+from rnnbook.published import published_mse
+from rnnbook.training import train
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
+
 SEEDS = (42, 43, 44)
 #: The fewest seeds per model a comparative claim rests on (:func:`verdict`).
 MIN_SEEDS = 3
@@ -53,7 +60,6 @@ def train_seeds(names, seeds=SEEDS, **train_kwargs) -> dict:
     Returns ``{name: [TrainResult per seed]}``; every run comes from the trained-model cache when it is
     there, so a chapter that repeats another's runs costs nothing.
     """
-    from rnnbook.training import train
 
     train_kwargs.setdefault("progress", False)
     return {name: [train(name, seed=seed, **train_kwargs) for seed in seeds] for name in names}
@@ -70,10 +76,7 @@ def seed_table(runs: dict):
     >>> float(t.loc["linear", "mean"]), float(t.loc["linear", "published"])
     (0.003, 0.004168087)
     """
-    import numpy as np
     import pandas as pd
-
-    from rnnbook.published import published_mse
 
     rows = []
     for name, results in runs.items():

@@ -17,7 +17,8 @@ Example:
 
 >>> from rnnbook import diagrams
 >>> fig = diagrams.dilated_causal_stack(kernel_size=2, dilation_rates=(1, 2, 4), n_steps=12)
->>> fig.rnnbook_field                      # inputs the last output reads: 1 + (2 - 1)(1 + 2 + 4)
+>>> from rnnbook.receptive import receptive_field, receptive_paths
+>>> len(receptive_paths(2, (1, 2, 4), 12)[0])   # the inputs it highlights: 1 + (2 - 1)(1 + 2 + 4)
 8
 >>> sorted(diagrams.ALT_TEXT)[:2]
 ['bptt', 'dilated_causal_stack']
@@ -26,6 +27,10 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+
+from rnnbook.receptive import receptive_field, receptive_paths
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib.
 
 #: The text alternative of each diagram (the book's ``mystnb.image.alt`` cell metadata).
 ALT_TEXT = {
@@ -214,8 +219,9 @@ def recurrent_unrolled(
     Example:
 
     >>> fig = recurrent_unrolled(n_steps=3, step=2)
-    >>> fig.rnnbook_steps
-    3
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> r"$\\mathbf{x}_{(3)}$" in texts, r"$\\mathbf{x}_{(4)}$" in texts     # three steps drawn
+    (True, False)
     >>> from matplotlib.figure import Figure
     >>> ax = Figure().add_subplot()
     >>> fig = recurrent_unrolled(5, step=3, shade=[0.1, 0.5, 1.0], cell="GRU", ax=ax, scale=0.5)
@@ -297,7 +303,6 @@ def recurrent_unrolled(
     ax.set_xlim(-0.9 if folded else x0 - 3.3, x0 + 1.9 * (n_steps - 1) + 0.8)
     ax.set_ylim(-1.0, 3.3)
     _scale_texts(ax, first_text, scale)
-    fig.rnnbook_steps = n_steps
     return fig
 
 
@@ -404,8 +409,8 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
     Example:
 
     >>> fig = bptt(n_steps=4, cost_steps=(4,))
-    >>> fig.rnnbook_cost_steps
-    (4,)
+    >>> r"$C(\\mathbf{Y}_{(4)})$" in [t.get_text() for t in fig.axes[0].texts]
+    True
     """
     cost_steps = tuple(cost_steps)
     if not cost_steps or not all(1 <= s <= n_steps for s in cost_steps):
@@ -464,7 +469,6 @@ def bptt(n_steps: int = 5, cost_steps=(3, 4, 5)):
     )
     ax.set_xlim(xs[0] - 0.8, xs[-1] + 1.9)
     ax.set_ylim(-1.0, 5.1)
-    fig.rnnbook_cost_steps = cost_steps
     return fig
 
 
@@ -607,33 +611,6 @@ def gru_cell():
     return fig
 
 
-def receptive_paths(kernel_size: int, dilation_rates, n_steps: int, output: int | None = None):
-    """The steps of every layer on a path to one output of a stack of causal convolutions.
-
-    Args:
-        kernel_size: kernel of every layer.
-        dilation_rates: dilation of each layer, bottom to top.
-        n_steps: window length.
-        output: the output step (0-based); ``None`` for the last.
-
-    Returns:
-        A list of sorted step arrays, one per layer, ``[inputs, layer 1, ..., layer L]``.
-
-    Example:
-
-    >>> [p.tolist() for p in receptive_paths(2, (1, 2), n_steps=6)]
-    [[2, 3, 4, 5], [3, 5], [5]]
-    """
-    output = n_steps - 1 if output is None else output
-    if not 0 <= output < n_steps:
-        raise ValueError(f"output must lie in 0..{n_steps - 1}, got {output}")
-    paths = [np.array([output])]
-    for rate in reversed(tuple(dilation_rates)):
-        prev = {t - j * rate for t in paths[0] for j in range(kernel_size) if t - j * rate >= 0}
-        paths.insert(0, np.array(sorted(prev)))
-    return paths
-
-
 def dilated_causal_stack(
     kernel_size: int = 2,
     dilation_rates=(1, 2, 4, 8),
@@ -656,19 +633,16 @@ def dilated_causal_stack(
             widget's frame); dots and lines also shrink by ``sqrt(20 / n_steps)`` beyond 20 steps.
 
     Returns:
-        The Matplotlib figure (``ax.figure`` when ``ax`` is given); ``fig.rnnbook_field`` is the
-        number of inputs highlighted and ``fig.rnnbook_paths`` the highlighted steps of each layer
-        (:func:`receptive_paths`).
+        The Matplotlib figure (``ax.figure`` when ``ax`` is given). The highlighted steps of each layer
+        are :func:`rnnbook.receptive.receptive_paths` of the same arguments.
 
     Example:
 
-    >>> dilated_causal_stack(n_steps=20).rnnbook_field          # 1 + (2 - 1)(1 + 2 + 4 + 8)
-    16
     >>> from matplotlib.figure import Figure
     >>> ax = Figure().add_subplot()
     >>> fig = dilated_causal_stack(3, (1, 2), n_steps=64, ax=ax, scale=0.4)
-    >>> fig is ax.figure, fig.rnnbook_field, fig.rnnbook_paths[0].tolist()
-    (True, 7, [57, 58, 59, 60, 61, 62, 63])
+    >>> fig is ax.figure, receptive_paths(3, (1, 2), 64)[0].tolist()    # the inputs highlighted
+    (True, [57, 58, 59, 60, 61, 62, 63])
     """
     from matplotlib.collections import LineCollection
 
@@ -715,7 +689,7 @@ def dilated_causal_stack(
         xytext=(out + 0.3, -0.55),
         arrowprops={"arrowstyle": "<->", "color": _ACCENT, "lw": 1.2},
     )
-    full = 1 + (kernel_size - 1) * sum(rates)
+    full = receptive_field(kernel_size, rates)
     if field == full:
         text = rf"receptive field $R = 1 + (k-1)\sum_l d_l = {field}$ steps"
     elif full > out + 1:
@@ -737,6 +711,4 @@ def dilated_causal_stack(
     ax.set_xlim(-4.2 * max(1.0, n_steps / 20) * scale, n_steps)
     ax.set_ylim(-1.5, L + 1.0)
     _scale_texts(ax, first_text, scale)
-    fig.rnnbook_field = field
-    fig.rnnbook_paths = paths
     return fig

@@ -1,35 +1,11 @@
 """Data sets from the user's own table: a pandas Series or DataFrame, or a CSV file.
 
-:func:`frame_dataset` turns a table indexed by dates into a :class:`rnnbook.data.Dataset` that every
-registered model trains on:
-
-* **dates**: a date column (``date_column=``) or a ``DatetimeIndex``; they must be sorted, unique and
-  evenly spaced (the step is ``freq=`` or the one pandas infers, else the most common difference);
-* **features**: the target column first (feature 0, the one forecast) -- or several target columns
-  (multitask: features ``0 .. n_targets - 1``, see below) --, then the numeric ``inputs``,
-  then one-hot ``calendar`` features (``"hour"``, ``"dayofweek"``, ``"month"``) and one-hot
-  ``categorical`` columns (their categories are those of the whole table, known in advance like a
-  calendar);
-* **known-future inputs** (``known_future=``): of those calendar features, categorical columns and
-  inputs, the ones known in advance are also given for the steps being forecast (see
-  :func:`frame_dataset`);
-* **splits in time order**: ``split=(first_valid_date, first_test_date)`` or ``fractions=(a, b, c)``;
-  each period is windowed on its own, so no value of a later split reaches an earlier one;
-* **scaling** (``scale=True``): every numeric column by the training period's mean and standard
-  deviation; the data set's :class:`~rnnbook.data.Units` bring forecasts back to the user's units, in
-  which every metric is reported (:func:`rnnbook.metrics.forecast_scores`).
-
-**Multitask** (``target_column`` a list of columns, ``"one_step"`` or ``"vector"`` targets): every
-model forecasts each target column's next ``horizon`` values; ``y`` has shape ``(batch, n_targets *
-horizon)``, target-major (``y[:, j * horizon + k]`` is target ``j``, ``k + 1`` steps ahead), each
-column scaled on its own and brought back by its own :class:`~rnnbook.data.Units`
-(``Dataset.target_units``), and every metric is reported per target column, in its units
-(:func:`rnnbook.metrics.multitask_scores`). Seq2seq targets forecast one column only.
-
-Bad input is refused with one line naming the column and the first bad row: unparseable, unsorted or
-duplicated dates, gaps, non-numeric values, missing values. ``fill="interpolate"`` (linear in time)
-or ``fill="ffill"`` (the last value carried forward) fills missing steps and missing values instead;
-that is the only filling rnnbook does, and only when asked.
+:func:`frame_dataset` (:func:`csv_dataset` for a file) turns a table indexed by dates into a
+:class:`rnnbook.data.Dataset` that every registered model trains on: the dates checked, the target
+column(s) and the other features windowed, split in time and scaled on the training period, with the
+:class:`~rnnbook.data.Units` that bring forecasts and metrics back to the table's units. The rules --
+what a table must hold, what is refused (one :class:`TableError`), filling, time zones, features,
+splits, several target columns, the season -- are stated once, in the README's "Your own series".
 
 Models train on such a data set (one with units) with the real-data recipe :data:`REAL_RECIPE`: the
 training plan picks it (:func:`rnnbook.training.plan_training`).
@@ -58,9 +34,11 @@ from pathlib import Path
 import numpy as np
 
 from rnnbook._checks import check_choice, check_positive_int, renamed_keywords, renamed_module_attribute
-from rnnbook.data import LAYOUTS, SPLITS, Dataset, Units, split_in_time, window_periods
+from rnnbook.data import LAYOUTS, SPLITS, Dataset, Units, scale_by_training, split_in_time, window_periods
 from rnnbook.profiles import REAL_RECIPE as REAL_RECIPE  # re-exported: the recipe for a user's table
 from rnnbook.seasons import infer_season
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
 
 
 class TableError(ValueError):
@@ -395,7 +373,7 @@ def frame_dataset(
         frame: a ``pandas.DataFrame`` (or a ``Series``, its values the target) with a date column or a
             ``DatetimeIndex``.
         target_column: the column forecast (feature 0); for a ``Series``, ``None`` (its name is used).
-            A list of several columns is multitask (features ``0 .. n - 1``; see the module's docstring).
+            A list of several columns is multitask (features ``0 .. n - 1``; README "Your own series").
         n_steps, horizon, layout: window length, steps ahead, ``"one_step"``, ``"vector"`` or ``"seq2seq"``.
         date_column: the column holding the dates (``None``: the index).
         inputs: more numeric columns the models read (multivariate inputs).
@@ -510,17 +488,14 @@ def frame_dataset(
 
     bounds = _period_bounds(dates, split, fractions, len(dates))
     train_values = values.iloc[bounds[0] : bounds[1]]
-    if scale:
-        mean, std = train_values.mean(), train_values.std(ddof=0)
-        constant = [c for c in numeric if not std[c] > 0]
-        if constant:
-            raise TableError(
-                f"Column {constant[0]!r} is constant over the training period: it cannot be "
-                "scaled (and tells a model nothing); drop it or pass scale=False."
-            )
-    else:
-        mean, std = pd.Series(0.0, index=numeric), pd.Series(1.0, index=numeric)
-    parts = [((values - mean) / std).to_numpy()]
+    scaled, mean, std = scale_by_training(values.to_numpy(dtype=np.float64), bounds, scale)
+    constant = [c for c, sd in zip(numeric, std) if not sd > 0]
+    if constant:
+        raise TableError(
+            f"Column {constant[0]!r} is constant over the training period: it cannot be "
+            "scaled (and tells a model nothing); drop it or pass scale=False."
+        )
+    parts = [scaled]
     columns = list(numeric)
     spans = {column: slice(k, k + 1) for k, column in enumerate(numeric)}  # each name's features
     for item in calendar:
@@ -544,10 +519,10 @@ def frame_dataset(
     if len(train_values) <= season:
         raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
     all_units = []
-    for column in targets:
+    for j, column in enumerate(targets):  # the target columns come first
         target_train = train_values[column].to_numpy()
         naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
-        all_units.append(Units(str(column), float(mean[column]), float(std[column]), naive_mae, season))
+        all_units.append(Units(str(column), float(mean[j]), float(std[j]), naive_mae, season))
     try:
         arrays = window_periods(
             features,

@@ -38,6 +38,9 @@ from rnnbook.equations.base import as_sequence
 from rnnbook.equations.keras_bridge import keras_cell, keras_config, weights_from_keras
 from rnnbook.equations.simple_rnn import SimpleRNNTrace, simple_rnn_forward, simple_rnn_weights
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras and the
+# backend's own library (JAX, TensorFlow or PyTorch).
+
 __all__ = [
     "BPTTResult",
     "hidden_state_gradient_norms",

@@ -17,10 +17,14 @@ import os
 import warnings
 from pathlib import Path
 
-from rnnbook._checks import check_choice, prove_writable
+from rnnbook._checks import check_choice, check_positive_int, prove_writable
 from rnnbook._files import write_atomically
+from rnnbook.compare import MIN_SEEDS, RULE, can_compare, verdict
 from rnnbook.profiles import get_profile
 from rnnbook.registry import PluginWarning, get_spec, list_models
+from rnnbook.training import StopWhen, cannot_train_on, train
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
 
 COLUMNS = ("model", "horizon", "val_mse", "test_mse", "params", "fit_seconds")
 #: Models that are the same model one step ahead (horizon 1): the second is trained as the first and
@@ -108,8 +112,6 @@ def run_leaderboard(
         for several target columns one row per model and target, with its ``"target"``) sorted by
         horizon, then target, then the validation ``metric``.
     """
-    from rnnbook._checks import check_positive_int
-    from rnnbook.training import StopWhen, cannot_train_on, train
 
     n_seeds = check_positive_int("n_seeds", n_seeds)
     seeds = [seed] if n_seeds == 1 else [(42 if seed is None else seed) + k for k in range(n_seeds)]
@@ -329,7 +331,6 @@ def indistinguishable_from(ranked, scores: dict, lower_is_better: bool = True) -
     >>> indistinguishable_from(["gru", "rnn", "naive", "lin"], scores)
     {'rnn': 'gru'}
     """
-    from rnnbook.compare import can_compare, verdict
 
     ranked = list(ranked)
     marks = {}
@@ -360,7 +361,6 @@ def format_backtest(summary, metric: str = "mae", levels=()) -> str:
     ``fit_seconds`` column, its rows already ranked. With the columns of :func:`mark_indistinguishable`
     it also shows each model's seeds and marks "≈" a model indistinguishable from the one above it,
     with the rule in a footnote when any model has enough seeds to be compared."""
-    from rnnbook.compare import MIN_SEEDS, RULE
 
     marked = "seeds" in summary.columns
     cover = "".join(f" {f'cover{level}%':>8}" for level in levels)

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
+import inspect
 import json
 import os
 import shutil
@@ -39,6 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from rnnbook import cache
+from rnnbook.saving import load_model
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
 
 FORMAT = 1
 MODEL_FILE, RESULT_FILE = "model.keras", "result.json"
@@ -129,7 +134,6 @@ def builder_fingerprint(builder) -> str:
     (rnnbook's own builders are also covered by :func:`code_fingerprint`; this catches models
     registered in a notebook or a plugin reinstalled without a new version.)
     """
-    import inspect
 
     parts = [getattr(builder, "__module__", ""), getattr(builder, "__qualname__", repr(type(builder)))]
     try:
@@ -141,7 +145,6 @@ def builder_fingerprint(builder) -> str:
 
 def backend_fields() -> dict:
     """The Keras version, the backend and the backend library's version."""
-    import importlib.metadata
 
     import keras
 
@@ -211,8 +214,6 @@ def load(root: str, key: str, fields=()):
         shutil.rmtree(entry, ignore_errors=True)
         return None
     try:
-        from rnnbook.saving import load_model
-
         model = load_model(model_path)
     except Exception as exc:  # intact, but not loadable here: a miss, and the entry stays
         _report_once(

@@ -22,6 +22,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib and
+# statsmodels.
+
 FORECAST_STYLE = {"marker": "x", "color": "tab:red", "markersize": 8, "linestyle": "-"}
 TARGET_STYLE = {"marker": "o", "color": "tab:blue", "markerfacecolor": "white", "linestyle": "none"}
 

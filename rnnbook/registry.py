@@ -30,8 +30,12 @@ import warnings
 from collections.abc import Mapping
 from importlib import metadata
 
+import numpy as np
+
 from rnnbook._checks import check_positive_int, renamed_module_attribute, warn_deprecated
 from rnnbook.specs import BUILTINS, KINDS, LAYOUTS, ModelSpec, first_doc_line, register_model
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
 
 # ModelSpec, register_model, LAYOUTS and KINDS live in the leaf module `rnnbook.specs` (the built-in models
 # import it to register themselves, and this module imports the models: no import circle); they are
@@ -290,7 +294,6 @@ def _check_model(spec: ModelSpec, model, n_steps, n_features, horizon) -> None:
             )
         return
     import keras
-    import numpy as np
 
     if not isinstance(model, keras.Model):
         raise broken(f"the builder must return a keras.Model, it returned {type(model).__name__}.")

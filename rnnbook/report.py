@@ -17,6 +17,9 @@ import numpy as np
 
 from rnnbook._files import write_atomically
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib and
+# pandas.
+
 #: How many of the best models the forecast figure draws.
 N_BEST = 2
 

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 import os
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras and
+# rnnbook's Keras modules (layers, metrics, models).
+
 
 def register_custom_objects() -> None:
     """Register rnnbook's custom layers and metrics with Keras (idempotent; imports Keras)."""

@@ -22,6 +22,8 @@ import warnings
 
 import numpy as np
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
+
 #: The season each usual step implies (the step's name -> period in steps).
 SEASONS = {"hourly": 24, "business-daily": 5, "daily": 7, "weekly": 52, "monthly": 12, "quarterly": 4}
 # pandas frequency names (without a multiple or an anchor such as "-SUN") -> the step's name.

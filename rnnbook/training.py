@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import sys
 import time
 from typing import Any
 
@@ -42,8 +43,12 @@ from rnnbook._checks import (
     warn_deprecated,
 )
 from rnnbook.backend import set_seed
+from rnnbook.cache import cache_dir, warn_once_about, writable_dir
 from rnnbook.profiles import REAL_RECIPE, Profile, get_profile, recipe_for
 from rnnbook.registry import ModelSpec, build_model, get_spec
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras, JAX and
+# rnnbook.metrics (which imports Keras).
 
 
 def enable_compile_cache() -> str | None:
@@ -61,18 +66,16 @@ def enable_compile_cache() -> str | None:
     """
     import keras
 
-    from rnnbook import cache
-
     if keras.backend.backend() != "jax":
         return None
     import jax
 
     if jax.config.jax_compilation_cache_dir:
         return jax.config.jax_compilation_cache_dir
-    path = cache.cache_dir("jax")
-    if path is None or cache.writable_dir(path) is None:
+    path = cache_dir("jax")
+    if path is None or writable_dir(path) is None:
         return None
-    cache.warn_once_about("Error (reading|writing) persistent compilation cache entry")
+    warn_once_about("Error (reading|writing) persistent compilation cache entry")
     jax.config.update("jax_compilation_cache_dir", path)
     # Our programs are small and quick to compile one by one: cache all of them.
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
@@ -281,8 +284,6 @@ class _EpochBar:
     """
 
     def __new__(cls, epochs: int):
-        import sys
-
         import keras
 
         interactive = sys.stdout.isatty() or "ipykernel" in sys.modules

@@ -86,6 +86,27 @@ def test_real_windows_are_chronological():
     np.testing.assert_allclose(ds.y_train[0, 0], values[10], rtol=1e-6)
 
 
+def test_scaling_reads_the_training_period_only_and_equals_pandas():
+    import pandas as pd
+
+    values = np.random.default_rng(0).normal([10.0, -3.0, 1e6], [2.0, 0.5, 1e-3], size=(20_000, 3))
+    bounds = data.split_in_time(len(values))
+    scaled, mean, std = data.scale_by_training(values, bounds)
+    train = pd.DataFrame(values[: bounds[1]])
+    # Bit for bit the numbers frame_dataset took from pandas before it shared this function.
+    assert mean.tobytes() == train.mean().to_numpy().tobytes()
+    assert std.tobytes() == train.std(ddof=0).to_numpy().tobytes()
+    np.testing.assert_array_equal(scaled, (values - mean) / std)
+    later = values.copy()
+    later[bounds[1] :] += 100.0  # the later periods set nothing
+    _, mean2, std2 = data.scale_by_training(later, bounds)
+    np.testing.assert_array_equal(mean2, mean)
+    np.testing.assert_array_equal(std2, std)
+    same, zero, one = data.scale_by_training(values, bounds, scale=False)
+    np.testing.assert_array_equal(same, values)
+    assert zero.tolist() == [0.0] * 3 and one.tolist() == [1.0] * 3
+
+
 @pytest.mark.parametrize(
     "bad,message",
     [

@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 from rnnbook import diagrams
-from rnnbook.models.conv import receptive_field
-from rnnbook.widgets.receptive_field import dependency_masks
+from rnnbook.receptive import dependency_masks, receptive_field, receptive_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 DRAWINGS = {
@@ -73,6 +72,12 @@ def _texts(fig):
     return [t.get_text() for ax in fig.axes for t in ax.texts]
 
 
+def _lit(ax, layer, n_steps):
+    """The steps of one row of the dilated stack's dots drawn in the accent colour (highlighted)."""
+    [row] = [c for c in ax.collections if len(c.get_offsets()) == n_steps and c.get_offsets()[0][1] == layer]
+    return np.flatnonzero((row.get_facecolors() == matplotlib.colors.to_rgba(diagrams._ACCENT)).all(axis=1))
+
+
 @pytest.mark.parametrize("name", sorted(DRAWINGS))
 def test_each_diagram_is_labelled_in_the_equations_notation(name):
     fig = DRAWINGS[name]()
@@ -117,16 +122,20 @@ def test_book_places_every_diagram_with_its_alt_text():
 def test_highlighted_field_is_the_receptive_field(kernel_size, rates, n_steps):
     masks = dependency_masks(kernel_size, rates, n_steps=n_steps).masks[-1]
     for output in range(n_steps):
-        paths = diagrams.receptive_paths(kernel_size, rates, n_steps, output)
+        paths = receptive_paths(kernel_size, rates, n_steps, output)
         assert np.array_equal(paths[0], np.flatnonzero(masks[output])), output
         assert list(paths[-1]) == [output]
+    fig = diagrams.dilated_causal_stack(kernel_size, rates, n_steps=n_steps, output=n_steps - 2)
+    paths = receptive_paths(kernel_size, rates, n_steps, n_steps - 2)
+    for layer, steps in enumerate(paths):  # the figure highlights exactly the paths, layer by layer
+        np.testing.assert_array_equal(_lit(fig.axes[0], layer, n_steps), steps)
     fig = diagrams.dilated_causal_stack(kernel_size, rates, n_steps=n_steps)
-    assert fig.rnnbook_field == min(receptive_field(kernel_size, rates), n_steps)
+    assert len(_lit(fig.axes[0], 0, n_steps)) == min(receptive_field(kernel_size, rates), n_steps)
 
 
 def test_unrolled_highlight_and_arguments_are_checked():
-    fig = diagrams.recurrent_unrolled(n_steps=5, step=3)
-    assert fig.rnnbook_steps == 5
+    texts = _texts(diagrams.recurrent_unrolled(n_steps=5, step=3))
+    assert r"$\mathbf{x}_{(5)}$" in texts and r"$\mathbf{x}_{(6)}$" not in texts
     with pytest.raises(ValueError, match="step"):
         diagrams.recurrent_unrolled(n_steps=4, step=5)
     with pytest.raises(ValueError, match="n_steps"):
@@ -134,13 +143,16 @@ def test_unrolled_highlight_and_arguments_are_checked():
     with pytest.raises(ValueError, match="cost_steps"):
         diagrams.bptt(n_steps=3, cost_steps=(4,))
     with pytest.raises(ValueError, match="output"):
-        diagrams.receptive_paths(2, (1, 2), n_steps=6, output=6)
+        receptive_paths(2, (1, 2), n_steps=6, output=6)
 
 
 def test_bptt_cost_reads_only_the_chosen_outputs():
     fig = diagrams.bptt(n_steps=4, cost_steps=(4,))
-    assert fig.rnnbook_cost_steps == (4,)
     assert r"$C(\mathbf{Y}_{(4)})$" in _texts(fig)
+    # The outputs the cost reads are drawn in ink, the others muted.
+    ink = {t.get_text(): t.get_color() for t in fig.axes[0].texts}
+    outputs = [ink[rf"$\mathbf{{Y}}_{{({s})}}$"] for s in range(1, 5)]
+    assert outputs == [diagrams._MUTED] * 3 + [diagrams._INK]
 
 
 def test_diagrams_draw_into_a_given_axes_for_the_widgets():
@@ -169,10 +181,10 @@ def test_diagrams_draw_into_a_given_axes_for_the_widgets():
     assert any("shares" in t.get_text() for t in diagrams.recurrent_unrolled(4).axes[0].texts)
     ax = Figure().add_subplot()
     fig = diagrams.dilated_causal_stack(2, (1, 2, 4), n_steps=40, ax=ax, scale=0.8)
-    assert fig is ax.figure and fig.rnnbook_field == receptive_field(2, (1, 2, 4))
-    assert [p.tolist() for p in fig.rnnbook_paths] == [
-        p.tolist() for p in diagrams.receptive_paths(2, (1, 2, 4), 40)
-    ]
+    assert fig is ax.figure
+    for layer, steps in enumerate(receptive_paths(2, (1, 2, 4), 40)):
+        np.testing.assert_array_equal(_lit(ax, layer, 40), steps)
+    assert len(_lit(ax, 0, 40)) == receptive_field(2, (1, 2, 4))
 
 
 def test_the_stack_says_why_fewer_inputs_than_the_field_are_reached():

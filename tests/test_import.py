@@ -83,6 +83,7 @@ LAYERS = {
         "rnnbook.cache",
         "rnnbook.plotting",
         "rnnbook.diagrams",
+        "rnnbook.receptive",
         "rnnbook._checks",
         "rnnbook._files",
     ),

@@ -290,14 +290,14 @@ def test_receptive_field_frame_highlights_the_models_receptive_field(k, rates, m
     render_field_frame(d)
     [(args, kwargs, fig)] = calls
     assert args == (k, rates, 64) and kwargs["ax"] in fig.axes
-    assert fig.rnnbook_field == receptive_field(k, rates) == d.field
-    np.testing.assert_array_equal(fig.rnnbook_paths[0], np.flatnonzero(d.masks[-1][-1]))
+    assert receptive_field(k, rates) == d.field
     # The input dots drawn in the accent colour are exactly the last output's receptive field.
     [inputs] = [
         c for c in kwargs["ax"].collections if len(c.get_offsets()) == 64 and c.get_offsets()[0][1] == 0
     ]
     lit = np.flatnonzero((inputs.get_facecolors() == to_rgba(diagrams._ACCENT)).all(axis=1))
     np.testing.assert_array_equal(lit, np.arange(64 - receptive_field(k, rates), 64))
+    np.testing.assert_array_equal(lit, np.flatnonzero(d.masks[-1][-1]))
 
 
 def test_receptive_field_frames_differ_between_states():
@@ -428,10 +428,15 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
     monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path))
     drawn = []
-    monkeypatch.setattr(_frames, "on_frame_drawn", lambda: drawn.append(1))
-    first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
-    # While it computes, the progress note holds the frame hook; afterwards the previous one is back.
-    assert not first.cached and len(drawn) == 0 and _frames.on_frame_drawn is not None
+    listener = lambda: drawn.append(1)  # noqa: E731
+    _frames.frame_listeners.push(listener)
+    try:
+        first = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
+    finally:
+        listening = _frames.frame_listeners.listening()
+        _frames.frame_listeners.pop(listener)
+    # While it computes, the progress note hears the frames; afterwards the previous listener is back.
+    assert not first.cached and len(drawn) == 0 and listening == (listener,)
     entries = list((tmp_path / "widgets").glob("*.npz"))
     assert len(entries) == 1
     second = receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16)
@@ -451,17 +456,17 @@ def test_a_computed_widget_is_kept_and_read_back_equal(tmp_path, monkeypatch):
     assert not receptive_field_explorer(kernel_sizes=(2, 3), max_layers=2, n_steps=16).cached
 
 
-def test_the_progress_note_counts_frames_and_restores_the_hook(monkeypatch):
+def test_the_progress_note_counts_frames_and_restores_the_hook():
     from rnnbook.widgets import _cache
 
-    monkeypatch.setattr(_frames, "on_frame_drawn", None)
+    assert _frames.frame_listeners.listening() == ()
     with _cache._progress("the receptive fields") as progress:
         fig = _frames.figure((1, 1))
         fig.add_subplot().plot([0, 1])
         _frames.png_bytes(fig)
         _frames.png_bytes(fig)
         assert progress.frames == 2 and "2 frame(s) drawn" in progress._text()
-    assert _frames.on_frame_drawn is None
+    assert _frames.frame_listeners.listening() == ()
 
 
 def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
@@ -483,7 +488,9 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         linear = forecast_data("load", "linear", "vector", 4, epochs=1)
         assert linear.forecast.shape == linear.y.shape == (len(d.y), 4)
     finally:
-        USER_SERIES.pop("load", None)
+        USER_SERIES.remove("load")
+    with pytest.raises(ValueError, match="load"):  # removed: no longer offered
+        forecast_data("load", "seasonal_naive", "iterative", 4)
     with pytest.raises(ValueError, match="needs a new name"):
         add_series("synthetic", ds)
     with pytest.raises(ValueError, match="takes a data set made by rnnbook.frames"):
@@ -518,7 +525,7 @@ def test_the_forecast_explorer_draws_conformal_intervals_for_a_series_of_your_ow
         bare = dataclasses.replace(d, lower={}, upper={})
         assert render_forecast_frame(bare, 3) != view.frames[(0, 0, 0, 1)]
     finally:
-        USER_SERIES.pop("noisy_load", None)
+        USER_SERIES.remove("noisy_load")
 
 
 def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_path):

@@ -9,6 +9,7 @@ import numpy as np
 
 from rnnbook._checks import renamed_attribute, renamed_keywords, warn_deprecated
 from rnnbook.data.windows import make_targets, split_batch
+from rnnbook.profiles import REAL_RECIPE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,7 +85,6 @@ class Dataset:
     @property
     def fit(self) -> dict | None:
         """Deprecated: the training plan's ``recipe`` (:func:`rnnbook.training.plan_training`)."""
-        from rnnbook.profiles import REAL_RECIPE  # profiles is a sibling foundation; kept out of the import
 
         warn_deprecated("Dataset.fit", "rnnbook.training.plan_training(...).recipe")
         return None if self.units is None else dict(REAL_RECIPE)

@@ -8,7 +8,10 @@ import numpy as np
 
 from rnnbook._checks import check_choice, check_finite, check_positive_int, renamed_keywords
 from rnnbook.data.dataset import Dataset
-from rnnbook.data.windows import split_in_time, window_periods
+from rnnbook.data.windows import scale_by_training, split_in_time, window_periods
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas,
+# statsmodels and pmdarima.
 
 REAL_SERIES = {
     "co2": "Weekly atmospheric CO2 at Mauna Loa, 1958-2001 (ppm), statsmodels.datasets.co2; "
@@ -98,10 +101,9 @@ def real_dataset(
     n_steps = check_positive_int("n_steps", n_steps)
     horizon = check_positive_int("horizon", horizon)
     bounds = split_in_time(len(values), fractions)
-    train = values[: bounds[1]]
-    mean, std = (train.mean(), train.std()) if standardize else (0.0, 1.0)
+    scaled, _, _ = scale_by_training(values[:, None], bounds, standardize)
     arrays = window_periods(
-        ((values - mean) / std)[:, None],
+        scaled,
         bounds,
         n_steps,
         horizon,

@@ -181,6 +181,41 @@ def split_in_time(n: int, fractions=(0.7, 0.2, 0.1)) -> list[int]:
     return [0, a, a + int(round(fractions[1] * n)), n]
 
 
+def scale_by_training(values, bounds, scale: bool = True):
+    """Standardize each column of a series by its mean and standard deviation over the training period.
+
+    The one scaling of a series split in time (:func:`rnnbook.data.real_dataset`,
+    :func:`rnnbook.frames.frame_dataset`): only the training period's values set it, so nothing of a
+    later split reaches an earlier one.
+
+    Args:
+        values: array ``(time, columns)``.
+        bounds: ``[0, a, b, time]`` (:func:`split_in_time`): the training period is ``values[0:a]``.
+        scale: ``False`` keeps the values (a mean of 0 and a standard deviation of 1). Defaults to ``True``.
+
+    Returns:
+        ``(scaled, mean, std)``: the scaled float64 array and each column's mean and standard deviation
+        (``ddof=0``), each of shape ``(columns,)``. A column constant over the training period has a
+        standard deviation of 0 and scales to NaN or infinity: check ``std`` before using it.
+
+    Example:
+
+    >>> scaled, mean, std = scale_by_training(np.array([[1.0], [3.0], [5.0], [9.0]]), [0, 2, 3, 4])
+    >>> scaled[:, 0].tolist(), mean.tolist(), std.tolist()
+    ([-1.0, 1.0, 3.0, 7.0], [2.0], [1.0])
+    """
+    values = np.asarray(values, dtype=np.float64)
+    n_columns = values.shape[1]
+    if not scale:
+        return values - 0.0, np.zeros(n_columns), np.ones(n_columns)
+    # Column by column, each contiguous: NumPy's pairwise sums, the same numbers as pandas' mean and std.
+    train = [np.ascontiguousarray(values[bounds[0] : bounds[1], j]) for j in range(n_columns)]
+    mean = np.array([column.mean() for column in train])
+    std = np.array([column.std() for column in train])
+    with np.errstate(divide="ignore", invalid="ignore"):  # a constant column: the caller refuses it
+        return (values - mean) / std, mean, std
+
+
 @renamed_keywords(target="layout")
 def window_periods(
     values, bounds, n_steps: int, horizon: int, layout: str, *, n_targets: int = 1, stride: int = 1, too_short

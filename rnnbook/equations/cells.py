@@ -25,6 +25,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
+
 __all__ = ["NUMPY", "ArrayOps", "gru_parts", "keras_ops", "lstm_parts", "simple_rnn_parts"]
 
 

@@ -13,6 +13,8 @@ from rnnbook.equations.gru import gru_forward
 from rnnbook.equations.lstm import lstm_forward
 from rnnbook.equations.simple_rnn import simple_rnn_forward
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
+
 __all__ = ["forward_from_keras", "keras_cell", "keras_config", "weights_from_keras"]
 
 

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import zipfile
+
+import numpy as np
 
 from rnnbook._files import write_atomically
 
@@ -25,7 +28,6 @@ def save_forecaster(path, model, config: dict, arrays: dict, kind: str | None = 
     ``kind`` names the class that re-creates it (default: the model's own). Used by the forecasters'
     ``save`` methods; :func:`rnnbook.load_model` reads the file back.
     """
-    import numpy as np
 
     path = os.fspath(path)
     if not path.endswith(FORECASTER_EXTENSION):
@@ -45,9 +47,6 @@ def save_forecaster(path, model, config: dict, arrays: dict, kind: str | None = 
 def load_forecaster(path, classes):
     """Re-create the forecaster saved in the ``.npz`` file ``path`` (see :func:`save_forecaster`), one of
     ``classes`` (each with a ``from_saved(config, arrays)`` class method)."""
-    import zipfile
-
-    import numpy as np
 
     if not os.fspath(path).endswith(FORECASTER_EXTENSION):
         raise ValueError(

@@ -8,12 +8,16 @@ Used in: book/01_sequences.
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
 
 from rnnbook._checks import check_choice, check_order, check_positive_int
+from rnnbook.models._saved import save_forecaster
 from rnnbook.specs import register_model
+
+# statsmodels is imported inside the functions that fit: slow to import, it is needed only when an ARMA fits.
 
 TRENDS = ("n", "c", "t", "ct")
 # NaN steps put between two training series when they are concatenated (see ArimaForecaster.fit).
@@ -147,7 +151,6 @@ class ArimaForecaster:
         An ARMA model's forecast ``h`` steps ahead is its one-step forecast fed its own forecasts, so
         a one-step fit serves every horizon.
         """
-        import copy
 
         other = copy.copy(self)
         other.horizon = check_positive_int("horizon", horizon)
@@ -179,7 +182,6 @@ class ArimaForecaster:
         >>> bool((rnnbook.load_model(path).predict(ds.X_test) == model.predict(ds.X_test)).all())
         True
         """
-        from rnnbook.models._saved import save_forecaster
 
         arrays = {} if self.results_ is None else {"params": np.asarray(self.results_.params, np.float64)}
         # A subclass that chose its orders (auto_arima) is, once fitted, this forecaster with those orders.

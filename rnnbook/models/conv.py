@@ -2,7 +2,7 @@
 
 Also the arithmetic the book and its widgets need: which targets a strided convolution's outputs line
 up with (:func:`conv_target_slice`) and how far back a stack of dilated convolutions sees
-(:func:`receptive_field`).
+(:func:`receptive_field`, from :mod:`rnnbook.receptive`).
 
 Used in: book/07_convolutions_wavenet.
 """
@@ -14,6 +14,7 @@ import keras
 from rnnbook._checks import check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
 from rnnbook.models._parts import window_input
+from rnnbook.receptive import receptive_field  # noqa: F401  (its public name here since chapter 7)
 from rnnbook.specs import register_model
 
 # Defaults of seq2seq_conv1d_gru, shared with its `time_steps` so the target slicing always matches
@@ -49,32 +50,6 @@ def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) ->
     strides = check_positive_int("strides", strides)
     dilation_rate = check_positive_int("dilation_rate", dilation_rate)
     return slice((kernel_size - 1) * dilation_rate, None, strides)
-
-
-def receptive_field(kernel_size: int, dilation_rates) -> int:
-    """How many input steps one output of a stack of causal convolutions depends on.
-
-    Each layer with kernel ``k`` and dilation ``d`` looks ``(k - 1) * d`` steps further back, so the
-    stack sees ``1 + (k - 1) * sum(dilation_rates)`` steps. For the chapter's WaveNet, kernel 2 and
-    dilations ``(1, 2, 4, 8)`` twice: 31 steps. (The full :func:`wavenet` adds its causal input
-    projection: ``receptive_field(k, (1, *dilations))``.)
-
-    Args:
-        kernel_size: kernel size shared by the layers.
-        dilation_rates: the dilation of each layer, in order.
-
-    Returns:
-        The receptive field, in time steps.
-
-    Used in: book/07_convolutions_wavenet and its receptive-field widget.
-
-    Example:
-
-    >>> receptive_field(2, (1, 2, 4, 8) * 2)
-    31
-    """
-    kernel_size = check_positive_int("kernel_size", kernel_size)
-    return 1 + (kernel_size - 1) * sum(check_dilations(dilation_rates))
 
 
 def _conv_gru_time_steps(n_steps, hparams) -> slice:

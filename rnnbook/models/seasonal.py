@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from rnnbook._checks import check_positive_int
+from rnnbook.models._saved import save_forecaster
 from rnnbook.models.arma import ArimaForecaster
 from rnnbook.specs import register_model
 
@@ -74,7 +75,6 @@ class SeasonalNaive:
 
     def save(self, path) -> None:
         """Write the settings to a ``.npz`` file; :func:`rnnbook.load_model` re-creates the forecaster."""
-        from rnnbook.models._saved import save_forecaster
 
         save_forecaster(path, self, self.get_config(), {})
 

@@ -31,6 +31,7 @@ import warnings
 import numpy as np
 
 from rnnbook._checks import check_positive_int
+from rnnbook.models._saved import save_forecaster
 from rnnbook.models.arma import ArimaForecaster
 from rnnbook.specs import register_model
 
@@ -87,7 +88,6 @@ class _WindowForecaster:
     def save(self, path) -> None:
         """Write the settings and the fitted parameters to a ``.npz`` file (nothing in it runs code);
         :func:`rnnbook.load_model` re-creates this forecaster from it, forecasting exactly the same."""
-        from rnnbook.models._saved import save_forecaster
 
         fitted = {name: getattr(self, name) for name in self._FITTED}
         save_forecaster(path, self, {**self.get_config(), "fitted": fitted}, {})

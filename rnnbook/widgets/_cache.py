@@ -33,6 +33,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import importlib
+import importlib.metadata
 import inspect
 import io
 import json
@@ -44,6 +45,14 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnbook import cache, model_cache
+from rnnbook.cache import CacheWarning
+from rnnbook.registry import list_models
+from rnnbook.widgets import _frames
+from rnnbook.widgets._frames import Control, FrameView
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: IPython.
+
 FORMAT = 2
 #: An entry's file name ends so (FORMAT 1 entries were pickles, ``.pkl``: never read).
 SUFFIX = ".npz"
@@ -52,11 +61,6 @@ _JSON = "entry.json"
 
 
 def _key(name: str, arguments: dict) -> str:
-    import importlib.metadata
-
-    from rnnbook import model_cache
-    from rnnbook.registry import list_models
-
     fields = {
         "format": FORMAT,
         "widget": name,
@@ -76,7 +80,6 @@ def _key(name: str, arguments: dict) -> str:
 
 def directory() -> str | None:
     """``widgets/`` under the cache root (created), or ``None`` when the trained-model cache is off."""
-    from rnnbook import cache
 
     if cache.cache_dir("models") is None:
         return None
@@ -202,7 +205,6 @@ def _discard(path: Path, exc: Exception) -> None:
     path.unlink(missing_ok=True)
     if not _warned:
         _warned = True
-        from rnnbook.cache import CacheWarning
 
         warnings.warn(
             f"rnnbook's widget cache entry {path} is unusable ({type(exc).__name__}: {exc}); it is "
@@ -236,14 +238,10 @@ def _write(path: Path, entry: dict) -> None:
 
 def _view(entry):
     """The :class:`FrameView` of a decoded entry (raises if the entry is no widget)."""
-    from rnnbook.widgets._frames import Control, FrameView
 
     if not isinstance(entry, dict) or not all(isinstance(c, Control) for c in entry["controls"]):
         raise ValueError(f"a {type(entry).__name__} where a widget's entry was expected")
-    view = FrameView(entry["controls"], entry["frames"], **entry["options"])
-    view.data = entry["data"]
-    view.cached = True
-    return view
+    return FrameView(entry["controls"], entry["frames"], **entry["options"], data=entry["data"], cached=True)
 
 
 def cached_view(name: str, what: str):
@@ -268,7 +266,6 @@ def cached_view(name: str, what: str):
                         _discard(path, exc)
             with _progress(what):
                 view = build(*args, **kwargs)
-            view.cached = False
             if path is not None:
                 _write(
                     path,
@@ -276,7 +273,7 @@ def cached_view(name: str, what: str):
                         "controls": view.control_list,
                         "frames": view.frames,
                         "options": view.options,
-                        "data": getattr(view, "data", None),
+                        "data": view.data,
                     },
                 )
             return view
@@ -305,20 +302,16 @@ class _progress:
             self.handle.update(_html(self._text()))
 
     def __enter__(self):
-        from rnnbook.widgets import _frames
-
         self.start = time.monotonic()
         if _in_kernel():
             from IPython.display import display
 
             self.handle = display(_html(self._text()), display_id=True)
-        self.previous, _frames.on_frame_drawn = _frames.on_frame_drawn, self._frame_drawn
+        _frames.frame_listeners.push(self._frame_drawn)
         return self
 
     def __exit__(self, *exc):
-        from rnnbook.widgets import _frames
-
-        _frames.on_frame_drawn = self.previous
+        _frames.frame_listeners.pop(self._frame_drawn)
         if self.handle is not None:
             self.handle.update(_html(""))
         return False

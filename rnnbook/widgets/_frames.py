@@ -23,11 +23,40 @@ import io
 import itertools
 from collections.abc import Mapping, Sequence
 
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib,
+# Pillow, ipywidgets and IPython.
+
 #: Colours kept per frame; line-art figures with a few series look identical with 32.
 PALETTE_COLORS = 32
 
-#: Called after each frame is drawn (set while a widget is computed, to show progress).
-on_frame_drawn = None
+
+class FrameListeners:
+    """Who is told that a frame was drawn: the progress note of the widget being computed, if any.
+
+    The one owner of that state. A note listens from :meth:`push` to :meth:`pop`; while notes nest (a
+    widget computed inside another), the innermost one hears each frame.
+    """
+
+    def __init__(self):
+        self._callbacks = []
+
+    def push(self, callback) -> None:
+        self._callbacks.append(callback)
+
+    def pop(self, callback) -> None:
+        self._callbacks.remove(callback)
+
+    def listening(self) -> tuple:
+        """The callbacks listening now, innermost last."""
+        return tuple(self._callbacks)
+
+    def frame_drawn(self) -> None:
+        if self._callbacks:
+            self._callbacks[-1]()
+
+
+#: Told after each frame :func:`png_bytes` draws (listened to while a widget is computed, to show progress).
+frame_listeners = FrameListeners()
 
 
 def figure(figsize=(7.2, 3.6), dpi: int = 80):
@@ -73,8 +102,7 @@ def png_bytes(fig, colors: int = PALETTE_COLORS) -> bytes:
     """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", facecolor="white")
-    if on_frame_drawn is not None:
-        on_frame_drawn()
+    frame_listeners.frame_drawn()
     if not colors:
         return buffer.getvalue()
     from PIL import Image
@@ -121,6 +149,7 @@ class FrameView:
         play_interval_ms: delay between two frames when ``Play`` runs.
         data: the numbers the frames were drawn from (each explorer says what it holds), kept for
             readers and tests (default ``None``).
+        cached: whether the frames came from the widget cache (default ``False``: just computed).
 
     Attributes:
         widget: the ``ipywidgets.VBox`` to display.
@@ -128,8 +157,8 @@ class FrameView:
         controls: ``{name: control widget}``.
         play: the ``Play`` widget or ``None``.
         data: the ``data`` argument.
-        cached: whether the frames came from the widget cache (:func:`rnnbook.widgets._cache.cached_view`
-            sets it; ``False`` for a view just computed).
+        cached: the ``cached`` argument (:func:`rnnbook.widgets._cache.cached_view` passes ``True`` for
+            a view read back from the widget cache).
 
     Example:
 
@@ -147,11 +176,12 @@ class FrameView:
         footer: str = "",
         play_interval_ms: int = 600,
         data=None,
+        cached: bool = False,
     ):
         import ipywidgets as w
 
         self.data = data
-        self.cached = False
+        self.cached = cached
         self.control_list = list(controls)
         self.frames = dict(frames)
         self.options = {"title": title, "footer": footer, "play_interval_ms": play_interval_ms}

@@ -18,7 +18,11 @@ import functools
 
 import numpy as np
 
+from rnnbook import data, equations
 from rnnbook._checks import check_choice, check_positive_int
+from rnnbook.training import train
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
 
 #: Widget cell name -> the registry model that holds one such layer.
 CELL_MODELS = {"simple_rnn": "seq2seq_rnn", "lstm": "seq2seq_lstm", "gru": "seq2seq_gru"}
@@ -77,9 +81,6 @@ def tiny_rnn(
     2
     """
     import keras
-
-    from rnnbook import data, equations
-    from rnnbook.training import train
 
     check_choice("cell", cell, tuple(CELL_MODELS))
     units = check_positive_int("units", units)

@@ -23,10 +23,14 @@ import dataclasses
 
 import numpy as np
 
+from rnnbook import data
 from rnnbook._checks import check_choice, check_positive_float, check_positive_int
+from rnnbook.gradients import hidden_state_gradient_norms
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 from rnnbook.widgets._models import CELL_TITLES
+
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Keras.
 
 COLORS = {"simple_rnn": "tab:red", "lstm": "tab:blue", "gru": "tab:green"}
 #: The SimpleRNN activations the chapter compares (those `rnnbook.models.simple_rnn.ACTIVATIONS` offers).
@@ -99,8 +103,6 @@ def bptt_data(
     >>> d.norms["lstm"].shape                              # doctest: +SKIP
     (20,)
     """
-    from rnnbook import data
-    from rnnbook.gradients import hidden_state_gradient_norms
 
     n_steps = check_positive_int("n_steps", n_steps)
     scale = check_positive_float("scale", scale)

@@ -54,8 +54,40 @@ WINDOWS = {"synthetic": 50, "sunspots": 20, "elnino": 36, "co2": 52}
 DEFAULT_MODELS = ("linear", "seq2seq_rnn")
 #: The levels (percent) of the prediction intervals drawn for a series of the user's own.
 INTERVAL_LEVELS = (80, 95)
+
+
+class _UserSeries:
+    """The series of the user's own that the explorer offers, by name: the one owner of that state.
+
+    :func:`add_series` checks a data set and adds it here; adding or removing a series also forgets the
+    models trained on an earlier data set of that name.
+    """
+
+    def __init__(self):
+        self._datasets = {}
+
+    def add(self, name: str, dataset) -> str:
+        self._datasets[name] = dataset
+        _trained.cache_clear()  # a name given to another data set trains anew
+        return name
+
+    def remove(self, name: str) -> None:
+        """Forget the series ``name`` (nothing happens if there is none)."""
+        if self._datasets.pop(name, None) is not None:
+            _trained.cache_clear()
+
+    def __contains__(self, name) -> bool:
+        return name in self._datasets
+
+    def __getitem__(self, name: str):
+        return self._datasets[name]
+
+    def __iter__(self):
+        return iter(self._datasets)
+
+
 #: Series of the user's own, by name (:func:`add_series`).
-USER_SERIES: dict = {}
+USER_SERIES = _UserSeries()
 
 
 def add_series(name: str, dataset) -> str:
@@ -80,9 +112,7 @@ def add_series(name: str, dataset) -> str:
             "add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
             f"got {type(dataset).__name__}."
         )
-    USER_SERIES[name] = dataset
-    _trained.cache_clear()  # a name given to another data set trains anew
-    return name
+    return USER_SERIES.add(name, dataset)
 
 
 def layouts_for(spec) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import dataclasses
 
 import numpy as np
 
+from rnnbook import equations
 from rnnbook._checks import check_choice, warn_deprecated
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
@@ -80,7 +81,6 @@ def gate_data(
     >>> sorted(d.gates)                                # doctest: +SKIP
     ['g', 'h', 'r', 'z']
     """
-    from rnnbook import equations
 
     check_choice("cell", cell, tuple(GATES))
     tiny = tiny_rnn(cell, units=units, n_steps=n_steps, epochs=epochs, seed=seed)

@@ -19,6 +19,7 @@ import dataclasses
 
 import numpy as np
 
+from rnnbook import diagrams, equations
 from rnnbook._checks import check_choice, check_positive_int
 from rnnbook.widgets._cache import cached_view
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
@@ -83,7 +84,6 @@ def memory_jacobian_norms(layer, x: np.ndarray, eps: float = EPS) -> np.ndarray:
     >>> M.shape, float(M[0, 1])
     ((5, 5), 0.0)
     """
-    from rnnbook import equations
 
     x = np.asarray(x, dtype=np.float64).reshape(-1, 1)
     T = len(x)
@@ -125,7 +125,6 @@ def unrolling_data(
     >>> d.trace.h.shape, d.memory.shape                          # doctest: +SKIP
     ((8, 3), (8, 8))
     """
-    from rnnbook import equations
 
     check_choice("cell", cell, tuple(CELL_MODELS))
     tiny = tiny_rnn(
@@ -232,7 +231,6 @@ def render_unrolling_frame(data: UnrollingData, t: int) -> bytes:
     Returns:
         PNG bytes.
     """
-    from rnnbook import diagrams
 
     step = unrolling_step(data, t)
     T = data.n_steps
