@@ -252,23 +252,8 @@ def format_table(rows: list[dict], metric: str = "mae") -> str:
     seeds (:func:`combine_seeds`) show the MAEs' mean ± standard deviation, the seeds, and "≈" where
     a model is indistinguishable from the one above it by validation ``metric`` (:func:`sort_rows`),
     with the rule in a footnote."""
-    if rows and "val_mae" in rows[0] and any("per_seed" in r for r in rows):
-        return _format_seed_table(rows, metric)
     if rows and "val_mae" in rows[0]:
-        width = max([len(str(r.get("target", ""))) for r in rows] + [6])
-        target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
-        header = (
-            f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {'val_mae':>11} {'test_mae':>11} "
-            f"{'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7}"
-        )
-        lines = [header, "-" * len(header)]
-        for r in rows:
-            lines.append(
-                f"{_label(r):<26} {target(r)}{r['horizon']:>7d} {r['val_mae']:>11.4g} "
-                f"{r['test_mae']:>11.4g} {r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} "
-                f"{r['fit_seconds']:>7.1f}"
-            )
-        return "\n".join(lines)
+        return _format_user_table(rows, metric)
     header = f"{'model':<26} {'horizon':>7} {'val_mse':>10} {'test_mse':>10} {'params':>8} {'fit_s':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
@@ -279,32 +264,41 @@ def format_table(rows: list[dict], metric: str = "mae") -> str:
     return "\n".join(lines)
 
 
-def _format_seed_table(rows: list[dict], metric: str) -> str:
-    """:func:`format_table` for rows trained with several seeds: the mean ± spread and the "≈" marks."""
-    from rnnbook.compare import MIN_SEEDS, RULE
-
+def _format_user_table(rows: list[dict], metric: str) -> str:
+    """:func:`format_table` for rows in the user's units; rows trained with several seeds
+    (:func:`combine_seeds`) show the MAEs' mean ± spread, the seeds and the "≈" marks."""
+    seeded = any("per_seed" in r for r in rows)
     width = max([len(str(r.get("target", ""))) for r in rows] + [6])
     target = (lambda r: f"{str(r['target']):<{width}} ") if "target" in rows[0] else (lambda r: "")
 
-    def spread(r, key):  # a forecaster, fitted once, has no spread
+    def mae(r, key):  # a forecaster, fitted once, has no spread
+        if not seeded:
+            return f"{r[key]:>11.4g}"
         return f"{r[key]:>10.4g} " + (f"±{r[f'{key}_std']:>8.3g}" if f"{key}_std" in r else " " * 9)
 
+    maes = (
+        f"{'val_mae mean±std':>20} {'test_mae mean±std':>20}"
+        if seeded
+        else f"{'val_mae':>11} {'test_mae':>11}"
+    )
     header = (
-        f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {'val_mae mean±std':>20} "
-        f"{'test_mae mean±std':>20} {'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7} "
-        f"{'seeds':>5} ≈"
+        f"{'model':<26} {target({'target': 'target'})}{'horizon':>7} {maes} "
+        f"{'test_mape%':>10} {'test_mase':>9} {'params':>8} {'fit_s':>7}"
+        + (f" {'seeds':>5} ≈" if seeded else "")
     )
     lines = [header, "-" * len(header)]
     for r in rows:
+        seeds = f" {len(r.get('seeds', [0])):>5} {'≈' if r.get('indistinguishable_from') else ' '}"
         lines.append(
-            f"{_label(r):<26} {target(r)}{r['horizon']:>7d} {spread(r, 'val_mae')} {spread(r, 'test_mae')} "
-            f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} {r['fit_seconds']:>7.1f} "
-            f"{len(r.get('seeds', [0])):>5} {'≈' if r.get('indistinguishable_from') else ' '}".rstrip()
+            f"{_label(r):<26} {target(r)}{r['horizon']:>7d} {mae(r, 'val_mae')} {mae(r, 'test_mae')} "
+            f"{r['test_mape']:>10.3f} {r['test_mase']:>9.3f} {r['params']:>8d} {r['fit_seconds']:>7.1f}"
+            + (seeds.rstrip() if seeded else "")
         )
-    lines.append(
-        f"≈ indistinguishable from the model above it (validation {metric} of each seed), by {RULE}; "
-        f"models with fewer than {MIN_SEEDS} seeds (forecasters are fitted once) are not compared."
-    )
+    if seeded:
+        lines.append(
+            f"≈ indistinguishable from the model above it (validation {metric} of each seed), by {RULE}; "
+            f"models with fewer than {MIN_SEEDS} seeds (forecasters are fitted once) are not compared."
+        )
     return "\n".join(lines)
 
 

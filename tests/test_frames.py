@@ -127,7 +127,7 @@ def known_future_dataset(frame, **options):
         known_future=["dayofweek", "kind"],
         n_steps=7,
         horizon=3,
-        target="vector",
+        layout="vector",
         split=("2024-02-20", "2024-03-20"),
         **options,
     )
@@ -145,7 +145,7 @@ def test_known_future_inputs_give_each_step_the_next_horizon_steps_values():
         categorical=["kind"],
         n_steps=7,
         horizon=3,
-        target="vector",
+        layout="vector",
         split=("2024-02-20", "2024-03-20"),
     )
     # 12 features (riders, rain, 7 days, 3 kinds), then the 10 known ones at t+1, t+2 and t+3.
