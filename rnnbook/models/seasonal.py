@@ -129,7 +129,7 @@ def sarima(
     term: ``seasonal_order`` defaults to ``(0, 1, 1, season)`` (the airline-model season, the choice
     handson-ml3 reaches from the ACF and PACF of a weekly-seasonal series).
 
-    Used in: book/09_real_series.
+    Used in: ``rnnbook leaderboard --csv``.
     """
     season = check_positive_int("season", season)
     if n_steps is not None:

@@ -387,7 +387,7 @@ def ets(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=1000):
     """An :class:`EtsForecaster` (the data set's ``season``; without one, such as
     the chapter's synthetic series of random periods, no season).
 
-    Used in: ``rnnbook leaderboard --csv``.
+    Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
     """
     _check_builder(n_steps, n_features)
     return EtsForecaster(season, horizon, max_fit_steps)
@@ -421,7 +421,7 @@ def theta(n_steps=50, n_features=1, horizon=1, season=1, max_fit_steps=1000):
     """A :class:`ThetaForecaster` (the data set's ``season``; without one, such as
     the chapter's synthetic series of random periods, no season).
 
-    Used in: ``rnnbook leaderboard --csv``.
+    Used in: book/09_real_series, ``rnnbook leaderboard --csv``.
     """
     _check_builder(n_steps, n_features)
     return ThetaForecaster(season, horizon, max_fit_steps)
