@@ -402,43 +402,12 @@ def frame_dataset(
     """
     import pandas as pd
 
-    try:
-        n_steps = check_positive_int("n_steps", n_steps)
-        horizon = check_positive_int("horizon", horizon)
-        season = None if season is None else check_positive_int("season", season)
-        check_choice("layout", layout, LAYOUTS)
-        check_choice("fill", fill, FILLS)
-    except ValueError as exc:  # an option of the table's: one error type for everything refused here
-        raise TableError(str(exc)) from None
-    if layout == "one_step" and horizon != 1:
-        raise TableError(
-            f"layout='one_step' forecasts one step ahead, got horizon={horizon}; use layout='vector' or "
-            "'seq2seq' for several steps."
-        )
+    n_steps, horizon, season = _check_sizes(n_steps, horizon, season, layout, fill)
     if isinstance(frame, pd.Series):
         column = target_column or (frame.name if frame.name is not None else "value")
         frame = frame.rename(column).to_frame()
         target_column = column
-    if not isinstance(frame, pd.DataFrame):
-        raise TableError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
-    if target_column is None:
-        raise TableError(
-            f"Name the column to forecast: target_column= (its columns: {_names(frame.columns)})."
-        )
-    twice = frame.columns[frame.columns.duplicated()]
-    if len(twice):
-        raise TableError(
-            f"Column {_short(twice[0])} appears more than once in the table; expected distinct column names."
-        )
-    original = frame
-    targets = list(target_column) if isinstance(target_column, (list, tuple)) else [target_column]
-    if not targets:
-        raise TableError("Name at least one column to forecast: target_column= is empty.")
-    if len(targets) > 1 and layout == "seq2seq":
-        raise TableError(
-            f"Several target columns ({', '.join(map(str, targets))}) need layout='one_step' or "
-            "'vector': seq2seq targets forecast a single column."
-        )
+    targets = _check_targets(frame, target_column, layout)
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
     for item in calendar:
         try:
@@ -446,99 +415,20 @@ def frame_dataset(
         except ValueError as exc:
             raise TableError(str(exc)) from None
     known_future = _check_known_future(known_future, targets, inputs, calendar, categorical)
-    dates, table = _dates(frame, date_column)
-    numeric = [*targets, *inputs]
-    for column in numeric + categorical:
-        if column not in table.columns:
-            raise TableError(f"There is no column {column!r}; the columns are {_names(table.columns)}.")
-    if len(set(numeric + categorical)) != len(numeric) + len(categorical):
-        raise TableError(
-            f"A column is listed twice (the target {', '.join(map(repr, targets))} "
-            f"{'is always feature 0' if len(targets) == 1 else 'are always the first features'}: do "
-            f"not list it in inputs); got inputs={inputs}, categorical={categorical}."
-        )
-    _check_order(frame, dates)
-    grid = _grid(frame, dates, freq)
+    dates, values, labels, grid = _read_columns(frame, date_column, targets, inputs, categorical, freq, fill)
     if season is None:
         season = infer_season(grid).period
-    values = pd.DataFrame({c: _numeric(table, c, dates).to_numpy() for c in numeric}, index=dates)
-    labels = pd.DataFrame({c: table[c].to_numpy() for c in categorical}, index=dates)
-    if len(grid) != len(dates):
-        if fill is None:
-            missing = grid.difference(dates)[0]
-            i = int(dates.searchsorted(missing))
-            raise TableError(
-                f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
-                f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
-                "fill='interpolate' or fill='ffill', or fix the data."
-            )
-        values, labels = values.reindex(grid), labels.reindex(grid)
-        dates = grid
-    if fill == "interpolate":
-        values = values.interpolate(method="time", limit_area="inside")
-    elif fill == "ffill":
-        values = values.ffill()
-    if fill is not None:
-        labels = labels.ffill()
-    where = frame if len(dates) == len(frame) else None  # rows moved by the fill: report dates only
-    for column in numeric:
-        _check_complete(where, column, values[column].to_numpy(), dates, fill)
-    for column in categorical:
-        _check_complete(where, column, labels[column].to_numpy(), dates, fill)
-
     bounds = _period_bounds(dates, split, fractions, len(dates))
-    train_values = values.iloc[bounds[0] : bounds[1]]
     scaled, mean, std = scale_by_training(values.to_numpy(dtype=np.float64), bounds, scale)
-    constant = [c for c, sd in zip(numeric, std) if not sd > 0]
+    constant = [c for c, sd in zip(values.columns, std) if not sd > 0]
     if constant:
         raise TableError(
             f"Column {constant[0]!r} is constant over the training period: it cannot be "
             "scaled (and tells a model nothing); drop it or pass scale=False."
         )
-    parts = [scaled]
-    columns = list(numeric)
-    spans = {column: slice(k, k + 1) for k, column in enumerate(numeric)}  # each name's features
-    for item in calendar:
-        spans[item] = slice(len(columns), len(columns) + CALENDAR[item])
-        codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
-        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])  # months count from 1
-        columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
-    for column in categorical:
-        categories = sorted(labels[column].unique(), key=str)
-        spans[column] = slice(len(columns), len(columns) + len(categories))
-        parts.append(
-            (labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None]).astype(
-                np.float64
-            )
-        )
-        columns += [f"{column}={c}" for c in categories]
-    features = np.concatenate(parts, axis=1)
-    if known_future:
-        features, columns = _add_known_future(features, columns, [spans[c] for c in known_future], horizon)
-
-    if len(train_values) <= season:
-        raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
-    all_units = []
-    for j, column in enumerate(targets):  # the target columns come first
-        target_train = train_values[column].to_numpy()
-        naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
-        all_units.append(Units(str(column), float(mean[j]), float(std[j]), naive_mae, season))
-    try:
-        arrays = window_periods(
-            features,
-            bounds,
-            n_steps,
-            horizon,
-            layout,
-            n_targets=len(targets),
-            too_short=lambda split_name, a, b, length: (
-                f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
-                f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
-                "empty; move the split dates or shorten the windows."
-            ),
-        )
-    except ValueError as error:  # a period too short for one window: the table's fault
-        raise TableError(str(error)) from None
+    features, columns = _encode(scaled, list(values.columns), dates, calendar, labels, known_future, horizon)
+    all_units = _target_units(values.iloc[bounds[0] : bounds[1]], targets, mean, std, season)
+    arrays = _windows(features, bounds, dates, n_steps, horizon, layout, len(targets))
     window_dates = {
         split_name: dates[bounds[k] + n_steps : bounds[k + 1] - horizon + 1]
         for k, split_name in enumerate(SPLITS)
@@ -568,5 +458,154 @@ def frame_dataset(
         target_units=tuple(all_units) if len(targets) > 1 else None,
         columns=tuple(columns),
         dates=window_dates,
-        rebuild=functools.partial(frame_dataset, original, target_column, **options),
+        rebuild=functools.partial(frame_dataset, frame, target_column, **options),
     )
+
+
+def _check_sizes(n_steps, horizon, season, layout, fill):
+    """The window sizes and the season as integers, the layout and fill checked; one TableError each."""
+    try:
+        n_steps = check_positive_int("n_steps", n_steps)
+        horizon = check_positive_int("horizon", horizon)
+        season = None if season is None else check_positive_int("season", season)
+        check_choice("layout", layout, LAYOUTS)
+        check_choice("fill", fill, FILLS)
+    except ValueError as exc:  # an option of the table's: one error type for everything refused here
+        raise TableError(str(exc)) from None
+    if layout == "one_step" and horizon != 1:
+        raise TableError(
+            f"layout='one_step' forecasts one step ahead, got horizon={horizon}; use layout='vector' or "
+            "'seq2seq' for several steps."
+        )
+    return n_steps, horizon, season
+
+
+def _check_targets(frame, target_column, layout) -> list:
+    """The target column(s) as a list, once ``frame`` is known to be a table with distinct columns."""
+    import pandas as pd
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TableError(f"Expected a pandas DataFrame or Series, got {type(frame).__name__}.")
+    if target_column is None:
+        raise TableError(
+            f"Name the column to forecast: target_column= (its columns: {_names(frame.columns)})."
+        )
+    twice = frame.columns[frame.columns.duplicated()]
+    if len(twice):
+        raise TableError(
+            f"Column {_short(twice[0])} appears more than once in the table; expected distinct column names."
+        )
+    targets = list(target_column) if isinstance(target_column, (list, tuple)) else [target_column]
+    if not targets:
+        raise TableError("Name at least one column to forecast: target_column= is empty.")
+    if len(targets) > 1 and layout == "seq2seq":
+        raise TableError(
+            f"Several target columns ({', '.join(map(str, targets))}) need layout='one_step' or "
+            "'vector': seq2seq targets forecast a single column."
+        )
+    return targets
+
+
+def _read_columns(frame, date_column, targets, inputs, categorical, freq, fill):
+    """``(dates, values, labels, grid)``: the checked dates (the evenly spaced ``grid`` once filled), the
+    numeric columns (targets, then inputs) and the category columns on them, gaps filled only when asked."""
+    import pandas as pd
+
+    dates, table = _dates(frame, date_column)
+    numeric = [*targets, *inputs]
+    for column in numeric + categorical:
+        if column not in table.columns:
+            raise TableError(f"There is no column {column!r}; the columns are {_names(table.columns)}.")
+    if len(set(numeric + categorical)) != len(numeric) + len(categorical):
+        raise TableError(
+            f"A column is listed twice (the target {', '.join(map(repr, targets))} "
+            f"{'is always feature 0' if len(targets) == 1 else 'are always the first features'}: do "
+            f"not list it in inputs); got inputs={inputs}, categorical={categorical}."
+        )
+    _check_order(frame, dates)
+    grid = _grid(frame, dates, freq)
+    values = pd.DataFrame({c: _numeric(table, c, dates).to_numpy() for c in numeric}, index=dates)
+    labels = pd.DataFrame({c: table[c].to_numpy() for c in categorical}, index=dates)
+    if len(grid) != len(dates):
+        if fill is None:
+            missing = grid.difference(dates)[0]
+            i = int(dates.searchsorted(missing))
+            raise TableError(
+                f"The dates have gaps: {grid.difference(dates).size} step(s) missing, the first "
+                f"{missing} (between {_where(frame, i - 1, dates)} and {dates[i]}); pass "
+                "fill='interpolate' or fill='ffill', or fix the data."
+            )
+        values, labels = values.reindex(grid), labels.reindex(grid)
+        dates = grid
+    if fill == "interpolate":
+        values = values.interpolate(method="time", limit_area="inside")
+    elif fill == "ffill":
+        values = values.ffill()
+    if fill is not None:
+        labels = labels.ffill()
+    where = frame if len(dates) == len(frame) else None  # rows moved by the fill: report dates only
+    for column in numeric:
+        _check_complete(where, column, values[column].to_numpy(), dates, fill)
+    for column in categorical:
+        _check_complete(where, column, labels[column].to_numpy(), dates, fill)
+    return dates, values, labels, grid
+
+
+def _encode(scaled, numeric, dates, calendar, labels, known_future, horizon):
+    """The feature matrix and its columns' names: the scaled numeric columns, the calendar and category
+    one-hots, then the known-future inputs' next ``horizon`` values."""
+    parts = [scaled]
+    columns = list(numeric)
+    spans = {column: slice(k, k + 1) for k, column in enumerate(numeric)}  # each name's features
+    for item in calendar:
+        spans[item] = slice(len(columns), len(columns) + CALENDAR[item])
+        codes = np.asarray(getattr(dates, _CALENDAR_ATTRIBUTES[item]))
+        parts.append(np.eye(CALENDAR[item])[codes - (item == "month")])  # months count from 1
+        columns += [f"{item}={k + (item == 'month')}" for k in range(CALENDAR[item])]
+    for column in labels.columns:
+        categories = sorted(labels[column].unique(), key=str)
+        spans[column] = slice(len(columns), len(columns) + len(categories))
+        parts.append(
+            (labels[column].to_numpy()[:, None] == np.array(categories, dtype=object)[None]).astype(
+                np.float64
+            )
+        )
+        columns += [f"{column}={c}" for c in categories]
+    features = np.concatenate(parts, axis=1)
+    if known_future:
+        features, columns = _add_known_future(features, columns, [spans[c] for c in known_future], horizon)
+    return features, columns
+
+
+def _target_units(train_values, targets, mean, std, season) -> list:
+    """One :class:`~rnnbook.data.Units` per target column (they come first): its training mean and
+    standard deviation, and the training period's seasonal naive MAE (MASE's scale)."""
+    if len(train_values) <= season:
+        raise TableError(f"The training period has {len(train_values)} steps, not more than season={season}.")
+    units = []
+    for j, column in enumerate(targets):
+        target_train = train_values[column].to_numpy()
+        naive_mae = float(np.mean(np.abs(target_train[season:] - target_train[:-season])))
+        units.append(Units(str(column), float(mean[j]), float(std[j]), naive_mae, season))
+    return units
+
+
+def _windows(features, bounds, dates, n_steps, horizon, layout, n_targets):
+    """Each period's windows and targets (:func:`rnnbook.data.window_periods`); a period too short for
+    one window is the table's fault, a TableError."""
+    try:
+        return window_periods(
+            features,
+            bounds,
+            n_steps,
+            horizon,
+            layout,
+            n_targets=n_targets,
+            too_short=lambda split_name, a, b, length: (
+                f"The {split_name} period ({dates[a] if a < len(dates) else 'empty'} on) has "
+                f"{b - a} steps, fewer than n_steps + horizon = {length}: its split would be "
+                "empty; move the split dates or shorten the windows."
+            ),
+        )
+    except ValueError as error:
+        raise TableError(str(error)) from None
