@@ -23,6 +23,7 @@ from __future__ import annotations
 import keras
 
 from rnnbook._checks import check_positive_int, renamed_keywords
+from rnnbook.models._parts import window_input
 
 #: The old argument names (before the glossary), kept working for a release.
 _OLD_NAMES = renamed_keywords(n_inputs="n_features", n_outputs="horizon")
@@ -52,7 +53,7 @@ def seq2seq_model(n_features=1, horizon=1, units=20, n_steps=None):
     n_features, horizon, units = _sizes(n_features, horizon, units)
     return keras.Sequential(
         [
-            keras.Input((n_steps, n_features)),
+            window_input(n_steps, n_features),
             keras.layers.SimpleRNN(units, return_sequences=True),  # one output per input step
             keras.layers.TimeDistributed(keras.layers.Dense(horizon)),
         ],
@@ -71,7 +72,7 @@ def seq2vec_model(n_features=1, horizon=1, units=20, n_steps=None):
     n_features, horizon, units = _sizes(n_features, horizon, units)
     return keras.Sequential(
         [
-            keras.Input((n_steps, n_features)),
+            window_input(n_steps, n_features),
             keras.layers.SimpleRNN(units),
             keras.layers.Dense(horizon),
         ],
@@ -121,7 +122,7 @@ def encoder_decoder_model(n_features=1, horizon=1, n_steps_out=10, units=20, n_s
     n_steps_out = check_positive_int("n_steps_out", n_steps_out)
     return keras.Sequential(
         [
-            keras.Input((n_steps, n_features)),
+            window_input(n_steps, n_features),
             keras.layers.SimpleRNN(units, name="encoder"),
             keras.layers.RepeatVector(n_steps_out),
             keras.layers.SimpleRNN(units, return_sequences=True, name="decoder"),
