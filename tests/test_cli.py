@@ -246,19 +246,20 @@ def _weekly_csv(path, n=200, drop=None):
     return frame
 
 
+def run_on_riders(csv, *args, check=True):
+    """``rnnbook leaderboard`` on a CSV written by :func:`_weekly_csv`, then ``args``."""
+    return run(
+        "leaderboard", "--csv", str(csv), "--target", "riders", "--date-column", "day", *args, check=check
+    )
+
+
 def test_leaderboard_on_a_csv_reports_metrics_in_the_users_units(tmp_path):
     import numpy as np
 
     csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
     frame = _weekly_csv(csv)
-    proc = run(
-        "leaderboard",
-        "--csv",
-        str(csv),
-        "--target",
-        "riders",
-        "--date-column",
-        "day",
+    proc = run_on_riders(
+        csv,
         "--models",
         "naive_last_value",
         "seasonal_naive",
@@ -340,14 +341,8 @@ def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fr
 def test_known_future_columns_are_given_for_the_forecast_steps_and_recorded(tmp_path):
     csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
     _weekly_csv(csv, n=200)
-    proc = run(
-        "leaderboard",
-        "--csv",
-        str(csv),
-        "--target",
-        "riders",
-        "--date-column",
-        "day",
+    proc = run_on_riders(
+        csv,
         "--calendar",
         "dayofweek",
         "--known-future",
@@ -591,14 +586,8 @@ def test_leaderboard_on_a_daily_csv_infers_a_weekly_season(tmp_path):
     # No --season, --n-steps, --horizon or split: the defaults must work on a daily series, SARIMA included.
     csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
     _weekly_csv(csv, n=730)  # about two years
-    proc = run(
-        "leaderboard",
-        "--csv",
-        str(csv),
-        "--target",
-        "riders",
-        "--date-column",
-        "day",
+    proc = run_on_riders(
+        csv,
         "--models",
         "seasonal_naive",
         "sarima",
@@ -621,14 +610,8 @@ def test_a_backtest_with_a_report_on_a_daily_csv(tmp_path):
     csv, out, report = tmp_path / "riders.csv", tmp_path / "bt.json", tmp_path / "report"
     _weekly_csv(csv, n=730)
     models = ["seasonal_naive", "naive_last_value", "naive_n_steps", "theta", "linear"]
-    proc = run(
-        "leaderboard",
-        "--csv",
-        str(csv),
-        "--target",
-        "riders",
-        "--date-column",
-        "day",
+    proc = run_on_riders(
+        csv,
         "--n-steps",
         "28",
         "--models",
@@ -689,14 +672,8 @@ def test_a_backtest_with_a_report_on_a_daily_csv(tmp_path):
 def test_bad_backtest_options_are_one_line_before_training(tmp_path, extra, message):
     csv = tmp_path / "riders.csv"
     _weekly_csv(csv)
-    proc = run(
-        "leaderboard",
-        "--csv",
-        str(csv),
-        "--target",
-        "riders",
-        "--date-column",
-        "day",
+    proc = run_on_riders(
+        csv,
         "--n-steps",
         "14",
         "--models",
