@@ -116,7 +116,8 @@ def test_multivariate_inputs_calendar_and_categories():
     assert abs(ds.X_train[:, :, 1].mean()) < 0.2
 
 
-def known_future_dataset(frame, **options):
+def known_future_dataset(frame, known_future=("dayofweek", "kind"), **options):
+    """Three days ahead from a week of riders, rain, day of week and kind; ``known_future`` as given."""
     return frame_dataset(
         frame,
         "riders",
@@ -124,7 +125,7 @@ def known_future_dataset(frame, **options):
         inputs=["rain"],
         calendar=["dayofweek"],
         categorical=["kind"],
-        known_future=["dayofweek", "kind"],
+        known_future=known_future,
         n_steps=7,
         horizon=3,
         layout="vector",
@@ -136,18 +137,7 @@ def known_future_dataset(frame, **options):
 def test_known_future_inputs_give_each_step_the_next_horizon_steps_values():
     frame = daily(100)
     ds = known_future_dataset(frame)
-    plain = frame_dataset(
-        frame,
-        "riders",
-        date_column="date",
-        inputs=["rain"],
-        calendar=["dayofweek"],
-        categorical=["kind"],
-        n_steps=7,
-        horizon=3,
-        layout="vector",
-        split=("2024-02-20", "2024-03-20"),
-    )
+    plain = known_future_dataset(frame, known_future=())
     # 12 features (riders, rain, 7 days, 3 kinds), then the 10 known ones at t+1, t+2 and t+3.
     assert ds.X_train.shape == (*plain.X_train.shape[:2], 12 + 3 * 10)
     assert ds.columns[12] == "dayofweek=0(t+1)" and ds.columns[-1] == "kind=W(t+3)"
