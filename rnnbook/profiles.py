@@ -130,13 +130,15 @@ REAL_RECIPE = {
     "patience": 6,
     "min_delta": 0.0,
     "eval_batch_size": 1000,
+    "clipnorm": None,
+    "global_clipnorm": None,
 }
 
 
 def recipe_for(profile: Profile | str | None = None, model_recipe=None) -> dict:
     """The recipe a model with its own ``model_recipe`` (:attr:`ModelSpec.recipe
     <rnnbook.registry.ModelSpec>`) is trained with in ``profile``: epochs, batch size, learning rate,
-    schedule, patience.
+    schedule, patience and gradient clipping (``clipnorm`` or ``global_clipnorm``, a model's own or none).
 
     A ``uniform`` profile (``full``, the book's) trains every model alike, plugins included: the models'
     own recipes are ignored. Otherwise they beat the profile. Explicit arguments to
@@ -161,6 +163,8 @@ def recipe_for(profile: Profile | str | None = None, model_recipe=None) -> dict:
         "patience": p.patience,
         "eval_batch_size": p.eval_batch_size,
         "min_delta": p.min_delta,
+        "clipnorm": defaults.get("clipnorm"),
+        "global_clipnorm": defaults.get("global_clipnorm"),
     }
 
 

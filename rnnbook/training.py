@@ -363,13 +363,16 @@ def compile_model(
     steps_per_epoch: int | None = None,
     epochs: int | None = None,
     schedule: str | None = None,
+    clipnorm: float | None = None,
+    global_clipnorm: float | None = None,
 ):
     """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
 
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
     (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
     :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
-    :data:`rnnbook.profiles.REAL_RECIPE`).
+    :data:`rnnbook.profiles.REAL_RECIPE`). ``clipnorm`` caps the norm of each variable's gradient,
+    ``global_clipnorm`` the norm of all of them together (gradient clipping, Pascanu et al. 2013).
     """
     import keras
 
@@ -383,7 +386,8 @@ def compile_model(
             learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
         )
     metrics = [last_time_step_mse] if spec.train_layout == "seq2seq" else []
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=lr), loss="mse", metrics=metrics)
+    optimizer = keras.optimizers.Adam(learning_rate=lr, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
+    model.compile(optimizer=optimizer, loss="mse", metrics=metrics)
     return model
 
 
@@ -400,6 +404,9 @@ class Recipe:
     #: Early stopping's ``min_delta`` (``None`` without early stopping).
     min_delta: float | None
     eval_batch_size: int | None
+    #: Gradient clipping (``None``: none): the norm of each variable's gradient, or of all of them.
+    clipnorm: float | None = None
+    global_clipnorm: float | None = None
 
     @property
     def score_batch_size(self) -> int:
@@ -448,6 +455,8 @@ def plan_training(
     schedule: str | None = None,
     cache: bool | None = None,
     retarget: bool = False,
+    clipnorm: float | None = None,
+    global_clipnorm: float | None = None,
     **hparams,
 ) -> Plan:
     """Decide what the model ``name`` trains on and how, in one place: the data set with the model's
@@ -463,7 +472,8 @@ def plan_training(
 
     The recipe: the profile's recipe for the model (:func:`rnnbook.profiles.recipe_for`), then the
     real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_RECIPE`),
-    then the caller's ``epochs``, ``batch_size``, ``learning_rate`` and ``schedule``.
+    then the caller's ``epochs``, ``batch_size``, ``learning_rate``, ``schedule``, ``clipnorm`` and
+    ``global_clipnorm``.
 
     Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
     hashing the code and the data for the key. The arguments are :func:`train`'s.
@@ -491,6 +501,7 @@ def plan_training(
     if dataset is not None and dataset.n_targets > 1 and not _takes(spec.builder, "n_targets"):
         width = horizon * dataset.n_targets  # target-major: horizon values per target column
     recipe = _recipe(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
+    recipe = _with_clipping(recipe, clipnorm, global_clipnorm)
     train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
     eval_data = train_data
     if spec.kind == "iterative":
@@ -570,7 +581,29 @@ def _recipe(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
         patience=patience,
         min_delta=settings["min_delta"] if patience else None,
         eval_batch_size=settings["eval_batch_size"],
+        clipnorm=_optional_positive("clipnorm", settings.get("clipnorm")),
+        global_clipnorm=_optional_positive("global_clipnorm", settings.get("global_clipnorm")),
     )
+
+
+def _optional_positive(name: str, value) -> float | None:
+    return None if value is None else check_positive_float(name, value)
+
+
+def _with_clipping(recipe: Recipe, clipnorm, global_clipnorm) -> Recipe:
+    """``recipe`` with the caller's gradient clipping (else the recipe's): one kind at a time."""
+    clipnorm = recipe.clipnorm if clipnorm is None else check_positive_float("clipnorm", clipnorm)
+    global_clipnorm = (
+        recipe.global_clipnorm
+        if global_clipnorm is None
+        else check_positive_float("global_clipnorm", global_clipnorm)
+    )
+    if clipnorm is not None and global_clipnorm is not None:
+        raise ValueError(
+            "Received both `clipnorm` and `global_clipnorm`; expected at most one of them (each "
+            f"variable's gradient norm, or all of them together), got {clipnorm:g} and {global_clipnorm:g}."
+        )
+    return dataclasses.replace(recipe, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
 
 
 def _cache_key(plan: Plan) -> str:
@@ -613,6 +646,8 @@ def train(
     callbacks: list | None = None,
     cache: bool | None = None,
     retarget: bool = False,
+    clipnorm: float | None = None,
+    global_clipnorm: float | None = None,
     **hparams,
 ) -> TrainResult:
     """Build, train and evaluate the registered model ``name``: plan, cache lookup, fit, score, store.
@@ -642,6 +677,9 @@ def train(
             or ``RNNBOOK_CACHE=0``; ``False``: neither read nor write it.
         retarget: cut ``dataset`` anew for the model's targets and ``horizon`` (default: the data set's)
             instead of refusing targets that do not fit (default ``False``).
+        clipnorm, global_clipnorm: gradient clipping (default ``None``: the recipe's, else none):
+            Adam caps the norm of each variable's gradient (``clipnorm``) or of all gradients
+            together (``global_clipnorm``, which keeps their direction); at most one of the two.
         **hparams: passed to the builder.
 
     Returns:
@@ -661,6 +699,8 @@ def train(
         schedule=schedule,
         cache=cache,
         retarget=retarget,
+        clipnorm=clipnorm,
+        global_clipnorm=global_clipnorm,
         **hparams,
     )
     hit = _load_cached(plan)
@@ -709,7 +749,16 @@ def _load_cached(plan: Plan):
 def _compile(model, plan: Plan):
     recipe = plan.recipe
     steps = int(np.ceil(len(plan.train_data.X_train) / recipe.batch_size))
-    return compile_model(model, plan.spec, recipe.learning_rate, steps, recipe.epochs, recipe.schedule)
+    return compile_model(
+        model,
+        plan.spec,
+        recipe.learning_rate,
+        steps,
+        recipe.epochs,
+        recipe.schedule,
+        clipnorm=recipe.clipnorm,
+        global_clipnorm=recipe.global_clipnorm,
+    )
 
 
 def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:

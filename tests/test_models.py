@@ -131,6 +131,8 @@ INVALID = [
     ("unrolled_rnn", {"cell": "transformer"}, "cell"),
     ("seq2vec_rnn", {"units": (True,)}, "units"),
     ("seq2seq_rnn", {"units": -1}, "units"),
+    ("seq2seq_rnn", {"activation": "sigmoid"}, "activation"),
+    ("seq2seq_layernorm_rnn", {"activation": "gelu"}, "activation"),
     ("seq2seq_rnn_dropout", {"dropout": 1.0}, "dropout"),
     ("seq2seq_rnn_dropout", {"recurrent_dropout": -0.1}, "recurrent_dropout"),
     ("seq2seq_rnn_batchnorm", {"units": (0,)}, "units"),
@@ -189,6 +191,15 @@ def test_deep_rnn_heads(head, activation):
     assert [layer.units for layer in recurrent] == ([3, 4, 5, 1] if head == "rnn" else [3, 4, 5])
     assert [layer.return_sequences for layer in recurrent] == [True] * (len(recurrent) - 1) + [False]
     assert recurrent[0].activation is keras.activations.get(activation)
+
+
+@pytest.mark.parametrize("name", ["seq2seq_rnn", "seq2seq_layernorm_rnn"])
+def test_seq2seq_rnns_take_relu_inside_the_recurrence(name):
+    model = rnnbook.build_model(name, n_steps=N_STEPS, units=(3, 4), activation="relu")
+    recurrent = [layer for layer in model.layers if isinstance(layer, keras.layers.RNN)]
+    cells = [getattr(layer, "cell", layer) for layer in recurrent]
+    assert len(cells) == 2
+    assert all(cell.activation is keras.activations.relu for cell in cells)
 
 
 def test_the_same_seed_gives_the_same_predictions():

@@ -301,3 +301,22 @@ def test_the_plan_picks_the_real_data_recipe_for_a_table_with_units():
     assert (synthetic.recipe.epochs, synthetic.recipe.schedule) == (TINY.epochs, TINY.schedule)
     with pytest.warns(DeprecationWarning, match="Dataset.fit"):
         assert table.fit == REAL_RECIPE
+
+
+@pytest.mark.parametrize("kind", ["clipnorm", "global_clipnorm"])
+def test_gradient_clipping_reaches_the_optimizer(kind):
+    ds = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
+    r = train("linear", ds, profile=TINY, epochs=1, progress=False, cache=False, **{kind: 0.5})
+    assert getattr(r.model.optimizer, kind) == 0.5
+    other = {"clipnorm": "global_clipnorm", "global_clipnorm": "clipnorm"}[kind]
+    assert getattr(r.model.optimizer, other) is None
+    assert getattr(plan_training("linear", ds, profile=TINY, **{kind: 0.5}).recipe, kind) == 0.5
+    unclipped = plan_training("linear", ds, profile=TINY).recipe
+    assert (unclipped.clipnorm, unclipped.global_clipnorm) == (None, None)
+
+
+def test_gradient_clipping_refuses_a_bad_value_in_one_line():
+    with pytest.raises(ValueError, match=r"argument `clipnorm`, expected a positive number, got 0\.$"):
+        plan_training("linear", profile=TINY, clipnorm=0, cache=False)
+    with pytest.raises(ValueError, match="both `clipnorm` and `global_clipnorm`; expected at most one"):
+        plan_training("linear", profile=TINY, clipnorm=1.0, global_clipnorm=1.0, cache=False)

@@ -196,14 +196,18 @@ def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
     horizon=10,
     recipe={"learning_rate": 0.01},
 )
-def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
+def seq2seq_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), activation="tanh"):
     """Sequence-to-sequence RNN: at every time step, forecast the next ``horizon`` values.
 
     Training on every step's forecast gives many more error gradients per series than seq2vec.
 
+    Args:
+        activation: ``"tanh"`` (default) or ``"relu"`` inside the recurrent layers.
+
     Used in: book/04_forecasting.
     """
-    return _seq2seq("seq2seq_rnn", n_steps, n_features, horizon, units)
+    check_choice("activation", activation, ACTIVATIONS)
+    return _seq2seq("seq2seq_rnn", n_steps, n_features, horizon, units, activation=activation)
 
 
 @register_model(
@@ -269,18 +273,22 @@ def seq2seq_rnn_batchnorm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
     layout="seq2seq",
     horizon=10,
 )
-def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
+def seq2seq_layernorm_rnn(n_steps=50, n_features=1, horizon=10, units=(20, 20), activation="tanh"):
     """Recurrent layers of :class:`~rnnbook.layers.LNSimpleRNNCell`: layer norm inside the recurrence.
+
+    Args:
+        activation: ``"tanh"`` (default) or ``"relu"``, applied after the normalization.
 
     Used in: book/05_unstable_gradients.
     """
+    check_choice("activation", activation, ACTIVATIONS)
     return seq2seq_stack(
         "seq2seq_layernorm_rnn",
         n_steps,
         n_features,
         horizon,
         units,
-        lambda u: keras.layers.RNN(LNSimpleRNNCell(u), return_sequences=True),
+        lambda u: keras.layers.RNN(LNSimpleRNNCell(u, activation=activation), return_sequences=True),
     )
 
 
