@@ -195,7 +195,7 @@ def renamed_keywords(**renames: str):
                         raise TypeError(
                             f"{name}() got both `{old}` (the old name) and `{new}`: pass `{new}`."
                         )
-                    warn_deprecated(f"{name}({old}=...)", f"{name}({new}=...)", stacklevel=4)
+                    warn_deprecated(f"{name}({old}=...)", f"{name}({new}=...)")  # the caller of `wrapper`
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
 

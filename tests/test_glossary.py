@@ -199,3 +199,20 @@ def test_the_old_names_still_work_and_warn_with_the_new_name():
 def test_an_old_and_a_new_name_together_are_refused():
     with pytest.raises(TypeError, match="both `target` .* and `layout`"):
         rnnbook.data.shape_dataset("quick", 1, layout="one_step", target="vector")
+
+
+def test_a_deprecation_warning_names_the_callers_line():
+    """Python shows a DeprecationWarning by default only when it is attributed to the caller's code, so
+    each old name's warning must point at the line that used it, not at rnnbook's wrapper."""
+    from rnnbook import data, frames
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        data.synthetic_dataset(30, 10, (20, 5, 5), horizon=2, target="vector")  # an old keyword
+        frames.REAL_FIT  # noqa: B018 -- an old module attribute
+        data.synthetic_dataset(30, 10, (20, 5, 5)).target  # noqa: B018 -- an old attribute
+    deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(deprecations) == 3, [str(w.message) for w in deprecations]
+    assert [w.filename for w in deprecations] == [__file__] * 3, [
+        (w.filename, w.lineno) for w in deprecations
+    ]
