@@ -584,6 +584,7 @@ def _cmd_backtest(args, dataset, json_path, profile, metric, described, seeds) -
     finally:
         signal.signal(signal.SIGINT, previous)
     if stop.is_set():
+        rows[:] = [r for r in rows if r["model"] not in errors]  # a failed model leaves no rows behind
         save(partial=True)  # every finished model and origin: on_row saved them as they came
         kept = f"; the rows finished so far are in {json_path} (partial)" if json_path is not None else ""
         print(f"interrupted{kept}", file=sys.stderr)

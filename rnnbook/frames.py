@@ -383,7 +383,7 @@ def frame_dataset(
             holiday calendar, a planned price), which are also given for the steps being forecast:
             at each time step ``t`` of a window, their values (scaled or one-hot) at ``t + 1 ..
             t + horizon`` are appended as more input features (named ``"dayofweek=3(t+1)"``), so a
-            window keeps its shape ``(n_steps, n_features)`` and its last step carries the forecast
+            window stays ``(n_steps, n_features)``, with more features, and its last step carries the forecast
             steps' values. No target value and no other input of a later step enters a window; every
             value read is within the window's own period and its ``n_steps + horizon`` steps (the
             last windows' known-future values are the table's, known in advance). Defaults to ``()``.

@@ -114,10 +114,11 @@ def run_leaderboard(
     """
 
     n_seeds = check_positive_int("n_seeds", n_seeds)
-    seeds = [seed] if n_seeds == 1 else [(42 if seed is None else seed) + k for k in range(n_seeds)]
     check_choice("metric", metric, METRICS if dataset is not None and dataset.units is not None else ("mse",))
 
     profile = get_profile(profile) if not hasattr(profile, "n_series") else profile
+    # One base for any number of seeds: the profile's seed unless one is given (the shipped ones: 42).
+    seeds = [seed] if n_seeds == 1 else [(profile.seed if seed is None else seed) + k for k in range(n_seeds)]
     if models is None:
         names = [s.name for s in list_models(include_broken=False)]
         broken = {s.name: s.error for s in list_models() if not s.ok}

@@ -130,8 +130,6 @@ REAL_RECIPE = {
     "patience": 6,
     "min_delta": 0.0,
     "eval_batch_size": 1000,
-    "clipnorm": None,
-    "global_clipnorm": None,
 }
 
 

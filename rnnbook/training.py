@@ -591,19 +591,25 @@ def _optional_positive(name: str, value) -> float | None:
 
 
 def _with_clipping(recipe: Recipe, clipnorm, global_clipnorm) -> Recipe:
-    """``recipe`` with the caller's gradient clipping (else the recipe's): one kind at a time."""
-    clipnorm = recipe.clipnorm if clipnorm is None else check_positive_float("clipnorm", clipnorm)
-    global_clipnorm = (
-        recipe.global_clipnorm
-        if global_clipnorm is None
-        else check_positive_float("global_clipnorm", global_clipnorm)
-    )
+    """``recipe`` with the caller's gradient clipping, which replaces the recipe's (either kind); one
+    kind at a time."""
     if clipnorm is not None and global_clipnorm is not None:
         raise ValueError(
             "Received both `clipnorm` and `global_clipnorm`; expected at most one of them (each "
             f"variable's gradient norm, or all of them together), got {clipnorm:g} and {global_clipnorm:g}."
         )
-    return dataclasses.replace(recipe, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
+    if clipnorm is not None:
+        return dataclasses.replace(
+            recipe, clipnorm=check_positive_float("clipnorm", clipnorm), global_clipnorm=None
+        )
+    if global_clipnorm is not None:
+        global_clipnorm = check_positive_float("global_clipnorm", global_clipnorm)
+        return dataclasses.replace(recipe, clipnorm=None, global_clipnorm=global_clipnorm)
+    if recipe.clipnorm is not None and recipe.global_clipnorm is not None:
+        raise ValueError(
+            "The model's recipe sets both `clipnorm` and `global_clipnorm`; expected at most one of them."
+        )
+    return recipe
 
 
 def _cache_key(plan: Plan) -> str:

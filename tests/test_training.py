@@ -296,7 +296,12 @@ def test_the_plan_picks_the_real_data_recipe_for_a_table_with_units():
 
     table = _hourly_dataset()
     plan = plan_training("linear", table, retarget=True, profile=TINY, cache=False)
-    assert dataclasses.asdict(plan.recipe) == REAL_RECIPE
+    recipe = dataclasses.asdict(plan.recipe)
+    assert {k: recipe[k] for k in REAL_RECIPE} == REAL_RECIPE
+    assert (recipe["clipnorm"], recipe["global_clipnorm"]) == (
+        None,
+        None,
+    )  # the real-data recipe clips nothing
     synthetic = plan_training("linear", data.synthetic_dataset(60, 20, (40, 10, 10), seed=0), profile=TINY)
     assert (synthetic.recipe.epochs, synthetic.recipe.schedule) == (TINY.epochs, TINY.schedule)
     with pytest.warns(DeprecationWarning, match="Dataset.fit"):
@@ -313,6 +318,23 @@ def test_gradient_clipping_reaches_the_optimizer(kind):
     assert getattr(plan_training("linear", ds, profile=TINY, **{kind: 0.5}).recipe, kind) == 0.5
     unclipped = plan_training("linear", ds, profile=TINY).recipe
     assert (unclipped.clipnorm, unclipped.global_clipnorm) == (None, None)
+
+
+def test_a_models_own_clipping_survives_a_tables_recipe_and_yields_to_the_callers():
+    from rnnbook.registry import get_spec
+    from rnnbook.specs import BUILTINS, register_model
+
+    register_model("clipped_linear_for_test", recipe={"clipnorm": 0.25})(get_spec("linear").builder)
+    try:
+        table = _hourly_dataset()
+        own = plan_training("clipped_linear_for_test", table, retarget=True, profile=TINY, cache=False).recipe
+        assert (own.clipnorm, own.global_clipnorm, own.schedule) == (0.25, None, "plateau")
+        caller = plan_training(
+            "clipped_linear_for_test", table, retarget=True, profile=TINY, cache=False, global_clipnorm=2.0
+        ).recipe
+        assert (caller.clipnorm, caller.global_clipnorm) == (None, 2.0)
+    finally:
+        del BUILTINS["clipped_linear_for_test"]
 
 
 def test_gradient_clipping_refuses_a_bad_value_in_one_line():

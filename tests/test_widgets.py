@@ -497,6 +497,26 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         add_series("mine", rnnbook.data.synthetic_dataset(20, 10, (10, 5, 5)))
 
 
+def test_a_diverged_model_on_a_series_of_your_own_is_drawn_without_bands(monkeypatch):
+    import pandas as pd
+
+    from rnnbook.frames import frame_dataset
+    from rnnbook.widgets import forecast
+    from rnnbook.widgets.forecast import USER_SERIES, add_series, forecast_data
+
+    hours = pd.date_range("2024-01-01", periods=400, freq="h")
+    ds = frame_dataset(pd.Series(np.sin(np.arange(400) / 4), hours, name="x"), n_steps=24, horizon=1)
+    monkeypatch.setattr(
+        forecast, "_forecast", lambda trained, layout, X, horizon: np.full((len(X), horizon), np.nan)
+    )
+    try:
+        add_series("diverged", ds)
+        d = forecast_data("diverged", "seasonal_naive", "one_step", 2)
+        assert np.isnan(d.forecast).all() and d.lower == {} and d.upper == {}
+    finally:
+        USER_SERIES.remove("diverged")
+
+
 def test_the_forecast_explorer_draws_conformal_intervals_for_a_series_of_your_own():
     import dataclasses
 

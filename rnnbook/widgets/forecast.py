@@ -305,7 +305,8 @@ def forecast_data(
     bands = {}
     if ds.units is not None:  # a series of the user's own: everything back in its units
         X, y, forecast, naive = (ds.units.invert(a) for a in (X, y, forecast, naive))
-        bands = _conformal_bands(y, forecast)
+        if np.isfinite(forecast).all():  # a model that diverged is drawn as it is, without bands
+            bands = _conformal_bands(y, forecast)
     return ForecastData(
         series=series,
         model=model,
