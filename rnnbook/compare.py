@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 
+from rnnbook.parallel import train_many
 from rnnbook.published import published_mse
-from rnnbook.training import train
 
 # Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: pandas.
 
@@ -54,15 +54,18 @@ def check_claim(claim: str, holds: bool, evidence: str = "") -> None:
     print(f"claim holds: {claim}{detail}")
 
 
-def train_seeds(names, seeds=SEEDS, **train_kwargs) -> dict:
+def train_seeds(names, seeds=SEEDS, *, workers: int | None = None, **train_kwargs) -> dict:
     """Train every model of ``names`` once per seed with :func:`rnnbook.training.train`.
 
-    Returns ``{name: [TrainResult per seed]}``; every run comes from the trained-model cache when it is
-    there, so a chapter that repeats another's runs costs nothing.
+    The runs are independent, so they train side by side in worker processes
+    (:func:`rnnbook.parallel.train_many`, ``workers``: how many) with exactly the numbers of one run
+    after the other. Returns ``{name: [TrainResult per seed]}``; every run comes from the trained-model
+    cache when it is there, so a chapter that repeats another's runs costs nothing.
     """
-
-    train_kwargs.setdefault("progress", False)
-    return {name: [train(name, seed=seed, **train_kwargs) for seed in seeds] for name in names}
+    names, seeds = tuple(names), tuple(seeds)
+    jobs = [(name, {**train_kwargs, "seed": seed}) for name in names for seed in seeds]
+    results = iter(train_many(jobs, workers))
+    return {name: [next(results) for _ in seeds] for name in names}
 
 
 def seed_table(runs: dict):

@@ -1,0 +1,222 @@
+"""Independent trainings at once, in worker processes, so that every core of the machine works.
+
+A chapter's comparison trains several models, each with several seeds, and every one of those runs is
+independent of the others. One small Keras model does not keep two cores busy, so the runs go faster
+side by side: ``bench/bench_parallel.py`` measures the same runs with one and with two worker
+processes (the stored result is quoted in ``bench/README.md``).
+
+**The trained-model cache is where the workers and the caller meet.** :func:`prefill` hands the runs
+that the cache does not hold yet to the workers; each worker calls :func:`rnnbook.training.train`,
+which stores its model in the cache atomically. The caller then calls ``train`` for every run, in its
+own order, and each call is a cache hit. So
+
+* the results are exactly those of a sequential run (a hit returns the miss's weights, scores and
+  history, and a run's numbers depend only on its seed: same seed, same numbers, in any process);
+* Ctrl-C loses no finished run (it is in the cache; the workers are stopped, the caller's
+  ``KeyboardInterrupt`` goes on);
+* a run that fails in a worker (an error, an interactively registered model a worker cannot see) is
+  simply trained again by the caller, whose error is the one a sequential run would have raised.
+
+Without the cache (``RNNBOOK_MODEL_CACHE=0``, ``cache=False``, a forecaster such as ARMA) there is
+nowhere to meet, and the runs train one after the other in the caller.
+
+**How many workers:** ``workers=``, else ``$RNNBOOK_WORKERS``, else the machine's cores (at most
+:data:`MAX_WORKERS`); ``1`` turns the workers off. Only runs large enough to pay for a worker go to
+the workers (:data:`MIN_SAMPLE_EPOCHS`): a worker first imports Keras and its backend (a few seconds)
+and compiles each model once. The workers are started once per process, with the caller's Keras
+backend, and kept for the next call. Each is a fresh interpreter (``python -m rnnbook.parallel``), not
+a fork -- forking a process that runs JAX or PyTorch threads is unsafe -- nor a ``multiprocessing``
+spawn, which would run the caller's script again in every worker; they sit in a session of their own,
+so a terminal's Ctrl-C reaches only the caller, which stops them. What a worker prints goes to the
+caller's standard error, never onto a notebook's page.
+
+Example:
+
+>>> from rnnbook import parallel
+>>> parallel.worker_count(workers=1)
+1
+>>> parallel.worker_count(workers=3)
+3
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+
+from rnnbook._checks import check_positive_int
+from rnnbook.backend import backend
+
+WORKERS_ENV = "RNNBOOK_WORKERS"
+#: The most workers started by default: the chapter's small models gain little beyond it and each
+#: worker holds its own copy of Keras and its backend (about half a gigabyte).
+MAX_WORKERS = 4
+#: A run goes to a worker only if it fits at least this many samples (training series times epochs):
+#: the book's profile (7,000 series, 20 epochs) does, the unit tests' quick one (1,400, 8) does not --
+#: there a worker's start and compilation would cost more than the run.
+MIN_SAMPLE_EPOCHS = 50_000
+
+_workers: list = []  # the running workers (:class:`_Worker`), started once and reused
+
+
+def worker_count(workers: int | None = None) -> int:
+    """The number of worker processes: ``workers``, else ``$RNNBOOK_WORKERS``, else the cores (at most
+    :data:`MAX_WORKERS`). A bad value is one ``ValueError`` line naming where it came from."""
+    if workers is not None:
+        return check_positive_int("workers", workers)
+    value = os.environ.get(WORKERS_ENV)
+    if value is None or value == "":
+        return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise ValueError(f"${WORKERS_ENV} is {value!r}; expected a positive integer (1: no workers).")
+    return count
+
+
+def prefill(jobs, workers: int | None = None) -> int:
+    """Train in worker processes every run of ``jobs`` that the trained-model cache does not hold yet.
+
+    Args:
+        jobs: ``(name, kwargs)`` pairs, each one call ``train(name, **kwargs)``.
+        workers: the number of worker processes (see :func:`worker_count`); an explicit number also
+            sends small runs to the workers.
+
+    Returns:
+        How many runs the workers were given (``0``: none, the caller trains what is left itself).
+        Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache.
+    """
+    count = worker_count(workers)
+    todo = [job for job in jobs if _worth_a_worker(job, small_too=workers is not None)]
+    if count < 2 or len(todo) < 2:
+        return 0
+    environ = {k: v for k, v in os.environ.items() if k.startswith("RNNBOOK_")}
+    waiting = queue.SimpleQueue()
+    for name, kwargs in todo:
+        waiting.put((name, kwargs, environ))
+    feeders = [
+        threading.Thread(target=worker.take_jobs, args=(waiting,), daemon=True)
+        for worker in _start(min(count, len(todo)))
+    ]
+    try:
+        for feeder in feeders:
+            feeder.start()
+        for feeder in feeders:
+            feeder.join()
+    except BaseException:  # Ctrl-C: stop the workers; the runs they finished are in the cache
+        shutdown()
+        raise
+    return len(todo)
+
+
+def train_many(jobs, workers: int | None = None) -> list:
+    """``[train(name, **kwargs) for name, kwargs in jobs]``, with the runs trained side by side first
+    (:func:`prefill`): the same results, in the same order, sooner."""
+    from rnnbook.training import train
+
+    jobs = [(name, {"progress": False, **kwargs}) for name, kwargs in jobs]
+    prefill(jobs, workers)
+    return [train(name, **kwargs) for name, kwargs in jobs]
+
+
+def shutdown() -> None:
+    """Stop the worker processes (they are started again when needed)."""
+    while _workers:
+        _workers.pop().stop()
+
+
+def _worth_a_worker(job, small_too: bool) -> bool:
+    """Whether a run can and should go to a worker: a run for the trained-model cache that the cache
+    lacks, and large enough to pay for the worker (unless the caller asked for workers explicitly)."""
+    from rnnbook.training import plan_training
+
+    name, kwargs = job
+    if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
+        return False
+    plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+    if plan.cache_key is None or os.path.isdir(os.path.join(plan.cache_root, plan.cache_key)):
+        return False
+    return small_too or len(plan.train_data.X_train) * plan.recipe.epochs >= MIN_SAMPLE_EPOCHS
+
+
+def _start(count: int) -> list:
+    """``count`` running workers on the caller's Keras backend (those already running, and more)."""
+    _workers[:] = [w for w in _workers if w.alive() and w.backend == backend()]
+    while len(_workers) < count:
+        _workers.append(_Worker(backend()))
+    return _workers[:count]
+
+
+class _Worker:
+    """One worker process: jobs go in pickled on its standard input, one line of outcome comes back."""
+
+    def __init__(self, backend_name: str):
+        self.backend = backend_name
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "rnnbook.parallel"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env={**os.environ, "KERAS_BACKEND": backend_name},
+            start_new_session=True,  # a terminal's Ctrl-C goes to the caller alone
+        )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def take_jobs(self, waiting: queue.SimpleQueue) -> None:
+        """Run jobs from ``waiting`` until it is empty or this worker has died (what it was running
+        is then trained by the caller)."""
+        while self.alive():
+            try:
+                job = waiting.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                pickle.dump(job, self.process.stdin)
+                self.process.stdin.flush()
+                pickle.load(self.process.stdout)  # the outcome: None, or the error the caller will see
+            except (OSError, EOFError, pickle.UnpicklingError):
+                self.stop()
+                return
+
+    def stop(self) -> None:
+        if self.alive():
+            self.process.kill()
+        self.process.wait()
+
+
+def _serve() -> None:
+    """A worker's loop: read a job, train it into the cache, answer; until its input closes."""
+    jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever training prints goes to standard error, away from the answers
+    import rnnbook  # noqa: F401  (its import hooks, before Keras)
+    from rnnbook.training import train
+
+    while True:
+        try:
+            name, kwargs, environ = pickle.load(jobs)
+        except EOFError:
+            return
+        for key in [k for k in os.environ if k.startswith("RNNBOOK_")]:
+            del os.environ[key]
+        os.environ.update(environ)  # the caller's cache directories and profile, as they are now
+        try:
+            train(name, **kwargs)
+            outcome = None
+        except Exception as exc:
+            outcome = f"{type(exc).__name__}: {exc}"
+        pickle.dump(outcome, answers)
+        answers.flush()
+
+
+atexit.register(shutdown)
+
+if __name__ == "__main__":
+    _serve()
