@@ -189,13 +189,17 @@ def test_check_only_cells_show_their_markers_not_their_code(notebook):
 
 
 def test_no_table_formatting_plumbing_on_the_page(notebook):
-    # Tables go through rnnbook.plotting.show_table (one way of writing numbers for every chapter), and a
-    # cell that prints column names for nbval to compare is removed from the page.
+    # Tables go through rnnbook.plotting.show_table (one way of writing numbers for every chapter, not
+    # `.style.format` chains or `.round(5)`), and a cell that prints column names for nbval to compare is
+    # removed from the page.
     path, nb = notebook
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
             continue
         assert ".style." not in cell.source, f"{path.name}: cell {i} formats a table inline; use show_table"
+        assert not re.search(r"\.round\(\d+\)(\.\w+\(\))?\)*\s*\Z", cell.source), (
+            f"{path.name}: cell {i} shows a table rounded by hand; use show_table"
+        )
         assert not re.search(r"print\(list\([^)]*columns\)", cell.source), (
             f"{path.name}: cell {i} prints column names on the page; tag it remove-cell"
         )
