@@ -4,8 +4,9 @@ A ranking that turns on a small gap means nothing from one run: another seed (an
 another initialisation, another shuffling) may reverse it. :func:`train_seeds` repeats the whole
 experiment for every model and seed with the same recipe, :func:`seed_table` summarises the runs beside
 the chapter's published value, and :func:`check_claim` turns a sentence of the book into a check: it
-prints the sentence with its evidence and raises :class:`ClaimError` when the numbers stop supporting it,
-so the chapter fails under nbval instead of printing a false statement.
+shows a small "✓ checked" marker with the sentence and its evidence (:class:`ClaimMarker`: a badge on the
+book's page, one line of text elsewhere) and raises :class:`ClaimError` when the numbers stop supporting
+it, so the chapter fails under nbval instead of printing a false statement.
 
 **The one rule for comparative claims** about trained models' scores (:func:`verdict`): each model is
 trained with at least :data:`MIN_SEEDS` (3) seeds, and "A beats B" only when A's *worst* seed is better
@@ -17,13 +18,15 @@ Used in: book/04_forecasting to book/07_convolutions_wavenet.
 Example:
 
 >>> check_claim("2 beats 3", 2 < 3, "2 < 3")
-claim holds: 2 beats 3 (2 < 3)
+✓ checked: 2 beats 3 (2 < 3)
 """
 
 from __future__ import annotations
 
 import dataclasses
+import html
 import math
+import sys
 
 import numpy as np
 
@@ -46,12 +49,70 @@ class ClaimError(AssertionError):
     """A sentence of the book that its numbers no longer support."""
 
 
+#: The marker's label, on the page and in the text line.
+CHECKED = "✓ checked"
+
+
+@dataclasses.dataclass(frozen=True)
+class ClaimMarker:
+    """What :func:`check_claim` shows for a claim that holds: the same small marker everywhere.
+
+    In a notebook (the book's pages) it is a badge of CSS class ``rnnbook-claim`` (styled by
+    book/_static/rnnbook-claims.css); as text -- a terminal, a doctest, the notebook's plain-text
+    fallback -- it is one line.
+
+    Example:
+
+    >>> marker = ClaimMarker("a beats b", "0.1 < 0.2")
+    >>> print(marker)
+    ✓ checked: a beats b (0.1 < 0.2)
+    >>> print(marker._repr_html_())  # doctest: +NORMALIZE_WHITESPACE
+    <p class="rnnbook-claim"><span class="rnnbook-claim-mark">✓ checked</span>
+    a beats b <span class="rnnbook-claim-evidence">(0.1 &lt; 0.2)</span></p>
+    """
+
+    claim: str
+    evidence: str = ""
+
+    def __str__(self) -> str:
+        detail = f" ({self.evidence})" if self.evidence else ""
+        return f"{CHECKED}: {self.claim}{detail}"
+
+    # The plain-text form a notebook stores beside the HTML one.
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        evidence = (
+            f' <span class="rnnbook-claim-evidence">({html.escape(self.evidence)})</span>'
+            if self.evidence
+            else ""
+        )
+        return (
+            f'<p class="rnnbook-claim"><span class="rnnbook-claim-mark">{CHECKED}</span> '
+            f"{html.escape(self.claim)}{evidence}</p>"
+        )
+
+
 def check_claim(claim: str, holds: bool, evidence: str = "") -> None:
-    """Print ``claim`` with its ``evidence``, or raise :class:`ClaimError` if it does not hold."""
-    detail = f" ({evidence})" if evidence else ""
+    """Show ``claim`` with its ``evidence`` as a :class:`ClaimMarker`, or raise :class:`ClaimError` if
+    it does not hold.
+
+    In a running notebook the marker is displayed (HTML with a plain-text fallback); anywhere else it
+    is printed as one line.
+    """
     if not holds:
+        detail = f" ({evidence})" if evidence else ""
         raise ClaimError(f"The claim {claim!r} does not hold{detail}.")
-    print(f"claim holds: {claim}{detail}")
+    marker = ClaimMarker(claim, evidence)
+    # Only a running IPython shell (a notebook's kernel) renders HTML; importing IPython here would not
+    # make a script one, and the package must not need IPython.
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and ipython.get_ipython() is not None:
+        from IPython.display import display
+
+        display(marker)
+    else:
+        print(marker)
 
 
 def train_seeds(names, seeds=SEEDS, *, workers: int | None = None, **train_kwargs) -> dict:

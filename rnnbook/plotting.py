@@ -1,8 +1,9 @@
-"""The book's figures: a few Matplotlib helpers so the chapters draw series, forecasts and curves alike.
+"""The book's figures and tables: a few helpers so the chapters draw series, forecasts and curves alike,
+and show every table's numbers the same way (:func:`show_table`).
 
-Every helper draws on ``ax`` (a new figure when ``None``), gives the axes a title, axis labels and a
-legend, and returns the axes. Nothing here trains or computes a result: the chapters compute, these
-functions only draw.
+Every plotting helper draws on ``ax`` (a new figure when ``None``), gives the axes a title, axis labels
+and a legend, and returns the axes; an axis of epochs is labelled with whole epochs only. Nothing here
+trains or computes a result: the chapters compute, these functions only draw.
 
 Used in: book/01_sequences, book/02_recurrent_neurons, book/03_training_rnns, book/04_forecasting,
 book/05_unstable_gradients, book/06_lstm_gru, book/07_convolutions_wavenet, book/08_leaderboard.
@@ -22,8 +23,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib and
-# statsmodels.
+# Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib,
+# statsmodels and pandas.
 
 FORECAST_STYLE = {"marker": "x", "color": "tab:red", "markersize": 8, "linestyle": "-"}
 TARGET_STYLE = {"marker": "o", "color": "tab:blue", "markerfacecolor": "white", "linestyle": "none"}
@@ -123,6 +124,25 @@ def plot_series_grid(
     return axes
 
 
+def integer_ticks(ax, axis: str = "x"):
+    """Tick ``ax``'s ``axis`` ("x" or "y") at whole numbers only (epochs, steps): no "2.5" epoch.
+
+    Example:
+
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot([1, 2, 3], [0.3, 0.2, 0.1])
+    >>> ax = integer_ticks(ax)
+    >>> all(float(t).is_integer() for t in ax.get_xticks())
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    getattr(ax, f"{axis}axis").set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
 def plot_learning_curves(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     *,
@@ -150,6 +170,7 @@ def plot_learning_curves(
             ax.plot(epochs, history[f"val_{key}"], "--", color=colour, label=f"{label} (validation)")
     if log:
         ax.set_yscale("log")
+    integer_ticks(ax)
     ax.set(title=title, xlabel="epoch", ylabel=key.replace("_", " "))
     ax.grid(alpha=0.3, which="both")
     ax.legend(loc="best", fontsize="small")
@@ -234,3 +255,72 @@ def plot_acf(
     ax.grid(alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def show_table(table, *, digits: int = 4, formats=None, caption: str | None = None, na: str = "–"):
+    """``table`` (a DataFrame or Series) styled for reading, as every chapter shows its tables.
+
+    Every number is written for a reader, not as pandas' six decimals: a float with ``digits``
+    significant digits (an MSE such as 0.002911, 1.235e-05 when tiny), a whole number -- an integer
+    column, or a float column holding only whole numbers (parameter counts beside a NaN) -- as an
+    integer with thousands separators, a float index or column label as ``0.5`` (not ``0.500000``), a
+    missing value as ``na``. ``formats`` overrides that for some columns (``{"ratio": "{:.2f}"}``) or
+    for all of them (one format such as ``"{:.1%}"``); ``caption`` is shown above the table.
+
+    Returns a pandas ``Styler``: a notebook shows it as an HTML table; the data are not changed.
+
+    Used in: book/01_sequences, book/03_training_rnns, book/04_forecasting, book/05_unstable_gradients,
+    book/06_lstm_gru, book/07_convolutions_wavenet, book/08_leaderboard.
+
+    Example:
+
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"val_mse": [0.002910564, 1.23456e-05], "params": [12345.0, float("nan")]},
+    ...                  index=pd.Index([0.5, 1.0], name="rho"))
+    >>> html = show_table(t, caption="two runs").to_html()
+    >>> [s in html for s in ("0.002911", "1.235e-05", "12,345", "–", ">0.5<", ">1<", "two runs")]
+    [True, True, True, True, True, True, True]
+    >>> "0.500000" in html or "12345.0" in html
+    False
+    """
+    import pandas as pd
+
+    frame = table.to_frame() if isinstance(table, pd.Series) else table
+    if isinstance(formats, str):
+        formats = {column: formats for column in frame.columns}
+    formats = dict(formats or {})
+    for column in frame.columns:
+        if column in formats:
+            continue
+        values = frame[column]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        whole = values.dropna()
+        if pd.api.types.is_integer_dtype(values) or (len(whole) and (whole % 1 == 0).all()):
+            formats[column] = "{:,.0f}"
+        else:
+            formats[column] = _significant(digits)
+    styled = frame.style.format(formats, na_rep=na)
+    for axis in (0, 1):
+        styled = styled.format_index(_label, axis=axis)
+    if caption:
+        styled = styled.set_caption(caption)
+    return styled
+
+
+def _significant(digits: int):
+    """A formatter: ``digits`` significant digits; a number of more integer digits keeps them all."""
+
+    def write(x) -> str:
+        if abs(x) >= 10**digits:
+            return f"{x:,.0f}"
+        return f"{x:.{digits}g}"
+
+    return write
+
+
+def _label(label) -> str:
+    """An index or column label as a reader writes it: a float as ``0.5`` or ``1``."""
+    if isinstance(label, float | np.floating):
+        return f"{label:g}"
+    return str(label)

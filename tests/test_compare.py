@@ -1,6 +1,7 @@
 """rnnbook.compare and rnnbook.published: seeds, spread, claims, and the chapter's published scores."""
 
 import json
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,10 +15,35 @@ from rnnbook.published import PUBLISHED, published_mse
 
 def test_a_claim_that_holds_is_printed_and_one_that_fails_raises(capsys):
     compare.check_claim("a beats b", True, "0.1 < 0.2")
-    assert capsys.readouterr().out == "claim holds: a beats b (0.1 < 0.2)\n"
+    assert capsys.readouterr().out == "✓ checked: a beats b (0.1 < 0.2)\n"
+    compare.check_claim("a beats b", True)
+    assert capsys.readouterr().out == "✓ checked: a beats b\n"  # no empty "()"
     with pytest.raises(compare.ClaimError, match=r"The claim 'b beats a' does not hold \(0.2 > 0.1\)"):
         compare.check_claim("b beats a", False, "0.2 > 0.1")
     assert issubclass(compare.ClaimError, AssertionError)  # nbval and pytest report it as a failure
+
+
+def test_in_a_notebook_a_claim_is_one_badge_with_a_plain_text_fallback(monkeypatch, capsys):
+    # A running kernel: check_claim displays the marker (the page renders its HTML) instead of printing.
+    shown = []
+    monkeypatch.setitem(sys.modules, "IPython", SimpleNamespace(get_ipython=lambda: object()))
+    monkeypatch.setitem(sys.modules, "IPython.display", SimpleNamespace(display=shown.append))
+    compare.check_claim("a <b> beats c & d", True, "0.1 < 0.2")
+    assert capsys.readouterr().out == ""
+    (marker,) = shown
+    assert repr(marker) == "✓ checked: a <b> beats c & d (0.1 < 0.2)"  # the one-line text form
+    page = marker._repr_html_()
+    assert page.startswith('<p class="rnnbook-claim"><span class="rnnbook-claim-mark">✓ checked</span>')
+    # the claim's own text is escaped, not read as markup
+    assert "a &lt;b&gt; beats c &amp; d" in page and "(0.1 &lt; 0.2)" in page and "<b>" not in page
+    assert "rnnbook-claim-evidence" not in compare.ClaimMarker("x")._repr_html_()
+
+
+def test_the_book_styles_the_claim_badge():
+    css = (Path(__file__).resolve().parents[1] / "book/_static/rnnbook-claims.css").read_text()
+    assert ".rnnbook-claim " in css and ".rnnbook-claim-mark" in css
+    config = (Path(__file__).resolve().parents[1] / "_config.yml").read_text()
+    assert "rnnbook-claims.css" in config
 
 
 def test_seed_table_summarises_each_models_runs_beside_the_published_score():

@@ -159,3 +159,47 @@ def test_every_figure_has_a_real_alt_text(notebook):
         )
         assert alt not in alts, f"{path.name}: cells {alts[alt]} and {i} share one alt text"
         alts[alt] = i
+
+
+# A cell whose code only checks the text (rnnbook.compare.check_claim, a chapter's check_verdict):
+# the reader sees its "✓ checked" markers under the paragraph they back, not the checking code.
+_CHECKS = re.compile(r"\b(check_claim|check_verdict)\(")
+_SHOWS = re.compile(r"\bprint\(|\bshow_table\(|\bdisplay\(|\bwidgets?\.|_explorer\(")
+
+
+def _only_checks(cell) -> bool:
+    tags = cell.metadata.get("tags", [])
+    return (
+        cell.cell_type == "code"
+        and "hide-cell" not in tags  # an exercise's solution is code to read
+        and bool(_CHECKS.search(cell.source))
+        and not _DRAWS.search(cell.source)
+        and not _SHOWS.search(cell.source)
+    )
+
+
+def test_check_only_cells_show_their_markers_not_their_code(notebook):
+    path, nb = notebook
+    shown = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if _only_checks(cell) and not {"remove-input", "remove-cell"} & set(cell.metadata.get("tags", []))
+    ]
+    assert not shown, f"{path.name}: check-only cells {shown} show their code; tag them remove-input"
+
+
+def test_no_table_formatting_plumbing_on_the_page(notebook):
+    # Tables go through rnnbook.plotting.show_table (one way of writing numbers for every chapter, not
+    # `.style.format` chains or `.round(5)`), and a cell that prints column names for nbval to compare is
+    # removed from the page.
+    path, nb = notebook
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
+            continue
+        assert ".style." not in cell.source, f"{path.name}: cell {i} formats a table inline; use show_table"
+        assert not re.search(r"\.round\(\d+\)(\.\w+\(\))?\)*\s*\Z", cell.source), (
+            f"{path.name}: cell {i} shows a table rounded by hand; use show_table"
+        )
+        assert not re.search(r"print\(list\([^)]*columns\)", cell.source), (
+            f"{path.name}: cell {i} prints column names on the page; tag it remove-cell"
+        )
