@@ -18,10 +18,11 @@ RESULTS = ROOT / "bench" / "results"
 
 # Which files under bench/results/ hold which kind of result (the scripts in bench/ name them so).
 KINDS = {
-    "bench": re.compile(r"^(?!widgets-|live-).+-\d{4}-\d{2}-\d{2}\.json$"),  # run_bench.py
+    "bench": re.compile(r"^(?!widgets-|live-|parallel-).+-\d{4}-\d{2}-\d{2}\.json$"),  # run_bench.py
     "book": re.compile(r"^.+-\d{4}-\d{2}-\d{2}-book\.json$"),  # bench_book.py
     "widgets": re.compile(r"^widgets-.+\.json$"),  # bench_widgets.py
     "live": re.compile(r"^live-.+\.json$"),  # bench_live.py
+    "parallel": re.compile(r"^parallel-.+-\d{4}-\d{2}-\d{2}\.json$"),  # bench_parallel.py
 }
 
 

@@ -89,7 +89,7 @@ LAYERS = {
     ),
     2: ("rnnbook.layers", "rnnbook.metrics", "rnnbook.intervals", "rnnbook.gradients", "rnnbook.equations"),
     3: ("rnnbook.registry", "rnnbook.models", "rnnbook.specs", "rnnbook.saving"),
-    4: ("rnnbook.training", "rnnbook.model_cache"),
+    4: ("rnnbook.training", "rnnbook.model_cache", "rnnbook.parallel"),
     5: (
         "rnnbook.cli",
         "rnnbook.leaderboard",
