@@ -1,9 +1,10 @@
 """The book's labelled diagrams, drawn with Matplotlib in the notation of the equations.
 
 Each function draws one figure of the chapter -- a recurrent layer unrolled through time, the four
-input/output architectures, backpropagation through time, the LSTM cell, the GRU cell, the dilated causal
-stack of WaveNet -- and returns the Matplotlib ``Figure``. The symbols are those of the equations they
-illustrate (:math:`\\mathbf{x}_{(t)}`, :math:`\\mathbf{y}_{(t)}`, :math:`\\mathbf{W}_x`,
+input/output architectures, backpropagation through time, a deep (stacked) RNN, the seq2seq targets, the
+LSTM cell, the GRU cell, a strided ``Conv1D`` lined up with its targets, the dilated causal stack of
+WaveNet and its residual block -- and returns the Matplotlib ``Figure``. The symbols are those of the
+equations they illustrate (:math:`\\mathbf{x}_{(t)}`, :math:`\\mathbf{y}_{(t)}`, :math:`\\mathbf{W}_x`,
 :math:`\\mathbf{W}_y`, :math:`\\mathbf{H}_{(t)}`, the gates :math:`\\mathbf{i}, \\mathbf{f}, \\mathbf{o},
 \\mathbf{g}` of ``eq-lstm`` and :math:`\\mathbf{z}, \\mathbf{r}, \\mathbf{g}` of ``eq-gru``), and
 :data:`ALT_TEXT` holds the text alternative the book attaches to each (a chapter cell carries it as its
@@ -11,7 +12,8 @@ illustrate (:math:`\\mathbf{x}_{(t)}`, :math:`\\mathbf{y}_{(t)}`, :math:`\\mathb
 
 Nothing here trains or computes a result, so this module is outside the trained-model cache key.
 
-Used in: book/02_recurrent_neurons, book/03_training_rnns, book/06_lstm_gru, book/07_convolutions_wavenet.
+Used in: book/02_recurrent_neurons, book/03_training_rnns, book/04_forecasting, book/06_lstm_gru,
+book/07_convolutions_wavenet.
 
 Example:
 
@@ -21,7 +23,7 @@ Example:
 >>> len(receptive_paths(2, (1, 2, 4), 12)[0])   # the inputs it highlights: 1 + (2 - 1)(1 + 2 + 4)
 8
 >>> sorted(diagrams.ALT_TEXT)[:2]
-['bptt', 'dilated_causal_stack']
+['bptt', 'conv1d_strides']
 """
 
 from __future__ import annotations
@@ -76,6 +78,44 @@ ALT_TEXT = {
         "the connections that reach the last output are highlighted, and they fan out to the last 16 "
         "inputs, the receptive field 1 + (k - 1)(1 + 2 + 4 + 8) = 16. No connection goes from a later "
         "step to an earlier one."
+    ),
+    "stacked_rnn": (
+        "A deep RNN unrolled over the time steps 1, 2, 3 and T, drawn as a grid of boxes: one row per "
+        "SimpleRNN layer of 20 units, one column per time step. Each box passes its state to the box on "
+        "its right, in the same layer, and its output up to the box above it at the same step, so the "
+        "first layer reads the inputs x(t) and each layer above reads the outputs of the layer below; "
+        "the lower layer returns its whole sequence (return_sequences=True). The top layer's outputs at "
+        "the earlier steps are not returned: only its output at the last step T goes to a Dense(1) "
+        "layer, which outputs the forecast of x(T+1)."
+    ),
+    "seq2seq_targets": (
+        "The sequence-to-sequence targets. Bottom: one series, a window of T = 12 values x(1) to x(12) "
+        "followed by the 10 values after it. Above it, one row per time step t = 1, 2, 3 and T: a grey "
+        "bar over the inputs read up to step t, a red dot for the output at step t, and ten blue dots "
+        "over the values x(t+1) to x(t+10), the target Y(t) that step is trained to forecast. The "
+        "targets of the early steps lie inside the window, values the model reads only later; the "
+        "targets of the last step, x(13) to x(22), lie entirely beyond it, and that forecast is the one "
+        "the last-time-step MSE scores."
+    ),
+    "conv1d_strides": (
+        "A Conv1D with kernel 4, stride 2 and valid padding over 14 input steps x(0) to x(13). Each of "
+        "its 6 outputs is drawn above the last of the 4 inputs it reads: output 0 reads x(0) to x(3), "
+        "output 1 reads x(2) to x(5), the two windows overlapping by two steps, and so on up to output "
+        "5, which reads x(10) to x(13). An arrow from each output goes up to the seq2seq target it is "
+        "trained on, the one at the step of its last input: Y(3), Y(5), ..., Y(13), that is "
+        "Y[:, 3::2]; the targets at the other steps are grey, unused. On the chapter's 50 steps the "
+        "convolution has 24 outputs, trained on Y(3), Y(5), ..., Y(49)."
+    ),
+    "wavenet_block": (
+        "One residual block of rnnbook's WaveNet, bottom to top. The input window goes through a causal "
+        "Conv1D with kernel 2 that projects it to the block's channels, x. In the block, a dilated "
+        "causal Conv1D outputs twice as many channels; its first half goes through tanh, its second "
+        "half through the logistic sigma, and the two are multiplied element-wise into z. A 1 x 1 "
+        "Conv1D maps z back to the block's channels. Its output goes two ways: added to the block's "
+        "input x through the residual connection, it is the input of the next block; as the skip "
+        "output, it goes to the head, where the skips of all 8 blocks (dilations 1, 2, 4, 8, twice) "
+        "are summed, then pass through ReLU, a 1 x 1 Conv1D with ReLU and a linear 1 x 1 Conv1D with "
+        "10 channels: the 10 forecasts at every step."
     ),
 }
 
@@ -711,4 +751,393 @@ def dilated_causal_stack(
     ax.set_xlim(-4.2 * max(1.0, n_steps / 20) * scale, n_steps)
     ax.set_ylim(-1.5, L + 1.0)
     _scale_texts(ax, first_text, scale)
+    return fig
+
+
+def wavenet_block(dilation_rates=(1, 2, 4, 8), n_stacks: int = 2, horizon: int = 10):
+    """One residual block of ``rnnbook.models.conv.wavenet``, with the input projection and the head.
+
+    The block is :class:`rnnbook.layers.WaveNetResidualBlock` as the code computes it: one dilated
+    causal convolution with ``2 * filters`` channels holds the filter and the gate pre-activations of
+    ``eq-gated-activation``, :class:`~rnnbook.layers.GatedActivationUnit` multiplies their ``tanh`` and
+    ``sigma``, and one 1x1 convolution gives the skip output, which added to the block's input is the
+    residual output. The head is that of ``wavenet``: the sum of every block's skip, ReLU, a 1x1 ReLU
+    convolution and a linear 1x1 convolution to ``horizon`` channels (the paper ends with a softmax
+    over audio levels; this is regression).
+
+    Args:
+        dilation_rates: dilations of one stack (the blocks' ``d``, written in the frame).
+        n_stacks: how many times the stack is repeated.
+        horizon: channels of the last 1x1 convolution: the forecasts made at every step.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = wavenet_block()
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> r"$\\tanh(\\mathbf{W}_f * \\mathbf{x})$" in texts, any("8 blocks" in t for t in texts)
+    (True, True)
+    """
+    rates = tuple(dilation_rates) * n_stacks
+    fig, ax = _figure((9.6, 9.4))
+    x0 = 3.0  # the block's column
+    # The window and the causal input projection to `filters` channels.
+    _label(ax, (x0, -2.3), r"input window $\mathbf{X}$ ($T$ steps)")
+    proj = _box(ax, (x0, -1.3), "causal Conv1D, $k = 2$: filters channels", w=4.0, h=0.55)
+    _arrow(ax, (x0, -2.05), (x0, -1.6), patch_b=proj)
+    # The block, in its frame.
+    _box(ax, (x0 - 0.3, 3.1), "", w=5.9, h=6.3, fc="#fafafa", ec=_MUTED, zorder=0)
+    listed = ", ".join(map(str, rates))
+    _label(
+        ax,
+        (x0 + 0.3, 5.85),
+        f"residual block, $\\times$ {len(rates)} blocks:\n$d$ = {listed}",
+        fontsize=9,
+        ha="left",
+        color="#555555",
+    )
+    _label(ax, (x0, 0.0), r"$\mathbf{x}$  (filters channels)", fontsize=10)
+    _arrow(ax, (x0, -1.02), (x0, -0.22))
+    conv = _box(
+        ax,
+        (x0, 1.05),
+        "dilated causal Conv1D ($k$, $d$): 2 $\\times$ filters channels",
+        w=4.5,
+        h=0.55,
+        fontsize=9.5,
+    )
+    _arrow(ax, (x0, 0.22), (x0, 0.77), patch_b=conv)
+    tanh = _box(ax, (x0 - 1.0, 2.3), r"$\tanh(\mathbf{W}_f * \mathbf{x})$", w=1.8, h=0.5, fc=_GATE_FC["tanh"])
+    gate = _box(
+        ax, (x0 + 1.0, 2.3), r"$\sigma(\mathbf{W}_g * \mathbf{x})$", w=1.8, h=0.5, fc=_GATE_FC["sigma"]
+    )
+    _arrow(ax, (x0 - 1.0, 1.33), (x0 - 1.0, 2.05), patch_b=tanh)
+    _arrow(ax, (x0 + 1.0, 1.33), (x0 + 1.0, 2.05), patch_b=gate)
+    _label(ax, (x0 - 1.1, 1.68), "first half", fontsize=8, color="#555555", ha="right")
+    _label(ax, (x0 + 1.1, 1.68), "second half", fontsize=8, color="#555555", ha="left")
+    mult = _circle(ax, (x0, 3.25), r"$\otimes$")
+    _arrow(ax, (x0 - 1.0, 2.55), (x0 - 0.17, 3.13), patch_b=mult)
+    _arrow(ax, (x0 + 1.0, 2.55), (x0 + 0.17, 3.13), patch_b=mult)
+    _label(ax, (x0 + 0.35, 3.55), r"$\mathbf{z}$", fontsize=10, ha="left")
+    one = _box(ax, (x0, 4.2), r"$1 \times 1$ Conv1D: filters channels", w=3.4, h=0.5)
+    _arrow(ax, (x0, 3.47), (x0, 3.95), patch_b=one)
+    add = _circle(ax, (x0, 5.45), r"$\oplus$")
+    _arrow(ax, (x0, 4.45), (x0, 5.23), patch_b=add)
+    # The residual connection: the block's input, around everything, added to the 1x1 output.
+    ax.plot([x0 - 1.3, x0 - 2.85, x0 - 2.85], [0.0, 0.0, 5.45], color=_INK, lw=1.2)
+    _arrow(ax, (x0 - 2.85, 5.45), (x0 - 0.22, 5.45), patch_b=add)
+    _label(ax, (x0 - 2.75, 4.9), "residual", fontsize=9, ha="left")
+    _arrow(ax, (x0, 5.67), (x0, 6.9))
+    _label(
+        ax,
+        (x0, 7.15),
+        r"residual output $\mathbf{x} + \mathrm{skip}$: the next block's $\mathbf{x}$",
+        fontsize=10,
+    )
+    # The skip connection, out of the frame to the head.
+    xh = 8.7  # the head's column
+    skips = _circle(ax, (xh, 4.8), r"$\oplus$")
+    ax.plot([x0, x0 + 2.6], [4.8, 4.8], color=_ACCENT, lw=1.6)
+    _arrow(ax, (x0 + 2.6, 4.8), (xh - 0.22, 4.8), color=_ACCENT, lw=1.6, patch_b=skips)
+    _label(ax, (x0 + 1.6, 5.05), "skip output", fontsize=9, color=_ACCENT)
+    _arrow(ax, (xh, 3.6), (xh, 4.58), color=_ACCENT, lw=1.6, patch_b=skips)
+    _label(ax, (xh, 3.35), f"the skips of the other {len(rates) - 1} blocks", fontsize=9, color=_ACCENT)
+    _label(ax, (xh + 0.35, 4.45), "sum of the skips", fontsize=9, ha="left")
+    head = [
+        ("ReLU", "#ffffff"),
+        (r"$1 \times 1$ Conv1D, ReLU: filters channels", "#eef3fa"),
+        (rf"$1 \times 1$ Conv1D, linear: {horizon} channels", "#eef3fa"),
+    ]
+    y, below = 4.8, skips
+    for text, fc in head:
+        box = _box(ax, (xh, y + 1.0), text, w=3.7, h=0.5, fc=fc, fontsize=10)
+        _arrow(ax, (xh, y + 0.25), (xh, y + 0.75), patch_a=below, patch_b=box)
+        y, below = y + 1.0, box
+    _arrow(ax, (xh, y + 0.25), (xh, y + 0.75))
+    _label(ax, (xh, y + 1.0), f"{horizon} forecasts at every step (seq2seq)", fontsize=10)
+    _label(
+        ax,
+        (x0 - 3.2, -3.0),
+        r"$*$: dilated causal convolution;  $\otimes$: element-wise product;  $\oplus$: sum;  "
+        "one $1 \\times 1$ convolution feeds both the residual and the skip path",
+        fontsize=9,
+        ha="left",
+    )
+    ax.set_xlim(-0.4, 10.7)
+    ax.set_ylim(-3.3, y + 1.3)
+    return fig
+
+
+def stacked_rnn(units=(20, 20), head: str = "dense", n_steps: int = 4, horizon: int = 1):
+    """A deep RNN unrolled through time: each layer's outputs are the next layer's inputs.
+
+    The layers are those of ``rnnbook.models.simple_rnn.deep_rnn``: every hidden ``SimpleRNN`` but the
+    last returns its whole output sequence (``return_sequences=True``), because the layer above needs an
+    input at every step. With ``head="dense"`` (``deep_rnn_dense``) the last ``SimpleRNN`` returns only
+    its output at the last step, which a ``Dense`` layer turns into the forecast; with ``head="rnn"``
+    (``deep_rnn``) every hidden layer returns sequences and a ``SimpleRNN(horizon)`` on top outputs the
+    forecast as its last state.
+
+    Args:
+        units: sizes of the hidden ``SimpleRNN`` layers, bottom to top.
+        head: ``"dense"`` or ``"rnn"``, as ``deep_rnn``'s ``head``.
+        n_steps: how many steps to draw (at least 2); the last one is step :math:`T`.
+        horizon: the forecasts the head outputs.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = stacked_rnn(units=(20, 20), head="dense")
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> "Dense(1)" in texts, r"$\\mathbf{x}_{(T)}$" in texts
+    (True, True)
+    """
+    units = tuple(units)
+    if head not in ("dense", "rnn"):
+        raise ValueError(f"head must be 'dense' or 'rnn', got {head!r}")
+    if n_steps < 2 or not units:
+        raise ValueError(f"stacked_rnn needs n_steps >= 2 and at least one layer, got {n_steps}, {units}")
+    # (units, returns its whole sequence) of each recurrent layer, bottom to top.
+    layers = [(u, True) for u in units[:-1]]
+    layers += [(units[-1], head == "rnn"), (horizon, False)] if head == "rnn" else [(units[-1], False)]
+    n_layers = len(layers)
+    dx, dy = 1.7, 1.45
+    xs = [2.6 + dx * s for s in range(n_steps)]
+    xs[-1] += 0.5  # room for the dots between step n_steps - 1 and T
+    top = dy * (n_layers + 1)
+    fig, ax = _figure((2.6 + 1.9 * n_steps, 1.3 + 1.25 * (n_layers + 2)))
+
+    def step(s):
+        return "T" if s == n_steps - 1 else str(s + 1)
+
+    for s, x in enumerate(xs):
+        _label(ax, (x, 0.0), rf"$\mathbf{{x}}_{{({step(s)})}}$")
+    for layer, (n_units, sequences) in enumerate(layers, start=1):
+        y = dy * layer
+        _label(ax, (0.1, y), f"SimpleRNN({n_units})", fontsize=10, ha="left")
+        _label(
+            ax,
+            (0.1, y - 0.3),
+            "return_sequences=True" if sequences else "last output only",
+            fontsize=8,
+            ha="left",
+            color="#555555",
+        )
+        for s, x in enumerate(xs):
+            last = s == n_steps - 1
+            _box(ax, (x, y), rf"$\mathbf{{h}}^{{({layer})}}_{{({step(s)})}}$", w=0.9, h=0.55, fontsize=10)
+            _arrow(ax, (x, y - dy + 0.3), (x, y - 0.3))  # from the input or the layer below
+            if 0 < s < n_steps - 1:
+                _arrow(ax, (x - dx + 0.47, y), (x - 0.47, y))
+            if s == n_steps - 2:  # the steps not drawn, between this one and T
+                _label(ax, ((x + xs[-1]) / 2, y), r"$\cdots$")
+                _arrow(ax, (x + 0.47, y), (x + 0.7, y))
+                _arrow(ax, (xs[-1] - 0.7, y), (xs[-1] - 0.47, y))
+            if layer == n_layers and not last:
+                # The top layer's earlier outputs are not returned: only step T's is the forecast.
+                _arrow(ax, (x, y + 0.3), (x, y + 0.75), color=_MUTED, ls="--")
+    y_top = dy * n_layers
+    _label(ax, (xs[0], y_top + 0.95), "not returned", fontsize=8, color=_MUTED)
+    forecast = (
+        r"$\hat{x}_{(T+1)}$"
+        if horizon == 1
+        else rf"$\hat{{x}}_{{(T+1)}}, \dots, \hat{{x}}_{{(T+{horizon})}}$"
+    )
+    if head == "dense":
+        dense = _box(ax, (xs[-1], top), f"Dense({horizon})", w=1.2, h=0.5, fc="#fde9c8", fontsize=10)
+        _arrow(ax, (xs[-1], y_top + 0.3), (xs[-1], top - 0.27), patch_b=dense)
+        _arrow(ax, (xs[-1], top + 0.27), (xs[-1], top + 0.75))
+        _label(ax, (xs[-1], top + 1.0), forecast)
+    else:
+        _arrow(ax, (xs[-1], y_top + 0.3), (xs[-1], y_top + 0.75))
+        _label(ax, (xs[-1], y_top + 1.0), forecast)
+    _label(
+        ax,
+        (0.1, -0.75),
+        r"each row is one layer, its copies share their weights;  $\mathbf{h}^{(l)}_{(t)}$: output of "
+        r"layer $l$ at step $t$, the input of layer $l + 1$ at step $t$",
+        fontsize=9,
+        ha="left",
+    )
+    ax.set_xlim(-0.1, xs[-1] + 1.0)
+    ax.set_ylim(-1.0, (top if head == "dense" else y_top) + 1.3)
+    return fig
+
+
+def seq2seq_targets(n_steps: int = 12, horizon: int = 10, steps=(1, 2, 3, None)):
+    """The seq2seq targets of ``eq-seq2seq-targets``: at every step, the next ``horizon`` values.
+
+    The bottom row is one series: the window :math:`x_{(1)}, \\dots, x_{(T)}` (filled) and the
+    ``horizon`` values after it (open). Each row above is one time step :math:`t` of the model: the
+    inputs it has read (grey bar, up to :math:`t`) and its target :math:`\\mathbf{Y}_{(t)}`, the values
+    :math:`t + 1` to :math:`t + h` (blue dots) -- as :func:`rnnbook.data.make_targets` builds ``Y`` with
+    ``layout="seq2seq"``, from which the figure reads them. Only the last step's targets lie entirely
+    beyond the window; that forecast is the one the last-time-step MSE scores.
+
+    Args:
+        n_steps: the window's length :math:`T` in the figure (the chapter's is 50).
+        horizon: :math:`h`, the values forecast at every step.
+        steps: the time steps (1-based) whose targets are drawn; ``None`` stands for :math:`T`.
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = seq2seq_targets(n_steps=8, horizon=3, steps=(1, None))
+    >>> row = [c for c in fig.axes[0].collections if c.get_gid() == "targets-8"][0]
+    >>> row.get_offsets()[:, 0].tolist()      # Y_(8) = (x_(9), x_(10), x_(11))
+    [9.0, 10.0, 11.0]
+    """
+    from rnnbook.data import generate_time_series, make_targets
+
+    steps = [n_steps if s is None else int(s) for s in steps]
+    if not steps or not all(1 <= s <= n_steps for s in steps):
+        raise ValueError(f"steps must lie in 1..{n_steps} (or be None for T), got {steps}")
+    length = n_steps + horizon
+    # The targets as the data module builds them: Y[0, t - 1, k] is the time step of x_(t + 1 + k).
+    _, Y = make_targets(np.arange(1, length + 1, dtype=float)[None, :, None], n_steps, horizon, "seq2seq")
+    series = 0.55 * generate_time_series(1, length, seed=4)[0, :, 0]
+    t_all = np.arange(1, length + 1)
+    fig, ax = _figure((3.2 + 0.42 * length, 1.6 + 0.75 * (len(steps) + 1)))
+    ax.set_aspect("auto")
+    # The series: the window, then the values after it.
+    ax.plot(t_all, series, color=_MUTED, lw=1.0, zorder=1)
+    inside = t_all <= n_steps
+    ax.scatter(t_all[inside], series[inside], s=22, c=_INK, zorder=3)
+    ax.scatter(t_all[~inside], series[~inside], s=22, c="#ffffff", edgecolors=_INK, zorder=3)
+    ax.axvline(n_steps + 0.5, color=_MUTED, lw=1.0, ls="--", zorder=0)
+    _label(
+        ax,
+        ((1 + n_steps) / 2, -0.95),
+        rf"window: $x_{{(1)}}, \dots, x_{{({n_steps})}}$  ($T = {n_steps}$)",
+        fontsize=9,
+    )
+    _label(ax, (n_steps + (horizon + 1) / 2, -0.95), f"the {horizon} values after it", fontsize=9)
+    _label(ax, (-0.2, 0.0), "series", fontsize=10, ha="right")
+    for row, t in enumerate(steps, start=1):
+        y = 0.6 + 1.1 * row
+        ax.plot([1, t], [y, y], color=_MUTED, lw=5, solid_capstyle="round", zorder=1)
+        targets = Y[0, t - 1]
+        ax.plot(targets, np.full(horizon, y), color=_ACCENT, lw=1.0, zorder=1)
+        ax.scatter(targets, np.full(horizon, y), s=26, c=_ACCENT, zorder=3, gid=f"targets-{t}")
+        ax.scatter([t], [y], s=48, c=_GRAD, zorder=4, gid=f"output-{t}")
+        name = "T" if t == n_steps else str(t)
+        _label(ax, (-0.2, y + 0.15), f"step $t = {name}$", fontsize=10, ha="right")
+        _label(
+            ax,
+            (-0.2, y - 0.22),
+            rf"$\mathbf{{Y}}_{{({name})}} = (x_{{({t + 1})}}, \dots, x_{{({t + horizon})}})$",
+            fontsize=9,
+            ha="right",
+            color=_ACCENT,
+        )
+        if t == n_steps:
+            _label(
+                ax, (length + 0.6, y), "scored: the\nlast-time-step MSE", fontsize=9, ha="left", color=_GRAD
+            )
+    _label(
+        ax,
+        (1, 1.1 + 1.1 * len(steps) + 0.55),
+        "grey: the inputs read up to step $t$;  red: the output at step $t$;  blue: the values it is "
+        "trained to forecast",
+        fontsize=9,
+        ha="left",
+    )
+    ax.set_xlim(-4.6, length + 3.6)
+    ax.set_ylim(-1.3, 1.1 + 1.1 * len(steps) + 0.9)
+    ax.set_yticks([])
+    return fig
+
+
+def conv1d_strides(kernel_size: int = 4, strides: int = 2, n_steps: int = 14):
+    """A ``"valid"`` strided ``Conv1D`` lined up with the seq2seq targets it trains on, ``eq-conv-targets``.
+
+    Steps are 0-based, as in ``eq-conv1d``. Output :math:`j` reads the inputs :math:`js, \\dots, js +
+    k - 1` and is drawn above the last of them, under its target :math:`\\mathbf{Y}_{(k - 1 + js)}` --
+    the targets :func:`rnnbook.models.conv.conv_target_slice` selects (``Y[:, 3::2]`` for the chapter's
+    ``seq2seq_conv1d_gru``, kernel 4, stride 2). The first two windows are highlighted: they overlap by
+    :math:`k - s` steps. Targets no output is trained on are grey.
+
+    Args:
+        kernel_size: :math:`k`.
+        strides: :math:`s`.
+        n_steps: input steps drawn (the chapter's windows have 50).
+
+    Returns:
+        The Matplotlib figure.
+
+    Example:
+
+    >>> fig = conv1d_strides(kernel_size=4, strides=2, n_steps=14)
+    >>> texts = [t.get_text() for t in fig.axes[0].texts]
+    >>> [t for t in texts if t.startswith("trained on")]
+    ['trained on Y[:, 3::2]']
+    """
+    from matplotlib.collections import LineCollection
+
+    from rnnbook.models.conv import conv_target_slice
+
+    if kernel_size > n_steps:
+        raise ValueError(f"the kernel ({kernel_size}) spans more than the {n_steps} steps drawn")
+    targets = np.arange(n_steps)[conv_target_slice(kernel_size, strides)]
+    starts = strides * np.arange(len(targets))  # eq-conv1d: output j reads inputs js, ..., js + k - 1
+    u = 0.75  # width of one step
+    fig, ax = _figure((2.4 + 0.62 * n_steps, 4.9))
+    ax.set_aspect("auto")
+    y_in, y_out, y_target = 0.0, 1.6, 3.0
+    colours = [_ACCENT, "#e08a1e"]  # the first two windows
+    segments, lit, lit_colours = [], [], []
+    for j, (start, target) in enumerate(zip(starts, targets)):
+        window = [(u * t, y_in + 0.15) for t in range(start, start + kernel_size)]
+        end = (u * target, y_out - 0.15)
+        for point in window:
+            (lit if j < 2 else segments).append([point, end])
+            if j < 2:
+                lit_colours.append(colours[j])
+        ax.scatter([u * target], [y_out], s=60, c=colours[j] if j < 2 else _INK, zorder=3, gid=f"output-{j}")
+        _label(ax, (u * target + 0.12, y_out + 0.08), f"{j}", fontsize=9, ha="left", va="bottom")
+        _arrow(ax, (u * target, y_out + 0.12), (u * target, y_target - 0.22), color=_INK)
+    ax.add_collection(LineCollection(segments, colors=_MUTED, linewidths=0.8, zorder=1, gid="windows"))
+    ax.add_collection(LineCollection(lit, colors=lit_colours, linewidths=1.8, zorder=2, gid="windows-lit"))
+    for t in range(n_steps):
+        ax.scatter([u * t], [y_in], s=30, c="#ffffff", edgecolors=_INK, zorder=3)
+        _label(ax, (u * t, y_in - 0.35), rf"$x_{{({t})}}$", fontsize=9)
+        trained = t in targets
+        _label(
+            ax,
+            (u * t, y_target),
+            rf"$\mathbf{{Y}}_{{({t})}}$",
+            fontsize=10 if trained else 9,
+            color=_INK if trained else _MUTED,
+        )
+    x_left = -0.5
+    _label(ax, (x_left, y_in), "inputs", fontsize=10, ha="right")
+    _label(ax, (x_left, y_out), "Conv1D outputs $j$", fontsize=10, ha="right")
+    _label(ax, (x_left, y_target), "seq2seq targets", fontsize=10, ha="right")
+    sl = conv_target_slice(kernel_size, strides)
+    _label(ax, (x_left, y_target - 0.45), f"trained on Y[:, {sl.start}::{sl.step}]", fontsize=9, ha="right")
+    _label(
+        ax,
+        (u * (n_steps - 1) / 2, y_target + 0.6),
+        rf'kernel $k = {kernel_size}$, stride $s = {strides}$, "valid": output $j$ reads inputs '
+        rf"${strides}j$ to ${strides}j + {kernel_size - 1}$ and forecasts what follows the last of them,"
+        rf" $\mathbf{{Y}}_{{({kernel_size - 1} + {strides}j)}}$",
+        fontsize=9,
+    )
+    book = np.arange(50)[sl]  # the chapter's 50-step windows
+    _label(
+        ax,
+        (u * (n_steps - 1) / 2, y_in - 0.8),
+        f"on the chapter's 50 steps: {len(book)} outputs, trained on "
+        rf"$\mathbf{{Y}}_{{({book[0]})}}, \mathbf{{Y}}_{{({book[1]})}}, \dots, "
+        rf"\mathbf{{Y}}_{{({book[-1]})}}$",
+        fontsize=9,
+    )
+    ax.set_xlim(-3.3, u * (n_steps - 1) + 0.5)
+    ax.set_ylim(-1.05, y_target + 0.9)
     return fig
