@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rnnbook.receptive import receptive_field, receptive_paths
+from rnnbook.receptive import conv_target_slice, receptive_field, receptive_paths
 
 # Imported inside the functions that use them, so `import rnnbook` stays backend-free and fast: Matplotlib.
 
@@ -1059,7 +1059,7 @@ def conv1d_strides(kernel_size: int = 4, strides: int = 2, n_steps: int = 14):
 
     Steps are 0-based, as in ``eq-conv1d``. Output :math:`j` reads the inputs :math:`js, \\dots, js +
     k - 1` and is drawn above the last of them, under its target :math:`\\mathbf{Y}_{(k - 1 + js)}` --
-    the targets :func:`rnnbook.models.conv.conv_target_slice` selects (``Y[:, 3::2]`` for the chapter's
+    the targets :func:`rnnbook.receptive.conv_target_slice` selects (``Y[:, 3::2]`` for the chapter's
     ``seq2seq_conv1d_gru``, kernel 4, stride 2). The first two windows are highlighted: they overlap by
     :math:`k - s` steps. Targets no output is trained on are grey.
 
@@ -1079,8 +1079,6 @@ def conv1d_strides(kernel_size: int = 4, strides: int = 2, n_steps: int = 14):
     ['trained on Y[:, 3::2]']
     """
     from matplotlib.collections import LineCollection
-
-    from rnnbook.models.conv import conv_target_slice
 
     if kernel_size > n_steps:
         raise ValueError(f"the kernel ({kernel_size}) spans more than the {n_steps} steps drawn")

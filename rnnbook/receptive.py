@@ -7,7 +7,9 @@ place this is computed: the book's figure (:func:`rnnbook.diagrams.dilated_causa
 receptive-field explorer (:mod:`rnnbook.widgets.receptive_field`) both draw what these return. The last
 output's field has :func:`receptive_field` steps when the window is long enough (the Keras models of
 :mod:`rnnbook.models.conv` name it too); ``tests/test_widgets.py`` checks the masks against a built
-``wavenet_simple``.
+``wavenet_simple``. :func:`conv_target_slice` says which seq2seq targets a strided ``"valid"``
+convolution's outputs line up with (the model ``seq2seq_conv1d_gru`` and its figure,
+:func:`rnnbook.diagrams.conv1d_strides`).
 
 Used in: book/07_convolutions_wavenet.
 """
@@ -73,6 +75,35 @@ def receptive_field(kernel_size: int, dilation_rates) -> int:
     """
     kernel_size = check_positive_int("kernel_size", kernel_size)
     return 1 + (kernel_size - 1) * sum(check_dilations(dilation_rates))
+
+
+def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) -> slice:
+    """The target time steps matching the outputs of a ``padding="valid"`` Conv1D.
+
+    Output ``j`` of the convolution sees inputs ``j*strides`` to ``j*strides + (kernel_size-1) *
+    dilation_rate``; it must forecast what comes after the last of them, so its seq2seq target is
+    ``Y[:, (kernel_size-1)*dilation_rate + j*strides]``. For the chapter's kernel 4, stride 2 that is
+    ``Y[:, 3::2]``.
+
+    Args:
+        kernel_size: kernel size of the convolution.
+        strides: stride of the convolution.
+        dilation_rate: dilation of the convolution. Defaults to ``1``.
+
+    Returns:
+        A ``slice`` to apply to the time axis of seq2seq targets.
+
+    Used in: book/07_convolutions_wavenet.
+
+    Example:
+
+    >>> conv_target_slice(4, 2)
+    slice(3, None, 2)
+    """
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    strides = check_positive_int("strides", strides)
+    dilation_rate = check_positive_int("dilation_rate", dilation_rate)
+    return slice((kernel_size - 1) * dilation_rate, None, strides)
 
 
 def receptive_paths(kernel_size: int, dilation_rates, n_steps: int, output: int | None = None) -> list:

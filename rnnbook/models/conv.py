@@ -2,7 +2,7 @@
 
 Also the arithmetic the book and its widgets need: which targets a strided convolution's outputs line
 up with (:func:`conv_target_slice`) and how far back a stack of dilated convolutions sees
-(:func:`receptive_field`, from :mod:`rnnbook.receptive`).
+(:func:`receptive_field`), both from :mod:`rnnbook.receptive`.
 
 Used in: book/07_convolutions_wavenet.
 """
@@ -14,42 +14,13 @@ import keras
 from rnnbook._checks import check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
 from rnnbook.models._parts import window_input
-from rnnbook.receptive import receptive_field  # noqa: F401  (its public name here since chapter 7)
+from rnnbook.receptive import conv_target_slice, receptive_field  # noqa: F401  (public here since ch. 7)
 from rnnbook.specs import register_model
 
 # Defaults of seq2seq_conv1d_gru, shared with its `time_steps` so the target slicing always matches
 # the layer actually built.
 CONV_GRU_DEFAULTS = {"kernel_size": 4, "strides": 2, "dilation_rate": 1}
 WAVENET_DILATIONS = (1, 2, 4, 8)
-
-
-def conv_target_slice(kernel_size: int, strides: int, dilation_rate: int = 1) -> slice:
-    """The target time steps matching the outputs of a ``padding="valid"`` Conv1D.
-
-    Output ``j`` of the convolution sees inputs ``j*strides`` to ``j*strides + (kernel_size-1) *
-    dilation_rate``; it must forecast what comes after the last of them, so its seq2seq target is
-    ``Y[:, (kernel_size-1)*dilation_rate + j*strides]``. For the chapter's kernel 4, stride 2 that is
-    ``Y[:, 3::2]``.
-
-    Args:
-        kernel_size: kernel size of the convolution.
-        strides: stride of the convolution.
-        dilation_rate: dilation of the convolution. Defaults to ``1``.
-
-    Returns:
-        A ``slice`` to apply to the time axis of seq2seq targets.
-
-    Used in: book/07_convolutions_wavenet.
-
-    Example:
-
-    >>> conv_target_slice(4, 2)
-    slice(3, None, 2)
-    """
-    kernel_size = check_positive_int("kernel_size", kernel_size)
-    strides = check_positive_int("strides", strides)
-    dilation_rate = check_positive_int("dilation_rate", dilation_rate)
-    return slice((kernel_size - 1) * dilation_rate, None, strides)
 
 
 def _conv_gru_time_steps(n_steps, hparams) -> slice:
