@@ -74,7 +74,8 @@ _FLAGS = (
     (re.compile(r"\bin inputs\b"), "in --inputs"),
     (re.compile(r"pass date_column="), "pass --date-column"),
     (re.compile(r"`known_future`"), "--known-future"),
-    (re.compile(r"`(split|fractions)`"), r"--\1"),
+    (re.compile(r"`(split|fractions|calendar|inputs|categorical)`"), r"--\1"),
+    (re.compile(r"`target_column`"), "--target"),
     (re.compile(r" or pass scale=False"), ""),
     (re.compile(r"pass freq= or "), ""),
 )

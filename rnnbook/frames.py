@@ -306,6 +306,23 @@ def _period_bounds(dates, split, fractions, n):
         raise TableError(str(error)) from None
 
 
+def _check_calendar(calendar, columns: dict) -> None:
+    """Each calendar item is one of :data:`CALENDAR` and no column's name: a column named ``month``
+    next to the calendar's ``month`` would make ``known_future=["month"]`` and the features' names
+    ambiguous."""
+    for item in calendar:
+        try:
+            check_choice("calendar", item, tuple(CALENDAR))
+        except ValueError as exc:
+            raise TableError(str(exc)) from None
+        for argument, names in columns.items():
+            if item in names:
+                raise TableError(
+                    f"Received {item!r} both in `calendar` and in `{argument}`: a column of the table "
+                    "has the calendar feature's name; rename the column, or leave the calendar item out."
+                )
+
+
 def _check_known_future(known_future, targets, inputs, calendar, categorical) -> tuple:
     """``known_future`` as a tuple, each name one of the calendar features, categorical columns or inputs."""
     if isinstance(known_future, str):  # one name, not its letters
@@ -409,11 +426,7 @@ def frame_dataset(
         target_column = column
     targets = _check_targets(frame, target_column, layout)
     inputs, calendar, categorical = list(inputs), list(calendar), list(categorical)
-    for item in calendar:
-        try:
-            check_choice("calendar", item, tuple(CALENDAR))
-        except ValueError as exc:
-            raise TableError(str(exc)) from None
+    _check_calendar(calendar, {"target_column": targets, "inputs": inputs, "categorical": categorical})
     known_future = _check_known_future(known_future, targets, inputs, calendar, categorical)
     dates, values, labels, grid = _read_columns(frame, date_column, targets, inputs, categorical, freq, fill)
     if season is None:

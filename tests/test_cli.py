@@ -338,6 +338,31 @@ def test_a_bad_csv_or_option_is_one_line_before_any_training(tmp_path, extra, fr
     assert fragment in proc.stderr.strip().splitlines()[-1]  # one line (argparse puts its usage above)
 
 
+def test_a_column_named_like_a_calendar_feature_names_the_flags(tmp_path):
+    import pandas as pd
+
+    csv = tmp_path / "riders.csv"
+    _weekly_csv(csv, n=200)
+    frame = pd.read_csv(csv).rename(columns={"riders": "month"})
+    frame.to_csv(csv, index=False)
+    proc = run(
+        "leaderboard",
+        "--csv",
+        str(csv),
+        "--target",
+        "month",
+        "--date-column",
+        "day",
+        "--calendar",
+        "month",
+        "--models",
+        "naive_last_value",
+        check=False,
+    )
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "Received 'month' both in --calendar and in --target" in proc.stderr
+
+
 def test_known_future_columns_are_given_for_the_forecast_steps_and_recorded(tmp_path):
     csv, out = tmp_path / "riders.csv", tmp_path / "riders.json"
     _weekly_csv(csv, n=200)

@@ -154,6 +154,21 @@ def test_known_future_inputs_give_each_step_the_next_horizon_steps_values():
             np.testing.assert_array_equal(np.array(["A", "U", "W"])[block[:, 7:].argmax(axis=1)], kinds)
 
 
+@pytest.mark.parametrize("argument", ["inputs", "categorical", "target_column"])
+def test_a_column_named_like_a_calendar_feature_is_refused_in_one_line(argument):
+    from rnnbook.frames import TableError
+
+    column = {"inputs": "rain", "categorical": "kind", "target_column": "riders"}[argument]
+    frame = daily(100).rename(columns={column: "dayofweek"})
+    options = {"inputs": ["rain"], "categorical": ["kind"], "target_column": "riders"}
+    options[argument] = "dayofweek" if argument == "target_column" else ["dayofweek"]
+    target = options.pop("target_column")
+    with pytest.raises(TableError, match=rf"^Received 'dayofweek' both in `calendar` and in `{argument}`"):
+        frame_dataset(
+            frame, target, date_column="date", calendar=["dayofweek"], n_steps=7, horizon=1, **options
+        )
+
+
 def test_known_future_inputs_leak_no_unknown_future_value():
     frame = daily(100)
     ds = known_future_dataset(frame)

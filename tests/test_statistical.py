@@ -114,17 +114,15 @@ def test_the_baselines_train_on_a_users_daily_series():
     import pandas as pd
 
     from rnnbook.frames import frame_dataset
-    from rnnbook.training import retarget_for, train
+    from rnnbook.training import train
 
     days = pd.date_range("2020-01-01", periods=500, freq="D")
     ds = frame_dataset(
         pd.Series(_seasonal_series(500), days, name="x"), n_steps=28, horizon=3, layout="vector"
     )
     assert ds.units.season == 7
-    from rnnbook.registry import get_spec
-
     for name in ("ets", "theta"):
-        result = train(name, retarget_for(get_spec(name), ds), horizon=3, progress=False)
+        result = train(name, ds, horizon=3, retarget=True, progress=False)
         row = result.row()
         assert row["horizon"] == 3 and row["fit_seconds"] > 0
         assert row["test_mase"] < 1.5  # scaled by the weekly seasonal naive error
