@@ -495,6 +495,15 @@ def test_the_forecast_explorer_takes_a_series_of_your_own_in_its_units():
         add_series("synthetic", ds)
     with pytest.raises(ValueError, match="takes a data set made by rnnbook.frames"):
         add_series("mine", rnnbook.data.synthetic_dataset(20, 10, (10, 5, 5)))
+    # Still a mapping, as when it was a dict: set (checked alike), read, list, delete.
+    USER_SERIES["load"] = ds
+    assert dict(USER_SERIES.items()) == {"load": ds} and len(USER_SERIES) == 1
+    del USER_SERIES["load"]
+    assert "load" not in USER_SERIES and list(USER_SERIES) == []
+    with pytest.raises(ValueError, match="needs a new name"):
+        USER_SERIES["synthetic"] = ds
+    with pytest.raises(KeyError):
+        del USER_SERIES["load"]
 
 
 def test_a_diverged_model_on_a_series_of_your_own_is_drawn_without_bands(monkeypatch):
@@ -546,6 +555,30 @@ def test_the_forecast_explorer_draws_conformal_intervals_for_a_series_of_your_ow
         assert render_forecast_frame(bare, 3) != view.frames[(0, 0, 0, 1)]
     finally:
         USER_SERIES.remove("noisy_load")
+
+
+def test_a_series_name_given_to_other_data_is_another_cached_widget(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from rnnbook.frames import frame_dataset
+    from rnnbook.widgets.forecast import USER_SERIES, add_series, forecast_explorer
+
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))  # the widget cache follows it
+    monkeypatch.setenv("RNNBOOK_CACHE_DIR", str(tmp_path))
+    hours = pd.date_range("2024-01-01", periods=400, freq="h")
+    views = []
+    try:
+        for level in (1000.0, 5000.0):  # the same name, two series
+            load = level + 200 * np.sin(2 * np.pi * hours.hour / 24)
+            add_series("mine", frame_dataset(pd.Series(load, hours, name="load"), n_steps=24, season=24))
+            for _ in range(2):  # computed, then read back
+                views.append(forecast_explorer(models=["seasonal_naive"], series=("mine",), horizons=(1,)))
+        assert [v.cached for v in views] == [False, True, False, True]
+        first, second = (v.data[("mine", "seasonal_naive", "one_step")] for v in views[1::2])
+        assert first.y.mean() < 2000 < second.y.mean()  # the second is drawn from its own data
+        assert len(list((tmp_path / "widgets").glob("*.npz"))) == 2
+    finally:
+        USER_SERIES.remove("mine")
 
 
 def test_a_widget_entry_is_read_only_from_a_directory_no_one_else_may_write(tmp_path):

@@ -244,8 +244,12 @@ def _view(entry):
     return FrameView(entry["controls"], entry["frames"], **entry["options"], data=entry["data"], cached=True)
 
 
-def cached_view(name: str, what: str):
-    """Decorate the explorer ``name`` (``what``: what it computes, for the progress note)."""
+def cached_view(name: str, what: str, contents=None):
+    """Decorate the explorer ``name`` (``what``: what it computes, for the progress note).
+
+    ``contents``, if given, maps the call's arguments to what they stand for beyond their ``repr`` --
+    the data behind a series of the user's own, known here by its name -- and enters the key with them.
+    """
 
     def decorate(build):
         signature = inspect.signature(build)
@@ -257,7 +261,10 @@ def cached_view(name: str, what: str):
             where = directory()
             path = None
             if where is not None:
-                path = Path(where) / f"{_key(name, {k: repr(v) for k, v in bound.arguments.items()})}{SUFFIX}"
+                arguments = {k: repr(v) for k, v in bound.arguments.items()}
+                if contents is not None:
+                    arguments["contents"] = contents(bound.arguments)
+                path = Path(where) / f"{_key(name, arguments)}{SUFFIX}"
                 entry = _read(path)
                 if entry is not None:
                     try:

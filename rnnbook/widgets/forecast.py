@@ -26,6 +26,7 @@ Used in: book/04_forecasting.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import functools
 import html
@@ -56,17 +57,27 @@ DEFAULT_MODELS = ("linear", "seq2seq_rnn")
 INTERVAL_LEVELS = (80, 95)
 
 
-class _UserSeries:
+class _UserSeries(collections.abc.MutableMapping):
     """The series of the user's own that the explorer offers, by name: the one owner of that state.
 
-    :func:`add_series` checks a data set and adds it here; adding or removing a series also forgets the
-    models trained on an earlier data set of that name.
+    A mapping, as it was when it was a plain dict: ``USER_SERIES[name] = dataset`` checks the data set
+    as :func:`add_series` does, and adding, replacing or removing a series also forgets the models
+    trained on an earlier data set of that name.
     """
 
     def __init__(self):
         self._datasets = {}
 
     def add(self, name: str, dataset) -> str:
+        if not isinstance(name, str) or not name or name in WINDOWS:
+            raise ValueError(
+                f"A series of your own needs a new name (not {', '.join(WINDOWS)}), got {name!r}."
+            )
+        if getattr(dataset, "rebuild", None) is None or getattr(dataset, "units", None) is None:
+            raise ValueError(
+                "add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
+                f"got {type(dataset).__name__}."
+            )
         self._datasets[name] = dataset
         _trained.cache_clear()  # a name given to another data set trains anew
         return name
@@ -76,14 +87,22 @@ class _UserSeries:
         if self._datasets.pop(name, None) is not None:
             _trained.cache_clear()
 
-    def __contains__(self, name) -> bool:
-        return name in self._datasets
+    def __setitem__(self, name: str, dataset) -> None:
+        self.add(name, dataset)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._datasets:
+            raise KeyError(name)
+        self.remove(name)
 
     def __getitem__(self, name: str):
         return self._datasets[name]
 
     def __iter__(self):
         return iter(self._datasets)
+
+    def __len__(self) -> int:
+        return len(self._datasets)
 
 
 #: Series of the user's own, by name (:func:`add_series`).
@@ -105,13 +124,6 @@ def add_series(name: str, dataset) -> str:
     >>> add_series("my_series", frame_dataset(s, n_steps=24))
     'my_series'
     """
-    if not isinstance(name, str) or not name or name in WINDOWS:
-        raise ValueError(f"A series of your own needs a new name (not {', '.join(WINDOWS)}), got {name!r}.")
-    if getattr(dataset, "rebuild", None) is None or getattr(dataset, "units", None) is None:
-        raise ValueError(
-            "add_series takes a data set made by rnnbook.frames (frame_dataset or csv_dataset), "
-            f"got {type(dataset).__name__}."
-        )
     return USER_SERIES.add(name, dataset)
 
 
@@ -208,7 +220,7 @@ def _trained(
                 "`with_horizon(h)` method returning itself forecasting h steps (see README, Plugin models)."
             )
         model = model.with_horizon(horizon)
-    elif feedback:
+    elif feedback and horizon > 1:  # (one step ahead, a one-step model is its own forecast)
         from rnnbook.layers import IterativeForecaster
 
         model = IterativeForecaster(model, horizon, name=f"{name}_iterated")
@@ -372,7 +384,20 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
     return png_bytes(fig)
 
 
-@cached_view("forecast_explorer", "every model's forecasts")
+def _user_series_contents(arguments) -> dict:
+    """What the series of the user's own among ``arguments["series"]`` hold (a name given to another
+    data set is another widget): a fingerprint of each one's windows, targets and units."""
+    from rnnbook import model_cache
+
+    return {
+        name: model_cache.fingerprint(*(a for _, X, y in ds.splits() for a in (X, y))) + repr(ds.units)
+        for name in arguments["series"]
+        if name in USER_SERIES
+        for ds in (USER_SERIES[name],)
+    }
+
+
+@cached_view("forecast_explorer", "every model's forecasts", contents=_user_series_contents)
 def forecast_explorer(
     models=None,
     series=("synthetic", "sunspots"),
