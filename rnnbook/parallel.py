@@ -27,8 +27,8 @@ and compiles each model once. The workers are started once per process, with the
 backend, and kept for the next call. Each is a fresh interpreter (``python -m rnnbook.parallel``), not
 a fork -- forking a process that runs JAX or PyTorch threads is unsafe -- nor a ``multiprocessing``
 spawn, which would run the caller's script again in every worker; they sit in a session of their own,
-so a terminal's Ctrl-C reaches only the caller, which stops them. What a worker prints goes to the
-caller's standard error, never onto a notebook's page.
+so a terminal's Ctrl-C reaches only the caller, which stops them. What a worker prints is dropped (a
+notebook's kernel would show it on the page).
 
 Example:
 
@@ -163,6 +163,9 @@ class _Worker:
             [sys.executable, "-m", "rnnbook.parallel"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
+            # Dropped: a notebook's kernel shows its subprocesses' output on the page. A run that fails
+            # in a worker is trained again by the caller, which shows its error and warnings.
+            stderr=subprocess.DEVNULL,
             env={**os.environ, "KERAS_BACKEND": backend_name},
             start_new_session=True,  # a terminal's Ctrl-C goes to the caller alone
         )
@@ -195,7 +198,7 @@ class _Worker:
 def _serve() -> None:
     """A worker's loop: read a job, train it into the cache, answer; until its input closes."""
     jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # whatever training prints goes to standard error, away from the answers
+    os.dup2(2, 1)  # whatever training prints goes where standard error goes, away from the answers
     import rnnbook  # noqa: F401  (its import hooks, before Keras)
     from rnnbook.training import train
 

@@ -153,6 +153,20 @@ def test_the_bench_readme_quotes_the_newest_benchmark_and_book_run():
     assert_chapter_list(warm_chapters, book["chapters"], "seconds_warm_caches")
 
 
+def test_the_bench_readme_quotes_the_newest_parallel_run():
+    text = (ROOT / "bench" / "README.md").read_text()
+    name, run = newest("parallel")
+    m = quoted(
+        text,
+        r"Stored result \(`bench/results/([^`]+)`, 2 cores, 1-minute load average ([\d.]+):.*?"
+        r"\*\*1 worker (\d+) s, 2 workers (\d+) s \(([\d.]+)x\), the same scores\*\*",
+        "bench/README.md",
+    )
+    one, two = (next(r for r in run["rows"] if r["workers"] == n) for n in (1, 2))
+    assert_quotes(m, name, run["loadavg_1min"], one["wall_seconds"], two["wall_seconds"], two["speedup"])
+    assert all(r["same_scores_as_one_worker"] for r in run["rows"])
+
+
 def test_the_bench_readme_widget_table_is_the_newest_widget_and_live_runs():
     text = (ROOT / "bench" / "README.md").read_text()
     widgets_file, widgets = newest("widgets")
