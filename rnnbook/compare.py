@@ -129,7 +129,7 @@ def train_seeds(names, seeds=SEEDS, *, workers: int | None = None, **train_kwarg
     return {name: [next(results) for _ in seeds] for name in names}
 
 
-def train_models(names, **train_kwargs) -> dict:
+def train_models(names, *, workers: int | None = None, **train_kwargs) -> dict:
     """Train every model of ``names`` once (one seed), side by side as :func:`train_seeds` does.
 
     Returns ``{name: TrainResult}``: what ``{name: train(name, **train_kwargs) for name in names}``
@@ -142,7 +142,7 @@ def train_models(names, **train_kwargs) -> dict:
     (['naive_last_value'], 0)
     """
     names = tuple(names)
-    return dict(zip(names, train_many([(name, train_kwargs) for name in names])))
+    return dict(zip(names, train_many([(name, train_kwargs) for name in names], workers)))
 
 
 def seed_table(runs: dict):

@@ -84,6 +84,7 @@ PRESENTATION = (
     "compare.py",
     "diagrams.py",
     "leaderboard.py",
+    "parallel.py",  # where a run trains, never what it trains into
     "plotting.py",
     "published.py",
     "report.py",
@@ -181,6 +182,11 @@ def _report_once(where: str, message: str) -> None:
     if where not in _reported:
         _reported.add(where)
         warnings.warn(message, cache.CacheWarning, stacklevel=4)
+
+
+def has(root: str, key: str) -> bool:
+    """Whether the cache holds an entry for ``key`` (:func:`load` still checks that it is intact)."""
+    return os.path.isdir(os.path.join(root, key))
 
 
 def load(root: str, key: str, fields=()):

@@ -20,8 +20,8 @@ own order, and each call is a cache hit. So
 Without the cache (``RNNBOOK_MODEL_CACHE=0``, ``cache=False``, a forecaster such as ARMA) there is
 nowhere to meet, and the runs train one after the other in the caller.
 
-**How many workers:** ``workers=``, else ``$RNNBOOK_WORKERS``, else the machine's cores (at most
-:data:`MAX_WORKERS`); ``1`` turns the workers off. Only runs large enough to pay for a worker go to
+**How many workers:** ``workers=``, else ``$RNNBOOK_WORKERS``, else the cores this process may use (at
+most :data:`MAX_WORKERS`); ``1`` turns the workers off. Only runs large enough to pay for a worker go to
 the workers (:data:`MIN_SAMPLE_EPOCHS`): a worker first imports Keras and its backend (a few seconds)
 and compiles each model once. The workers are started once per process, with the caller's Keras
 backend, and kept for the next call. Each is a fresh interpreter (``python -m rnnbook.parallel``), not
@@ -45,9 +45,11 @@ import atexit
 import os
 import pickle
 import queue
+import struct
 import subprocess
 import sys
 import threading
+import warnings
 
 from rnnbook._checks import check_positive_int
 from rnnbook.backend import backend
@@ -65,13 +67,14 @@ _workers: list = []  # the running workers (:class:`_Worker`), started once and 
 
 
 def worker_count(workers: int | None = None) -> int:
-    """The number of worker processes: ``workers``, else ``$RNNBOOK_WORKERS``, else the cores (at most
-    :data:`MAX_WORKERS`). A bad value is one ``ValueError`` line naming where it came from."""
+    """The number of worker processes: ``workers``, else ``$RNNBOOK_WORKERS``, else the cores this
+    process may use (at most :data:`MAX_WORKERS`). A bad value is one ``ValueError`` line naming where
+    it came from."""
     if workers is not None:
         return check_positive_int("workers", workers)
     value = os.environ.get(WORKERS_ENV)
     if value is None or value == "":
-        return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+        return max(1, min(_usable_cores(), MAX_WORKERS))
     try:
         count = int(value)
     except ValueError:
@@ -79,6 +82,17 @@ def worker_count(workers: int | None = None) -> int:
     if count < 1:
         raise ValueError(f"${WORKERS_ENV} is {value!r}; expected a positive integer (1: no workers).")
     return count
+
+
+def _usable_cores() -> int:
+    """The cores this process may run on (a container's or a CPU affinity's limit, not the machine's)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+class ParallelWarning(UserWarning):
+    """A run failed in a worker process (the caller trains it again itself)."""
 
 
 def prefill(jobs, workers: int | None = None) -> int:
@@ -91,28 +105,39 @@ def prefill(jobs, workers: int | None = None) -> int:
 
     Returns:
         How many runs the workers were given (``0``: none, the caller trains what is left itself).
-        Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache.
+        Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache. A run
+        that failed in a worker gives one :class:`ParallelWarning` with its error.
     """
     count = worker_count(workers)
-    todo = [job for job in jobs if _worth_a_worker(job, small_too=workers is not None)]
-    if count < 2 or len(todo) < 2:
+    if count < 2:
         return 0
-    environ = {k: v for k, v in os.environ.items() if k.startswith("RNNBOOK_")}
+    todo = _for_workers(jobs, small_too=workers is not None)
+    if len(todo) < 2:
+        return 0
     waiting = queue.SimpleQueue()
-    for name, kwargs in todo:
-        waiting.put((name, kwargs, environ))
+    for job in todo:
+        waiting.put(job)
+    failures = []
     feeders = [
-        threading.Thread(target=worker.take_jobs, args=(waiting,), daemon=True)
+        threading.Thread(target=worker.take_jobs, args=(waiting, failures), daemon=True)
         for worker in _start(min(count, len(todo)))
     ]
     try:
         for feeder in feeders:
             feeder.start()
         for feeder in feeders:
-            feeder.join()
+            while feeder.is_alive():  # a timeout keeps the wait open to Ctrl-C everywhere
+                feeder.join(timeout=0.5)
     except BaseException:  # Ctrl-C: stop the workers; the runs they finished are in the cache
         shutdown()
         raise
+    if failures:
+        warnings.warn(
+            f"{len(failures)} of {len(todo)} runs failed in a worker process and are trained here "
+            f"instead; the first: {failures[0]}",
+            ParallelWarning,
+            stacklevel=3,
+        )
     return len(todo)
 
 
@@ -132,18 +157,28 @@ def shutdown() -> None:
         _workers.pop().stop()
 
 
-def _worth_a_worker(job, small_too: bool) -> bool:
-    """Whether a run can and should go to a worker: a run for the trained-model cache that the cache
-    lacks, and large enough to pay for the worker (unless the caller asked for workers explicitly)."""
+def _for_workers(jobs, small_too: bool) -> list:
+    """The jobs for the workers, each once: runs for the trained-model cache that it lacks, large
+    enough to pay for a worker (unless the caller asked for workers explicitly), with the caller's
+    cache directories spelled out (a worker's home or working directory may differ)."""
+    from rnnbook import model_cache
+    from rnnbook.cache import cache_dir
     from rnnbook.training import plan_training
 
-    name, kwargs = job
-    if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
-        return False
-    plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
-    if plan.cache_key is None or os.path.isdir(os.path.join(plan.cache_root, plan.cache_key)):
-        return False
-    return small_too or len(plan.train_data.X_train) * plan.recipe.epochs >= MIN_SAMPLE_EPOCHS
+    environ = {k: v for k, v in os.environ.items() if k.startswith("RNNBOOK_")}
+    compiled = cache_dir("jax")
+    if compiled is not None:
+        environ["RNNBOOK_COMPILE_CACHE"] = compiled
+    todo = {}
+    for name, kwargs in jobs:
+        if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
+            continue
+        plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+        if plan.cache_key is None or model_cache.has(plan.cache_root, plan.cache_key):
+            continue
+        if small_too or len(plan.train_data.X_train) * plan.recipe.epochs >= MIN_SAMPLE_EPOCHS:
+            todo[plan.cache_key] = (name, kwargs, {**environ, "RNNBOOK_MODEL_CACHE": plan.cache_root})
+    return list(todo.values())
 
 
 def _start(count: int) -> list:
@@ -154,8 +189,11 @@ def _start(count: int) -> list:
     return _workers[:count]
 
 
+_LENGTH = struct.Struct("<Q")  # each message: its length, then the pickle
+
+
 class _Worker:
-    """One worker process: jobs go in pickled on its standard input, one line of outcome comes back."""
+    """One worker process: jobs go in pickled on its standard input, one outcome comes back."""
 
     def __init__(self, backend_name: str):
         self.backend = backend_name
@@ -164,30 +202,43 @@ class _Worker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             # Dropped: a notebook's kernel shows its subprocesses' output on the page. A run that fails
-            # in a worker is trained again by the caller, which shows its error and warnings.
+            # in a worker comes back as one line (a ParallelWarning) and the caller trains it again.
             stderr=subprocess.DEVNULL,
             env={**os.environ, "KERAS_BACKEND": backend_name},
-            start_new_session=True,  # a terminal's Ctrl-C goes to the caller alone
+            # Ctrl-C goes to the caller alone, which stops the workers.
+            **(
+                {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+                if sys.platform == "win32"
+                else {"start_new_session": True}
+            ),
         )
 
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def take_jobs(self, waiting: queue.SimpleQueue) -> None:
-        """Run jobs from ``waiting`` until it is empty or this worker has died (what it was running
-        is then trained by the caller)."""
+    def take_jobs(self, waiting: queue.SimpleQueue, failures: list) -> None:
+        """Run jobs from ``waiting`` until it is empty or this worker has died; a job that fails (or
+        cannot be sent: a hyper-parameter that does not pickle) is added to ``failures``."""
         while self.alive():
             try:
                 job = waiting.get_nowait()
             except queue.Empty:
                 return
             try:
-                pickle.dump(job, self.process.stdin)
+                message = pickle.dumps(job)
+            except Exception as exc:  # stays with the caller, which needs no pickle
+                failures.append(f"{job[0]}: cannot be sent to a worker ({type(exc).__name__}: {exc})")
+                continue
+            try:
+                self.process.stdin.write(_LENGTH.pack(len(message)) + message)
                 self.process.stdin.flush()
-                pickle.load(self.process.stdout)  # the outcome: None, or the error the caller will see
-            except (OSError, EOFError, pickle.UnpicklingError):
+                outcome = _read_message(self.process.stdout)
+            except (OSError, EOFError, pickle.UnpicklingError, struct.error):
+                failures.append(f"{job[0]}: the worker process stopped")
                 self.stop()
                 return
+            if outcome is not None:
+                failures.append(f"{job[0]}: {outcome}")
 
     def stop(self) -> None:
         if self.alive():
@@ -195,27 +246,42 @@ class _Worker:
         self.process.wait()
 
 
+def _read_message(stream):
+    """One length-prefixed pickle from ``stream``; ``EOFError`` when the stream ends."""
+    header = stream.read(_LENGTH.size)
+    if len(header) < _LENGTH.size:
+        raise EOFError
+    (length,) = _LENGTH.unpack(header)
+    body = stream.read(length)
+    if len(body) < length:
+        raise EOFError
+    return pickle.loads(body)
+
+
 def _serve() -> None:
     """A worker's loop: read a job, train it into the cache, answer; until its input closes."""
     jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever training prints goes where standard error goes, away from the answers
-    import rnnbook  # noqa: F401  (its import hooks, before Keras)
     from rnnbook.training import train
 
     while True:
         try:
-            name, kwargs, environ = pickle.load(jobs)
+            name, kwargs, environ = _read_message(jobs)
         except EOFError:
             return
-        for key in [k for k in os.environ if k.startswith("RNNBOOK_")]:
-            del os.environ[key]
-        os.environ.update(environ)  # the caller's cache directories and profile, as they are now
-        try:
-            train(name, **kwargs)
-            outcome = None
-        except Exception as exc:
-            outcome = f"{type(exc).__name__}: {exc}"
-        pickle.dump(outcome, answers)
+        except Exception as exc:  # a job this process cannot unpickle (a function of the caller's)
+            outcome = f"cannot be read in a worker ({type(exc).__name__}: {exc})"
+        else:
+            for key in [k for k in os.environ if k.startswith("RNNBOOK_")]:
+                del os.environ[key]
+            os.environ.update(environ)  # the caller's cache directories and profile, as they are now
+            try:
+                train(name, **kwargs)
+                outcome = None
+            except Exception as exc:
+                outcome = f"{type(exc).__name__}: {exc}"
+        message = pickle.dumps(outcome)
+        answers.write(_LENGTH.pack(len(message)) + message)
         answers.flush()
 
 

@@ -61,14 +61,17 @@ def test_a_run_a_worker_cannot_do_is_trained_by_the_caller(model_cache):
 
     try:
         jobs = [("tiny_here_only", {"profile": "quick", "seed": s}) for s in (1, 2)]
-        results = parallel.train_many(jobs, workers=2)  # the workers know no such model
-        assert [r.cached for r in results] == [False, False]
+        with pytest.warns(parallel.ParallelWarning, match=r"2 of 2 runs failed .*tiny_here_only"):
+            assert parallel.prefill(jobs, workers=2) == 2  # the workers know no such model
+        results = parallel.train_many(jobs, workers=2)
+        assert [r.cached for r in results] == [False, False]  # trained here, not read back
         assert all(np.isfinite(r.val_mse) for r in results)
     finally:
         del BUILTINS["tiny_here_only"]
 
 
 def test_without_the_cache_nothing_goes_to_a_worker(monkeypatch):
+    parallel.shutdown()
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", "0")
     assert parallel.prefill(JOBS, workers=2) == 0
     assert parallel._workers == []
@@ -88,7 +91,35 @@ def test_a_bad_worker_count_is_one_line_naming_it(monkeypatch, value):
         parallel.worker_count(workers=0)
 
 
-def test_ctrl_c_stops_the_workers_and_keeps_the_finished_runs(tmp_path):
+def test_the_same_run_twice_goes_to_one_worker_once(model_cache):
+    assert parallel.prefill([JOBS[0], JOBS[0], JOBS[1]], workers=2) == 2
+
+
+def test_ctrl_c_in_a_kernel_stops_the_workers_and_keeps_the_finished_runs(model_cache):
+    import _thread
+    import threading
+
+    jobs = [("linear", {"profile": "quick", "seed": s, "epochs": 40}) for s in range(1, 7)]
+    workers = parallel._start(2)
+
+    def interrupt_after_the_first_run():
+        deadline = time.monotonic() + 240
+        while not (model_cache.is_dir() and any(not p.name.startswith(".") for p in model_cache.iterdir())):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        _thread.interrupt_main()  # what Ctrl-C (or a notebook's interrupt) does to the caller
+
+    threading.Thread(target=interrupt_after_the_first_run, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        parallel.prefill(jobs, workers=2)
+    # The caller lives on (a kernel does not exit), its workers do not, and finished runs are kept.
+    assert parallel._workers == [] and not any(w.alive() for w in workers)
+    finished = [p for p in model_cache.iterdir() if not p.name.startswith(".")]
+    assert 1 <= len(finished) < 6 and all((p / "result.json").is_file() for p in finished)
+
+
+def test_ctrl_c_in_a_terminal_stops_the_workers_and_keeps_the_finished_runs(tmp_path):
     script = textwrap.dedent(
         f"""
         import os, sys
@@ -104,7 +135,7 @@ def test_ctrl_c_stops_the_workers_and_keeps_the_finished_runs(tmp_path):
     pids = [int(p) for p in child.stdout.readline().split()]
     models = tmp_path / "models"
     deadline = time.monotonic() + 240
-    while not (models.is_dir() and any(p.suffix != ".tmp" for p in models.iterdir())):
+    while not (models.is_dir() and any(not p.name.startswith(".") for p in models.iterdir())):
         assert time.monotonic() < deadline, "no run finished in 240 s"
         time.sleep(0.2)
     child.send_signal(signal.SIGINT)
