@@ -36,6 +36,7 @@ import numpy as np
 from rnnbook import data as data_lib
 from rnnbook import model_cache
 from rnnbook._checks import (
+    check_choice,
     check_positive_float,
     check_positive_int,
     renamed_attribute,
@@ -338,6 +339,9 @@ class StopWhen:
 
 
 SCHEDULES = (None, "constant", "cosine", "plateau")
+#: The optimizers the recipe offers: Adam (every model's), or SGD with momentum 0.9, whose step is the
+#: gradient itself, so that gradient clipping bounds it (Adam divides by the gradient's running size).
+OPTIMIZERS = ("adam", "sgd")
 
 
 class _EpochTimer:
@@ -365,14 +369,18 @@ def compile_model(
     schedule: str | None = None,
     clipnorm: float | None = None,
     global_clipnorm: float | None = None,
+    optimizer: str = "adam",
 ):
-    """Compile with Adam, the MSE loss and, for seq2seq models, the last-time-step metric.
+    """Compile with Adam (or ``optimizer="sgd"``: SGD with momentum 0.9), the MSE loss and, for
+    seq2seq models, the last-time-step metric.
 
     ``schedule="cosine"`` decays the learning rate to zero over ``epochs * steps_per_epoch`` steps
     (the full profile's schedule, see :mod:`rnnbook.profiles`); ``"plateau"`` starts constant and
     :func:`train` halves it whenever the validation loss stalls (the real-data recipe,
     :data:`rnnbook.profiles.REAL_RECIPE`). ``clipnorm`` caps the norm of each variable's gradient,
     ``global_clipnorm`` the norm of all of them together (gradient clipping, Pascanu et al. 2013).
+    Clipping bounds SGD's step (at most the learning rate times the clipping norm) but hardly Adam's,
+    which divides each step by the gradient's running root mean square.
     """
     import keras
 
@@ -386,8 +394,13 @@ def compile_model(
             learning_rate, decay_steps=max(1, epochs * steps_per_epoch)
         )
     metrics = [last_time_step_mse] if spec.train_layout == "seq2seq" else []
-    optimizer = keras.optimizers.Adam(learning_rate=lr, clipnorm=clipnorm, global_clipnorm=global_clipnorm)
-    model.compile(optimizer=optimizer, loss="mse", metrics=metrics)
+    check_choice("optimizer", optimizer, OPTIMIZERS)
+    clipping = {"clipnorm": clipnorm, "global_clipnorm": global_clipnorm}
+    if optimizer == "sgd":
+        opt = keras.optimizers.SGD(learning_rate=lr, momentum=0.9, **clipping)
+    else:
+        opt = keras.optimizers.Adam(learning_rate=lr, **clipping)
+    model.compile(optimizer=opt, loss="mse", metrics=metrics)
     return model
 
 
@@ -407,6 +420,8 @@ class Recipe:
     #: Gradient clipping (``None``: none): the norm of each variable's gradient, or of all of them.
     clipnorm: float | None = None
     global_clipnorm: float | None = None
+    #: ``"adam"`` (every model's) or ``"sgd"`` (SGD with momentum 0.9), see :func:`compile_model`.
+    optimizer: str = "adam"
 
     @property
     def score_batch_size(self) -> int:
@@ -457,6 +472,7 @@ def plan_training(
     retarget: bool = False,
     clipnorm: float | None = None,
     global_clipnorm: float | None = None,
+    optimizer: str | None = None,
     **hparams,
 ) -> Plan:
     """Decide what the model ``name`` trains on and how, in one place: the data set with the model's
@@ -472,8 +488,8 @@ def plan_training(
 
     The recipe: the profile's recipe for the model (:func:`rnnbook.profiles.recipe_for`), then the
     real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_RECIPE`),
-    then the caller's ``epochs``, ``batch_size``, ``learning_rate``, ``schedule``, ``clipnorm`` and
-    ``global_clipnorm``.
+    then the caller's ``epochs``, ``batch_size``, ``learning_rate``, ``schedule``, ``clipnorm``,
+    ``global_clipnorm`` and ``optimizer``.
 
     Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
     hashing the code and the data for the key. The arguments are :func:`train`'s.
@@ -502,6 +518,8 @@ def plan_training(
         width = horizon * dataset.n_targets  # target-major: horizon values per target column
     recipe = _recipe(spec, profile, dataset, epochs, batch_size, learning_rate, schedule)
     recipe = _with_clipping(recipe, clipnorm, global_clipnorm)
+    if optimizer is not None:
+        recipe = dataclasses.replace(recipe, optimizer=check_choice("optimizer", optimizer, OPTIMIZERS))
     train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
     eval_data = train_data
     if spec.kind == "iterative":
@@ -654,6 +672,7 @@ def train(
     retarget: bool = False,
     clipnorm: float | None = None,
     global_clipnorm: float | None = None,
+    optimizer: str | None = None,
     **hparams,
 ) -> TrainResult:
     """Build, train and evaluate the registered model ``name``: plan, cache lookup, fit, score, store.
@@ -686,6 +705,8 @@ def train(
         clipnorm, global_clipnorm: gradient clipping (default ``None``: the recipe's, else none):
             Adam caps the norm of each variable's gradient (``clipnorm``) or of all gradients
             together (``global_clipnorm``, which keeps their direction); at most one of the two.
+        optimizer: ``"adam"`` (default) or ``"sgd"`` (SGD with momentum 0.9, whose step clipping
+            bounds; see :func:`compile_model`).
         **hparams: passed to the builder.
 
     Returns:
@@ -707,6 +728,7 @@ def train(
         retarget=retarget,
         clipnorm=clipnorm,
         global_clipnorm=global_clipnorm,
+        optimizer=optimizer,
         **hparams,
     )
     hit = _load_cached(plan)
@@ -764,6 +786,7 @@ def _compile(model, plan: Plan):
         recipe.schedule,
         clipnorm=recipe.clipnorm,
         global_clipnorm=recipe.global_clipnorm,
+        optimizer=recipe.optimizer,
     )
 
 

@@ -342,3 +342,25 @@ def test_gradient_clipping_refuses_a_bad_value_in_one_line():
         plan_training("linear", profile=TINY, clipnorm=0, cache=False)
     with pytest.raises(ValueError, match="both `clipnorm` and `global_clipnorm`; expected at most one"):
         plan_training("linear", profile=TINY, clipnorm=1.0, global_clipnorm=1.0, cache=False)
+
+
+def test_the_optimizer_choice_reaches_the_model_and_the_cache_key(tmp_path, monkeypatch):
+    ds = data.synthetic_dataset(60, 20, (40, 10, 10), seed=0)
+    r = train(
+        "linear", ds, profile=TINY, epochs=1, progress=False, cache=False, optimizer="sgd", clipnorm=0.5
+    )
+    assert type(r.model.optimizer).__name__ == "SGD"
+    assert (r.model.optimizer.momentum, r.model.optimizer.clipnorm) == (0.9, 0.5)
+    default = train("linear", ds, profile=TINY, epochs=1, progress=False, cache=False)
+    assert type(default.model.optimizer).__name__ == "Adam"
+    assert plan_training("linear", ds, profile=TINY).recipe.optimizer == "adam"
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
+    sgd, adam = (plan_training("linear", ds, profile=TINY, cache=True, optimizer=o) for o in ("sgd", "adam"))
+    assert None is not sgd.cache_key != adam.cache_key  # an SGD run is never served Adam's weights
+
+
+def test_the_optimizer_choice_refuses_a_bad_value_in_one_line():
+    with pytest.raises(
+        ValueError, match=r"argument `optimizer`, expected one of 'adam', 'sgd', got 'rmsprop'\.$"
+    ):
+        plan_training("linear", profile=TINY, optimizer="rmsprop", cache=False)
