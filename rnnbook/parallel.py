@@ -15,20 +15,23 @@ own order, and each call is a cache hit. So
 * Ctrl-C loses no finished run (it is in the cache; the workers are stopped, the caller's
   ``KeyboardInterrupt`` goes on);
 * a run that fails in a worker (an error, an interactively registered model a worker cannot see) is
-  simply trained again by the caller, whose error is the one a sequential run would have raised.
+  trained again by the caller, whose error is the one a sequential run would have raised.
 
 Without the cache (``RNNBOOK_MODEL_CACHE=0``, ``cache=False``, a forecaster such as ARMA) there is
 nowhere to meet, and the runs train one after the other in the caller.
 
 **How many workers:** ``workers=``, else ``$RNNBOOK_WORKERS``, else the cores this process may use (at
-most :data:`MAX_WORKERS`); ``1`` turns the workers off. Only runs large enough to pay for a worker go to
-the workers (:data:`MIN_SAMPLE_EPOCHS`): a worker first imports Keras and its backend (a few seconds)
-and compiles each model once. The workers are started once per process, with the caller's Keras
-backend, and kept for the next call. Each is a fresh interpreter (``python -m rnnbook.parallel``), not
-a fork -- forking a process that runs JAX or PyTorch threads is unsafe -- nor a ``multiprocessing``
-spawn, which would run the caller's script again in every worker; they sit in a session of their own,
-so a terminal's Ctrl-C reaches only the caller, which stops them. What a worker prints is dropped (a
-notebook's kernel would show it on the page).
+most :data:`MAX_WORKERS`); ``1`` turns the workers off. Two runs or more that the cache lacks go to the
+workers. A worker pays once for importing Keras and its backend (a few seconds); short runs gain too,
+since most of their time is compiling the model, which each worker does on its own core.
+
+The workers are started once per process, with the caller's Keras backend, and kept for the next call.
+Each is a fresh interpreter (``python -m rnnbook.parallel``), not a fork -- forking a process that runs
+JAX or PyTorch threads is unsafe -- nor a ``multiprocessing`` spawn, which would run the caller's script
+again in every worker. They sit in a session (on Windows, a process group) of their own, so a
+terminal's Ctrl-C reaches only the caller, which stops them. What a worker prints is dropped (a
+notebook's kernel would show it on the page); a run that fails in a worker comes back as one line, a
+:class:`ParallelWarning`, and the caller trains it.
 
 Example:
 
@@ -58,10 +61,6 @@ WORKERS_ENV = "RNNBOOK_WORKERS"
 #: The most workers started by default: the chapter's small models gain little beyond it and each
 #: worker holds its own copy of Keras and its backend (about half a gigabyte).
 MAX_WORKERS = 4
-#: A run goes to a worker only if it fits at least this many samples (training series times epochs):
-#: the book's profile (7,000 series, 20 epochs) does, the unit tests' quick one (1,400, 8) does not --
-#: there a worker's start and compilation would cost more than the run.
-MIN_SAMPLE_EPOCHS = 50_000
 
 _workers: list = []  # the running workers (:class:`_Worker`), started once and reused
 
@@ -100,8 +99,7 @@ def prefill(jobs, workers: int | None = None) -> int:
 
     Args:
         jobs: ``(name, kwargs)`` pairs, each one call ``train(name, **kwargs)``.
-        workers: the number of worker processes (see :func:`worker_count`); an explicit number also
-            sends small runs to the workers.
+        workers: the number of worker processes (see :func:`worker_count`).
 
     Returns:
         How many runs the workers were given (``0``: none, the caller trains what is left itself).
@@ -111,7 +109,7 @@ def prefill(jobs, workers: int | None = None) -> int:
     count = worker_count(workers)
     if count < 2:
         return 0
-    todo = _for_workers(jobs, small_too=workers is not None)
+    todo = _for_workers(jobs)
     if len(todo) < 2:
         return 0
     waiting = queue.SimpleQueue()
@@ -157,10 +155,9 @@ def shutdown() -> None:
         _workers.pop().stop()
 
 
-def _for_workers(jobs, small_too: bool) -> list:
-    """The jobs for the workers, each once: runs for the trained-model cache that it lacks, large
-    enough to pay for a worker (unless the caller asked for workers explicitly), with the caller's
-    cache directories spelled out (a worker's home or working directory may differ)."""
+def _for_workers(jobs) -> list:
+    """The jobs for the workers, each once: runs for the trained-model cache that it lacks, with the
+    caller's cache directories spelled out (a worker's home or working directory may differ)."""
     from rnnbook import model_cache
     from rnnbook.cache import cache_dir
     from rnnbook.training import plan_training
@@ -174,10 +171,9 @@ def _for_workers(jobs, small_too: bool) -> list:
         if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
             continue
         plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
-        if plan.cache_key is None or model_cache.has(plan.cache_root, plan.cache_key):
-            continue
-        if small_too or len(plan.train_data.X_train) * plan.recipe.epochs >= MIN_SAMPLE_EPOCHS:
-            todo[plan.cache_key] = (name, kwargs, {**environ, "RNNBOOK_MODEL_CACHE": plan.cache_root})
+        if plan.cache_key is not None and not model_cache.has(plan.cache_root, plan.cache_key):
+            environ_here = {**environ, "RNNBOOK_MODEL_CACHE": plan.cache_root}
+            todo[plan.cache_key] = (name, kwargs, environ_here, plan.cache_key)
     return list(todo.values())
 
 
@@ -262,27 +258,38 @@ def _serve() -> None:
     """A worker's loop: read a job, train it into the cache, answer; until its input closes."""
     jobs, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # whatever training prints goes where standard error goes, away from the answers
-    from rnnbook.training import train
-
     while True:
         try:
-            name, kwargs, environ = _read_message(jobs)
+            name, kwargs, environ, key = _read_message(jobs)
         except EOFError:
             return
         except Exception as exc:  # a job this process cannot unpickle (a function of the caller's)
             outcome = f"cannot be read in a worker ({type(exc).__name__}: {exc})"
         else:
-            for key in [k for k in os.environ if k.startswith("RNNBOOK_")]:
-                del os.environ[key]
-            os.environ.update(environ)  # the caller's cache directories and profile, as they are now
-            try:
-                train(name, **kwargs)
-                outcome = None
-            except Exception as exc:
-                outcome = f"{type(exc).__name__}: {exc}"
+            outcome = _run(name, kwargs, environ, key)
         message = pickle.dumps(outcome)
         answers.write(_LENGTH.pack(len(message)) + message)
         answers.flush()
+
+
+def _run(name: str, kwargs: dict, environ: dict, key: str) -> str | None:
+    """Train one job into the cache under the caller's ``key``: ``None``, or what went wrong."""
+    from rnnbook.training import plan_training, train
+
+    for variable in [k for k in os.environ if k.startswith("RNNBOOK_")]:
+        del os.environ[variable]
+    os.environ.update(environ)  # the caller's cache directories and profile, as they are now
+    try:
+        plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+        if plan.cache_key != key:  # the caller would never find the run under another key
+            return (
+                "the worker's rnnbook differs from the caller's (edited since the caller imported "
+                "it? restart the kernel or process to train side by side again)"
+            )
+        train(name, **kwargs)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 atexit.register(shutdown)

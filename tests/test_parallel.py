@@ -77,11 +77,6 @@ def test_without_the_cache_nothing_goes_to_a_worker(monkeypatch):
     assert parallel._workers == []
 
 
-def test_small_runs_stay_with_the_caller_by_default(model_cache, monkeypatch):
-    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
-    assert parallel.prefill(JOBS) == 0  # the quick profile is below MIN_SAMPLE_EPOCHS
-
-
 @pytest.mark.parametrize("value", ["0", "two", "-1"])
 def test_a_bad_worker_count_is_one_line_naming_it(monkeypatch, value):
     monkeypatch.setenv(parallel.WORKERS_ENV, value)
@@ -89,6 +84,18 @@ def test_a_bad_worker_count_is_one_line_naming_it(monkeypatch, value):
         parallel.worker_count()
     with pytest.raises(ValueError, match="workers"):
         parallel.worker_count(workers=0)
+
+
+def test_a_worker_whose_code_keys_the_run_otherwise_trains_nothing(model_cache):
+    import queue
+
+    (job,) = parallel._for_workers(JOBS[:1])
+    waiting, failures = queue.SimpleQueue(), []
+    waiting.put((*job[:3], "0" * 64))  # the key of a caller whose rnnbook was edited since
+    (worker,) = parallel._start(1)
+    worker.take_jobs(waiting, failures)
+    assert len(failures) == 1 and "differs from the caller's" in failures[0]
+    assert not model_cache.exists() or list(model_cache.iterdir()) == []
 
 
 def test_the_same_run_twice_goes_to_one_worker_once(model_cache):

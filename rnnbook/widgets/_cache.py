@@ -244,6 +244,12 @@ def _view(entry):
     return FrameView(entry["controls"], entry["frames"], **entry["options"], data=entry["data"], cached=True)
 
 
+def dataset_contents(dataset) -> str:
+    """A data set's fingerprint for a widget's key: its windows, targets and units."""
+    arrays = (a for _, X, y in dataset.splits() for a in (X, y))
+    return model_cache.fingerprint(*arrays) + repr(getattr(dataset, "units", None))
+
+
 def cached_view(name: str, what: str, contents=None):
     """Decorate the explorer ``name`` (``what``: what it computes, for the progress note).
 

@@ -43,7 +43,7 @@ from rnnbook._checks import (
     warn_deprecated,
 )
 from rnnbook.data import LAYOUTS
-from rnnbook.widgets._cache import cached_view
+from rnnbook.widgets._cache import cached_view, dataset_contents
 from rnnbook.widgets._frames import Control, FrameView, figure, png_bytes
 
 #: The old word ("strategy") for a layout, and its old values, kept working for a release.
@@ -386,15 +386,8 @@ def render_forecast_frame(d: ForecastData, horizon: int, example: int = 0) -> by
 
 def _user_series_contents(arguments) -> dict:
     """What the series of the user's own among ``arguments["series"]`` hold (a name given to another
-    data set is another widget): a fingerprint of each one's windows, targets and units."""
-    from rnnbook import model_cache
-
-    return {
-        name: model_cache.fingerprint(*(a for _, X, y in ds.splits() for a in (X, y))) + repr(ds.units)
-        for name in arguments["series"]
-        if name in USER_SERIES
-        for ds in (USER_SERIES[name],)
-    }
+    data set is another widget)."""
+    return {name: dataset_contents(USER_SERIES[name]) for name in arguments["series"] if name in USER_SERIES}
 
 
 @cached_view("forecast_explorer", "every model's forecasts", contents=_user_series_contents)
