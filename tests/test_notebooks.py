@@ -39,6 +39,17 @@ def test_notebook_is_valid(notebook):
     nbformat.validate(nb)
 
 
+def test_every_cell_has_its_own_id_in_the_file(notebook):
+    """nbformat adds a missing id on reading (with a warning in every build), so read the file itself."""
+    import json
+
+    path, _ = notebook
+    ids = [cell.get("id") for cell in json.loads(path.read_text())["cells"]]
+    missing = [i for i, cell_id in enumerate(ids) if not cell_id]
+    assert not missing, f"{path.name}: cells {missing} have no id"
+    assert len(set(ids)) == len(ids), f"{path.name}: two cells share an id"
+
+
 def test_one_python3_kernelspec(notebook):
     path, nb = notebook
     spec = nb.metadata.get("kernelspec", {})
