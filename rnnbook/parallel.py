@@ -14,8 +14,9 @@ own order, and each call is a cache hit. So
   history, and a run's numbers depend only on its seed: same seed, same numbers, in any process);
 * Ctrl-C loses no finished run (it is in the cache; the workers are stopped, the caller's
   ``KeyboardInterrupt`` goes on);
-* a run that fails in a worker (an error, an interactively registered model a worker cannot see) is
-  trained again by the caller, whose error is the one a sequential run would have raised.
+* a run that fails in a worker is trained again by the caller, whose error is the one a sequential run
+  would have raised; a model registered only in the caller's session (a notebook's own) never goes to
+  a worker, which could not build it.
 
 Without the cache (``RNNBOOK_MODEL_CACHE=0``, ``cache=False``, a forecaster such as ARMA) there is
 nowhere to meet, and the runs train one after the other in the caller.
@@ -171,10 +172,21 @@ def _for_workers(jobs) -> list:
         if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
             continue
         plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+        if not _known_to_a_new_process(plan.spec):
+            continue
         if plan.cache_key is not None and not model_cache.has(plan.cache_root, plan.cache_key):
             environ_here = {**environ, "RNNBOOK_MODEL_CACHE": plan.cache_root}
             todo[plan.cache_key] = (name, kwargs, environ_here, plan.cache_key)
     return list(todo.values())
+
+
+def _known_to_a_new_process(spec) -> bool:
+    """Whether a worker's registry has this model as the caller's has it: a built-in, or a plugin's
+    entry point. One registered in the caller's session (a notebook's exercise, a script's own model)
+    exists only there, so the caller trains it."""
+    if spec.source.startswith("plugin"):
+        return True
+    return spec.source == "builtin" and getattr(spec.builder, "__module__", "").startswith("rnnbook.")
 
 
 def _start(count: int) -> list:

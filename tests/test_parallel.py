@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -48,7 +49,7 @@ def test_train_seeds_keeps_its_order_through_the_workers(model_cache):
     assert [r.val_mse for r in runs["linear"]] == singles
 
 
-def test_a_run_a_worker_cannot_do_is_trained_by_the_caller(model_cache):
+def test_a_model_of_the_callers_session_is_trained_by_the_caller(model_cache):
     from rnnbook.specs import BUILTINS, register_model
 
     @register_model("tiny_here_only", description="Registered in this process only.")
@@ -61,13 +62,21 @@ def test_a_run_a_worker_cannot_do_is_trained_by_the_caller(model_cache):
 
     try:
         jobs = [("tiny_here_only", {"profile": "quick", "seed": s}) for s in (1, 2)]
-        with pytest.warns(parallel.ParallelWarning, match=r"2 of 2 runs failed .*tiny_here_only"):
-            assert parallel.prefill(jobs, workers=2) == 2  # the workers know no such model
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the expected case: no warning
+            assert parallel.prefill(jobs, workers=2) == 0  # a worker would know no such model
         results = parallel.train_many(jobs, workers=2)
         assert [r.cached for r in results] == [False, False]  # trained here, not read back
         assert all(np.isfinite(r.val_mse) for r in results)
     finally:
         del BUILTINS["tiny_here_only"]
+
+
+def test_a_run_that_fails_in_a_worker_warns_once_and_fails_in_the_caller_as_alone(model_cache):
+    jobs = [("linear", {"profile": "quick", "seed": s, "no_such_argument": 1}) for s in (1, 2)]
+    with pytest.warns(parallel.ParallelWarning, match=r"2 of 2 runs failed .*no_such_argument"):
+        with pytest.raises(TypeError, match="no_such_argument"):
+            parallel.train_many(jobs, workers=2)
 
 
 def test_without_the_cache_nothing_goes_to_a_worker(monkeypatch):
