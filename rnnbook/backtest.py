@@ -108,16 +108,30 @@ def train_model(name: str, dataset, seed: int, callbacks=()):
     forecasts (one window per row).
     """
 
-    return train(
-        name,
-        dataset,
-        retarget=True,  # the plan gives each model the targets it learns
-        horizon=dataset.horizon,
-        seed=seed,
-        progress=False,
-        cache=False,
-        callbacks=list(callbacks),
-    )
+    return train(name, dataset, **_train_options(dataset, seed), callbacks=list(callbacks))
+
+
+def _train_options(dataset, seed: int) -> dict:
+    """What every origin's training is given besides the model and its data set. The trained-model
+    cache is on as everywhere (its key holds every array of the origin's data), so a backtest run again
+    reads each run back instead of training it."""
+    # the plan gives each model the targets it learns
+    return {"retarget": True, "horizon": dataset.horizon, "seed": seed, "progress": False}
+
+
+def _prefill(origins, specs, seeds, workers) -> None:
+    """Train every network run of the backtest in worker processes first (:mod:`rnnbook.parallel`);
+    the loop then reads each from the trained-model cache, with the numbers of a run here."""
+    from rnnbook import parallel
+
+    jobs = [
+        (name, {"dataset": ds, **_train_options(ds, seed)})
+        for _, _, ds in origins
+        for name, spec in specs.items()
+        if spec.kind != "forecaster"
+        for seed in seeds
+    ]
+    parallel.prefill(jobs, workers)
 
 
 def _forecasts(result, split: str):
@@ -199,6 +213,7 @@ def run_backtest(
     on_row=None,
     errors: dict | None = None,
     stop=None,
+    workers: int | None = None,
     **frame_options,
 ) -> Backtest:
     """Backtest ``models`` on a table over ``n_origins`` rolling origins.
@@ -221,7 +236,12 @@ def run_backtest(
             out of the later origins and the others go on); ``None``: the failure raises.
         stop: a ``threading.Event``; once set, the network in training stops at its next batch and is
             dropped, nothing more starts, and the rows finished so far are returned
-            (``rnnbook leaderboard --backtest`` sets it on Ctrl-C).
+            (``rnnbook leaderboard --backtest`` sets it on Ctrl-C). With a ``stop`` event every run
+            trains in this process, where the event reaches it.
+        workers: without ``stop``, the networks' runs (every origin and seed) train first in this many
+            worker processes (:func:`rnnbook.parallel.worker_count`: ``None`` is the usable cores, at
+            most 4; ``1``: none), which store them in the trained-model cache; each is read back from
+            there, with the numbers of a run here. Without the cache every run trains here.
         **frame_options: ``date_column``, ``inputs``, ``calendar``, ``categorical``, ``known_future``
             (each origin's last windows read the known-future values of its own test block), ``season``,
             ``freq``, ``scale``, ``name`` (``split``, ``fractions`` and ``fill`` are the backtest's own).
@@ -255,7 +275,10 @@ def run_backtest(
         len(frame), n_steps=n_steps, horizon=horizon, n_origins=n_origins, spacing=spacing, history=history
     )
     result = Backtest(rows=[], levels=levels)
-    for origin, cut, ds in origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options):
+    origins = list(origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options))
+    if stop is None:  # with a stop event (the CLI's Ctrl-C), each run trains here, where the event is
+        _prefill(origins, specs, seeds, workers)
+    for origin, cut, ds in origins:
         for name, spec in specs.items():
             for seed in seeds if spec.kind != "forecaster" else seeds[:1]:
                 if errors is not None and name in errors:

@@ -76,6 +76,7 @@ def run_leaderboard(
     metric: str = "mse",
     skipped: dict | None = None,
     n_seeds: int = 1,
+    workers: int | None = None,
 ) -> list[dict]:
     """Train and score ``models`` (default: every registered model that loads) on the profile's data,
     or on ``dataset`` (a user's series, :mod:`rnnbook.frames`): every model is then trained on the same
@@ -105,6 +106,10 @@ def run_leaderboard(
         n_seeds: train each network with seeds ``seed, seed + 1, ...`` (``seed`` default 42) and
             report the mean over them (:func:`combine_seeds`); a forecaster is fitted once. Defaults
             to ``1``.
+        workers: without ``stop``, every run the trained-model cache lacks trains first in this many
+            worker processes (:func:`rnnbook.parallel.worker_count`: ``None`` is the usable cores, at
+            most 4; ``1``: none), and is read back from the cache, with the numbers of a run here.
+            With a ``stop`` event, or without the cache, every run trains here, one after the other.
 
     Returns:
         Rows ``{"model", "horizon", "val_mse", "test_mse", "params", "fit_seconds"}`` (plus
@@ -142,6 +147,8 @@ def run_leaderboard(
     same = {}
     if dataset is not None and dataset.n_targets == 1:  # every model at the data set's horizon
         names, same = merge_same_models(names, dataset.horizon)
+    if stop is None:  # with a stop event (the CLI's Ctrl-C), each model trains here, where the event is
+        _prefill([n for n in names if n not in unfit], seeds, profile, dataset, workers)
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -187,6 +194,20 @@ def run_leaderboard(
             if on_row is not None:
                 on_row(row)
     return sort_rows(rows, metric)
+
+
+def _prefill(names, seeds, profile, dataset, workers) -> None:
+    """Train every run of the board in worker processes first (:mod:`rnnbook.parallel`); the loop then
+    reads each from the trained-model cache, with the numbers of a run here."""
+    from rnnbook import parallel
+
+    data = {} if dataset is None else {"dataset": dataset, "retarget": True}
+    jobs = [
+        (name, {"profile": profile, "seed": one_seed, "progress": False, **data})
+        for name in names
+        for one_seed in (seeds if get_spec(name).kind != "forecaster" else seeds[:1])
+    ]
+    parallel.prefill(jobs, workers)
 
 
 def combine_seeds(seed_rows: list[list[dict]], seeds) -> list[dict]:

@@ -147,3 +147,29 @@ def test_known_future_inputs_reach_every_origin_without_its_future_targets():
         frame, "y", ["seasonal_naive"], n_steps=14, horizon=2, n_origins=3, spacing=5, **options
     )
     assert len(bt.rows) == 3 * 2
+
+
+def test_a_backtest_trains_its_networks_on_the_workers_and_reads_them_back(tmp_path, monkeypatch):
+    from rnnbook import parallel
+
+    options = dict(date_column="day", n_steps=14, horizon=2, n_origins=2, spacing=14, seeds=(1, 2))
+    frame = _frame(300)
+    models = ["linear", "seasonal_naive"]
+    alone = run_backtest(frame, "y", models, **options)  # conftest: no cache
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    given = []
+    prefill = parallel.prefill
+    monkeypatch.setattr(parallel, "prefill", lambda *a: given.append(prefill(*a)))
+    try:
+        together = run_backtest(frame, "y", models, workers=2, **options)
+    finally:
+        parallel.shutdown()
+    # 2 origins x 2 seeds of the network went to the workers (a forecaster is no Keras model)
+    assert given == [4]
+    assert len(list((tmp_path / "models").iterdir())) == 4
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(together.rows).drop(columns="fit_seconds"),
+        pd.DataFrame(alone.rows).drop(columns="fit_seconds"),
+    )
+    again = run_backtest(frame, "y", ["linear"], **options)  # every run read back: nothing trains
+    assert again.rows == [r for r in together.rows if r["model"] == "linear"]

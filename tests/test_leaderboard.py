@@ -145,3 +145,26 @@ def test_fewer_than_three_seeds_are_not_compared_and_no_footnote_is_printed():
     )
     text = format_backtest(mark_indistinguishable(table, scores), "mae")
     assert "≈" not in text.split("\n", 1)[1] and len(text.splitlines()) == 4  # header, rule, two rows
+
+
+def test_a_board_trains_on_the_workers_and_reads_every_run_back(tmp_path, monkeypatch):
+    from rnnbook import parallel
+
+    names = ["linear", "naive_last_value", "seasonal_naive"]
+    days = pd.date_range("2024-01-01", periods=200, freq="D")
+    ds = frame_dataset(pd.Series(np.sin(np.arange(200.0)) + 2, days, name="x"), n_steps=14)
+    alone = run_leaderboard(names, dataset=ds, progress=False, n_seeds=2)  # conftest: no cache
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
+    given = []
+    prefill = parallel.prefill
+    monkeypatch.setattr(parallel, "prefill", lambda *a: given.append(prefill(*a)))
+    try:
+        together = run_leaderboard(names, dataset=ds, progress=False, n_seeds=2, workers=2)
+    finally:
+        parallel.shutdown()
+    assert given == [4]  # two seeds of each Keras model; a forecaster is no Keras model
+
+    def scores(rows):
+        return [{k: v for k, v in r.items() if k != "fit_seconds"} for r in rows]
+
+    assert scores(together) == scores(alone)
