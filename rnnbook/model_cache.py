@@ -79,7 +79,7 @@ def fingerprint(*arrays) -> str:
 # diagram or the command line must not retrain the book. Paths relative to the package.
 PRESENTATION = (
     "__main__.py",
-    "backtest.py",  # trains with the cache off
+    "backtest.py",  # each origin's data and recipe are in the key of every run it trains
     "cli.py",
     "compare.py",
     "diagrams.py",

@@ -642,7 +642,7 @@ def _cache_key(plan: Plan) -> str:
             "source": spec.source,
             "kind": spec.kind,
             "layout": spec.layout,
-            "hparams": plan.hparams,
+            "hparams": _without_defaults(spec.builder, plan.hparams),
             "horizon": plan.horizon,
             "seed": plan.seed,
             **dataclasses.asdict(plan.recipe),
@@ -653,6 +653,31 @@ def _cache_key(plan: Plan) -> str:
             "layouts": [plan.train_data.layout, plan.eval_data.layout],
         }
     )
+
+
+def _without_defaults(builder, hparams: dict) -> dict:
+    """``hparams`` less those that repeat the builder's default: ``activation="tanh"`` given or left
+    out is one model, so a chapter that spells a default out reads what another chapter trained.
+
+    Example:
+
+    >>> def builder(units=20, activation="tanh"):
+    ...     pass
+    >>> _without_defaults(builder, {"units": 20.0, "activation": "tanh"})  # 20.0 is not 20
+    {'units': 20.0}
+    """
+    try:
+        parameters = inspect.signature(builder).parameters
+    except (TypeError, ValueError):  # a callable without a signature: every value counts
+        return dict(hparams)
+
+    def is_default(name, value) -> bool:
+        default = parameters[name].default if name in parameters else inspect.Parameter.empty
+        # the same plain value, type included: 20.0 for 20 may build another model
+        plain = isinstance(value, (str, int, float, bool, tuple, type(None)))
+        return plain and type(value) is type(default) and repr(value) == repr(default)
+
+    return {name: value for name, value in hparams.items() if not is_default(name, value)}
 
 
 def train(

@@ -224,3 +224,11 @@ def test_an_iterative_hit_has_its_one_step_model_compiled_like_a_miss(cache_dir)
     hit = train("iterative_deep_rnn", profile=TINY, progress=False)
     assert hit.cached and miss.model.step_model.compiled and hit.model.step_model.compiled
     assert type(hit.model.step_model.optimizer) is type(miss.model.step_model.optimizer)
+
+
+def test_a_default_spelled_out_reads_the_run_that_left_it_out(cache_dir):
+    implicit = train("deep_rnn_dense", profile=TINY, progress=False)
+    explicit = train("deep_rnn_dense", profile=TINY, progress=False, activation="tanh")
+    assert explicit.cached and explicit.val_mse == implicit.val_mse
+    other = train("deep_rnn_dense", profile=TINY, progress=False, activation="relu")
+    assert not other.cached and len(_entries(cache_dir)) == 2
