@@ -20,7 +20,7 @@ One validation window ranks models by luck as much as by skill. A **backtest** (
 (like statsforecast's ``cross_validation`` output, with the metrics), and :meth:`Backtest.summary`, the
 mean and standard deviation over the origins of every metric, per model and step.
 
-Used in: ``rnnbook leaderboard --csv --backtest K``.
+Used in: ``rnnbook leaderboard --csv --backtest K``, book/09_real_series.
 
 Example:
 
@@ -119,19 +119,20 @@ def _train_options(dataset, seed: int) -> dict:
     return {"retarget": True, "horizon": dataset.horizon, "seed": seed, "progress": False}
 
 
-def _prefill(origins, specs, seeds, workers) -> None:
+def _prefill(origins, specs, seeds, workers, failed) -> None:
     """Train every network run of the backtest in worker processes first (:mod:`rnnbook.parallel`);
-    the loop then reads each from the trained-model cache, with the numbers of a run here."""
+    the loop then reads each from the trained-model cache, with the numbers of a run here. A model in
+    ``failed`` is left out; a run that fails in a worker fails again in the loop, which reports it."""
     from rnnbook import parallel
 
     jobs = [
         (name, {"dataset": ds, **_train_options(ds, seed)})
         for _, _, ds in origins
         for name, spec in specs.items()
-        if spec.kind != "forecaster"
+        if spec.kind != "forecaster" and name not in failed
         for seed in seeds
     ]
-    parallel.prefill(jobs, workers)
+    parallel.prefill(jobs, workers, warn=False)
 
 
 def _forecasts(result, split: str):
@@ -277,7 +278,7 @@ def run_backtest(
     result = Backtest(rows=[], levels=levels)
     origins = list(origin_datasets(frame, target_column, cuts, n_steps, horizon, frame_options))
     if stop is None:  # with a stop event (the CLI's Ctrl-C), each run trains here, where the event is
-        _prefill(origins, specs, seeds, workers)
+        _prefill(origins, specs, seeds, workers, errors or {})
     for origin, cut, ds in origins:
         for name, spec in specs.items():
             for seed in seeds if spec.kind != "forecaster" else seeds[:1]:

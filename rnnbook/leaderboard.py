@@ -88,7 +88,8 @@ def run_leaderboard(
     ``ValueError`` before anything trains; a name given twice is trained once, in its first place.
 
     Args:
-        progress: print one line per model, and its training progress (see ``training.train``).
+        progress: print one line per model, and its training progress (see ``training.train``); a run
+            trained in a worker (see ``workers``) shows no progress, and its line comes once it is done.
         on_row: called with each row as soon as its model is scored (``rnnbook leaderboard`` writes
             the JSON file there, so a finished row survives an interruption).
         stop: a ``threading.Event``; once set, the model in training stops at its next batch, is
@@ -148,7 +149,7 @@ def run_leaderboard(
     if dataset is not None and dataset.n_targets == 1:  # every model at the data set's horizon
         names, same = merge_same_models(names, dataset.horizon)
     if stop is None:  # with a stop event (the CLI's Ctrl-C), each model trains here, where the event is
-        _prefill([n for n in names if n not in unfit], seeds, profile, dataset, workers)
+        _prefill([n for n in names if n not in unfit and n not in errors], seeds, profile, dataset, workers)
     rows = []
     for i, name in enumerate(names, 1):
         if stop is not None and stop.is_set():
@@ -198,7 +199,8 @@ def run_leaderboard(
 
 def _prefill(names, seeds, profile, dataset, workers) -> None:
     """Train every run of the board in worker processes first (:mod:`rnnbook.parallel`); the loop then
-    reads each from the trained-model cache, with the numbers of a run here."""
+    reads each from the trained-model cache, with the numbers of a run here. A run that fails in a
+    worker fails again in the loop, which reports it."""
     from rnnbook import parallel
 
     data = {} if dataset is None else {"dataset": dataset, "retarget": True}
@@ -207,7 +209,7 @@ def _prefill(names, seeds, profile, dataset, workers) -> None:
         for name in names
         for one_seed in (seeds if get_spec(name).kind != "forecaster" else seeds[:1])
     ]
-    parallel.prefill(jobs, workers)
+    parallel.prefill(jobs, workers, warn=False)
 
 
 def combine_seeds(seed_rows: list[list[dict]], seeds) -> list[dict]:

@@ -95,20 +95,25 @@ class ParallelWarning(UserWarning):
     """A run failed in a worker process (the caller trains it again itself)."""
 
 
-def prefill(jobs, workers: int | None = None) -> int:
+def prefill(jobs, workers: int | None = None, *, warn: bool = True) -> int:
     """Train in worker processes every run of ``jobs`` that the trained-model cache does not hold yet.
 
     Args:
         jobs: ``(name, kwargs)`` pairs, each one call ``train(name, **kwargs)``.
         workers: the number of worker processes (see :func:`worker_count`).
+        warn: give a :class:`ParallelWarning` for the runs that failed in a worker. A caller that
+            reports each failure of its own when it trains the run again (the leaderboard, a
+            backtest) passes ``False``, so a failure is reported once.
 
     Returns:
         How many runs the workers were given (``0``: none, the caller trains what is left itself).
         Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache. A run
         that failed in a worker gives one :class:`ParallelWarning` with its error.
     """
+    from rnnbook import model_cache
+
     count = worker_count(workers)
-    if count < 2:
+    if count < 2 or model_cache.directory() is None:  # no cache: nowhere to meet
         return 0
     todo = _for_workers(jobs)
     if len(todo) < 2:
@@ -130,7 +135,7 @@ def prefill(jobs, workers: int | None = None) -> int:
     except BaseException:  # Ctrl-C: stop the workers; the runs they finished are in the cache
         shutdown()
         raise
-    if failures:
+    if failures and warn:
         warnings.warn(
             f"{len(failures)} of {len(todo)} runs failed in a worker process and are trained here "
             f"instead; the first: {failures[0]}",
@@ -171,7 +176,10 @@ def _for_workers(jobs) -> list:
     for name, kwargs in jobs:
         if kwargs.get("callbacks"):  # a callback lives in the caller (and such runs are not cached)
             continue
-        plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+        try:
+            plan = plan_training(name, **{k: v for k, v in kwargs.items() if k != "progress"})
+        except Exception:  # the caller's own call raises it, where the caller reports it
+            continue
         if not _known_to_a_new_process(plan.spec):
             continue
         if plan.cache_key is not None and not model_cache.has(plan.cache_root, plan.cache_key):

@@ -667,7 +667,8 @@ def _without_defaults(builder, hparams: dict) -> dict:
     {'units': 20.0}
     """
     try:
-        parameters = inspect.signature(builder).parameters
+        # the builder's own defaults, not those of a function it wraps
+        parameters = inspect.signature(builder, follow_wrapped=False).parameters
     except (TypeError, ValueError):  # a callable without a signature: every value counts
         return dict(hparams)
 

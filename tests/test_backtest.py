@@ -159,14 +159,20 @@ def test_a_backtest_trains_its_networks_on_the_workers_and_reads_them_back(tmp_p
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
     given = []
     prefill = parallel.prefill
-    monkeypatch.setattr(parallel, "prefill", lambda *a: given.append(prefill(*a)))
+    models_dir = tmp_path / "models"
+
+    def spy(*args, **kwargs):  # how many runs the workers got, and how many they stored
+        given.append((prefill(*args, **kwargs), len(list(models_dir.iterdir()))))
+
+    monkeypatch.setattr(parallel, "prefill", spy)
     try:
         together = run_backtest(frame, "y", models, workers=2, **options)
     finally:
         parallel.shutdown()
-    # 2 origins x 2 seeds of the network went to the workers (a forecaster is no Keras model)
-    assert given == [4]
-    assert len(list((tmp_path / "models").iterdir())) == 4
+    # 2 origins x 2 seeds of the network went to the workers, which stored them all before the
+    # loop began (a forecaster is no Keras model); the loop read them back and trained nothing
+    assert given == [(4, 4)]
+    assert len(list(models_dir.iterdir())) == 4
     pd.testing.assert_frame_equal(
         pd.DataFrame(together.rows).drop(columns="fit_seconds"),
         pd.DataFrame(alone.rows).drop(columns="fit_seconds"),

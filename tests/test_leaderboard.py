@@ -157,12 +157,20 @@ def test_a_board_trains_on_the_workers_and_reads_every_run_back(tmp_path, monkey
     monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
     given = []
     prefill = parallel.prefill
-    monkeypatch.setattr(parallel, "prefill", lambda *a: given.append(prefill(*a)))
+    models_dir = tmp_path / "models"
+
+    def spy(*args, **kwargs):  # how many runs the workers got, and how many they stored
+        given.append((prefill(*args, **kwargs), len(list(models_dir.iterdir()))))
+
+    monkeypatch.setattr(parallel, "prefill", spy)
     try:
         together = run_leaderboard(names, dataset=ds, progress=False, n_seeds=2, workers=2)
     finally:
         parallel.shutdown()
-    assert given == [4]  # two seeds of each Keras model; a forecaster is no Keras model
+    # two seeds of each Keras model (a forecaster is no Keras model), all stored by the workers
+    # before the loop began; the loop read them back and trained nothing
+    assert given == [(4, 4)]
+    assert len(list(models_dir.iterdir())) == 4
 
     def scores(rows):
         return [{k: v for k, v in r.items() if k != "fit_seconds"} for r in rows]

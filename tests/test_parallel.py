@@ -162,3 +162,10 @@ def test_ctrl_c_in_a_terminal_stops_the_workers_and_keeps_the_finished_runs(tmp_
     for pid in pids:  # stopped, not left training in the background
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_a_run_that_cannot_be_planned_is_left_to_the_caller(model_cache):
+    bad = ("linear", {"profile": "quick", "seed": 1, "horizon": 0})
+    assert parallel.prefill([bad, *JOBS], workers=2) == 2  # the others still go to the workers
+    with pytest.raises(ValueError, match="horizon"):  # the caller's own call says what is wrong
+        train(bad[0], progress=False, **bad[1])
