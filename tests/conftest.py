@@ -39,3 +39,24 @@ def quick_profile(monkeypatch):
 # rnnbook must be imported before any test imports Keras: it sets the default backend (JAX) unless
 # KERAS_BACKEND is set, and Keras reads that variable once, on its first import.
 import rnnbook  # noqa: E402,F401
+
+
+@pytest.fixture
+def prefill_calls(tmp_path, monkeypatch):
+    """``(models, calls)``: a trained-model cache directory of the test's own (set
+    ``RNNBOOK_MODEL_CACHE`` to it when the test wants it), and each call of
+    ``rnnbook.parallel.prefill`` as ``(runs given to the workers, entries in that cache once they
+    were done)``. The workers are stopped afterwards."""
+    from rnnbook import parallel
+
+    models, calls = tmp_path / "models", []
+    prefill = parallel.prefill
+
+    def watched(*args, **kwargs):
+        given = prefill(*args, **kwargs)
+        calls.append((given, len(list(models.iterdir())) if models.exists() else 0))
+        return given
+
+    monkeypatch.setattr(parallel, "prefill", watched)
+    yield models, calls
+    parallel.shutdown()

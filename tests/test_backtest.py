@@ -149,29 +149,18 @@ def test_known_future_inputs_reach_every_origin_without_its_future_targets():
     assert len(bt.rows) == 3 * 2
 
 
-def test_a_backtest_trains_its_networks_on_the_workers_and_reads_them_back(tmp_path, monkeypatch):
-    from rnnbook import parallel
-
+def test_a_backtest_trains_its_networks_on_the_workers_and_reads_them_back(prefill_calls, monkeypatch):
+    models_dir, given = prefill_calls
     options = dict(date_column="day", n_steps=14, horizon=2, n_origins=2, spacing=14, seeds=(1, 2))
     frame = _frame(300)
     models = ["linear", "seasonal_naive"]
     alone = run_backtest(frame, "y", models, **options)  # conftest: no cache
-    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path / "models"))
-    given = []
-    prefill = parallel.prefill
-    models_dir = tmp_path / "models"
-
-    def spy(*args, **kwargs):  # how many runs the workers got, and how many they stored
-        given.append((prefill(*args, **kwargs), len(list(models_dir.iterdir()))))
-
-    monkeypatch.setattr(parallel, "prefill", spy)
-    try:
-        together = run_backtest(frame, "y", models, workers=2, **options)
-    finally:
-        parallel.shutdown()
-    # 2 origins x 2 seeds of the network went to the workers, which stored them all before the
-    # loop began (a forecaster is no Keras model); the loop read them back and trained nothing
-    assert given == [(4, 4)]
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(models_dir))
+    together = run_backtest(frame, "y", models, workers=2, **options)
+    # without the cache nothing went to the workers; with it 2 origins x 2 seeds of the network
+    # did, stored before the loop began (a forecaster is no Keras model), and the loop read them
+    # back and trained nothing
+    assert given == [(0, 0), (4, 4)]
     assert len(list(models_dir.iterdir())) == 4
     pd.testing.assert_frame_equal(
         pd.DataFrame(together.rows).drop(columns="fit_seconds"),
