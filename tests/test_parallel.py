@@ -111,7 +111,16 @@ def test_the_same_run_twice_goes_to_one_worker_once(model_cache):
     assert parallel.prefill([JOBS[0], JOBS[0], JOBS[1]], workers=2) == 2
 
 
-def test_ctrl_c_in_a_kernel_stops_the_workers_and_keeps_the_finished_runs(model_cache):
+@pytest.fixture
+def sigint_raises():
+    """SIGINT raises KeyboardInterrupt, as in a terminal or a kernel, even where the test runner was
+    started with SIGINT ignored (a shell's background job), which a child process inherits too."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_in_a_kernel_stops_the_workers_and_keeps_the_finished_runs(model_cache, sigint_raises):
     import _thread
     import threading
 
@@ -138,7 +147,8 @@ def test_ctrl_c_in_a_kernel_stops_the_workers_and_keeps_the_finished_runs(model_
 def test_ctrl_c_in_a_terminal_stops_the_workers_and_keeps_the_finished_runs(tmp_path):
     script = textwrap.dedent(
         f"""
-        import os, sys
+        import os, signal, sys
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a terminal's Python, even if ignored here
         os.environ["RNNBOOK_MODEL_CACHE"] = {str(tmp_path / "models")!r}
         from rnnbook import parallel
         jobs = [("linear", {{"profile": "quick", "seed": s, "epochs": 40}}) for s in range(1, 7)]
