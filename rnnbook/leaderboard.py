@@ -163,19 +163,8 @@ def run_leaderboard(
             for one_seed in seeds if get_spec(name).kind != "forecaster" else seeds[:1]:
                 if stop is not None and stop.is_set():
                     break
-                data = () if dataset is None else (dataset,)
-                cut = {} if dataset is None else {"retarget": True}  # each model's own targets
-                results.append(
-                    train(
-                        name,
-                        *data,
-                        profile=profile,
-                        seed=one_seed,
-                        progress=progress,
-                        callbacks=callbacks,
-                        **cut,
-                    )
-                )
+                options = _train_options(profile, one_seed, dataset)
+                results.append(train(name, **options, progress=progress, callbacks=callbacks))
         except Exception as exc:
             if get_spec(name).source == "builtin" and not keep_going:
                 raise
@@ -197,15 +186,23 @@ def run_leaderboard(
     return sort_rows(rows, metric)
 
 
+def _train_options(profile, seed, dataset) -> dict:
+    """What the board gives each run's ``train`` besides the model, its progress and callbacks: one
+    place, so the workers' runs and the loop's have the same cache key."""
+    if dataset is None:
+        return {"profile": profile, "seed": seed}
+    # each model's own targets, cut from the data set
+    return {"dataset": dataset, "profile": profile, "seed": seed, "retarget": True}
+
+
 def _prefill(names, seeds, profile, dataset, workers) -> None:
     """Train every run of the board in worker processes first (:mod:`rnnbook.parallel`); the loop then
     reads each from the trained-model cache, with the numbers of a run here. A run that fails in a
     worker fails again in the loop, which reports it."""
     from rnnbook import parallel
 
-    data = {} if dataset is None else {"dataset": dataset, "retarget": True}
     jobs = [
-        (name, {"profile": profile, "seed": one_seed, "progress": False, **data})
+        (name, {**_train_options(profile, one_seed, dataset), "progress": False})
         for name in names
         for one_seed in (seeds if get_spec(name).kind != "forecaster" else seeds[:1])
     ]

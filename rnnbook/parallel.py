@@ -107,8 +107,9 @@ def prefill(jobs, workers: int | None = None, *, warn: bool = True) -> int:
 
     Returns:
         How many runs the workers were given (``0``: none, the caller trains what is left itself).
-        Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache. A run
-        that failed in a worker gives one :class:`ParallelWarning` with its error.
+        Afterwards ``train(name, **kwargs)`` reads each run the workers finished from the cache. The
+        runs that failed in a worker give one :class:`ParallelWarning` with the first error (unless
+        ``warn`` is false).
     """
     from rnnbook import model_cache
 
