@@ -17,6 +17,7 @@ Used in: book/02_recurrent_neurons, book/04_forecasting (and, through the models
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import ops
 
 from rnnbook._checks import check_choice, check_positive_int
@@ -482,6 +483,26 @@ class IterativeForecaster(keras.Model):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.horizon)
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """``horizon`` calls of the step model's own ``predict``, the window moved along in NumPy.
+
+        The same numbers as the one program that :meth:`call` unrolls, but much sooner: that
+        program holds ``horizon`` copies of the step model, which are slow to trace and compile
+        (about 9 s for ``deep_rnn`` on 2 CPU cores, every time a forecaster is built), while the
+        step model's compiled function is reused at every step (about 1 s). Inputs other than a
+        NumPy array (a ``tf.data`` pipeline, a generator) go through Keras' ``predict``.
+        """
+        if not isinstance(x, np.ndarray) or steps is not None or callbacks is not None:
+            return super().predict(x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks)
+        if not self.built:
+            self.build(x.shape)
+        window, forecasts = x.astype(self.step_model.compute_dtype, copy=False), []
+        for _ in range(self.horizon):
+            forecast = self.step_model.predict(window, batch_size=batch_size, verbose=verbose)
+            forecasts.append(forecast)
+            window = np.concatenate([window[:, 1:], forecast[:, np.newaxis, :]], axis=1)
+        return np.concatenate(forecasts, axis=1)
 
     def get_config(self):
         return {

@@ -216,6 +216,23 @@ def test_iterative_forecaster_feeds_back_its_forecasts():
     assert model.step_model.weights and len(model.weights) == len(model.step_model.weights)
 
 
+def test_iterative_forecaster_predict_equals_its_unrolled_call():
+    # predict loops over the step model's own predict instead of compiling the unrolled call
+    step = keras.Sequential(
+        [keras.Input((8, 1)), keras.layers.SimpleRNN(5, seed=1), keras.layers.Dense(1)]
+    )
+    model = IterativeForecaster(step, 4)
+    x = RNG.normal(size=(7, 8, 1))  # float64, as NumPy draws it: cast like Keras casts it
+    got = model.predict(x, batch_size=3, verbose=0)
+    assert got.shape == (7, 4) and got.dtype == np.float32
+    np.testing.assert_allclose(got, to_np(model(x.astype("float32"))), rtol=1e-5, atol=1e-6)
+
+
+def test_iterative_forecaster_predict_rejects_multivariate_inputs():
+    with pytest.raises(ValueError, match="features"):
+        IterativeForecaster(_linear_step(12, 0.0), 3).predict(X, verbose=0)
+
+
 def test_iterative_forecaster_rejects_multivariate_inputs():
     model = IterativeForecaster(_linear_step(12, 0.0), 3)
     with pytest.raises(ValueError, match="features"):
