@@ -494,7 +494,9 @@ class IterativeForecaster(keras.Model):
         NumPy array (a ``tf.data`` pipeline, a generator) go through Keras' ``predict``.
         """
         if not isinstance(x, np.ndarray) or steps is not None or callbacks is not None:
-            return super().predict(x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks)
+            return super().predict(
+                x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks
+            )
         if not self.built:
             self.build(x.shape)
         window, forecasts = x.astype(self.step_model.compute_dtype, copy=False), []

@@ -218,9 +218,7 @@ def test_iterative_forecaster_feeds_back_its_forecasts():
 
 def test_iterative_forecaster_predict_equals_its_unrolled_call():
     # predict loops over the step model's own predict instead of compiling the unrolled call
-    step = keras.Sequential(
-        [keras.Input((8, 1)), keras.layers.SimpleRNN(5, seed=1), keras.layers.Dense(1)]
-    )
+    step = keras.Sequential([keras.Input((8, 1)), keras.layers.SimpleRNN(5, seed=1), keras.layers.Dense(1)])
     model = IterativeForecaster(step, 4)
     x = RNG.normal(size=(7, 8, 1))  # float64, as NumPy draws it: cast like Keras casts it
     got = model.predict(x, batch_size=3, verbose=0)
