@@ -4,6 +4,8 @@ Usage (from the repository root)::
 
     python bench/bench_book.py          # prints a table, writes bench/results/<machine>-<date>-book.json
     python bench/bench_book.py --chapters 04 06 --workers 1   # some chapters (-book-partial.json)
+    python bench/bench_book.py --passes empty_caches --jobs 9 --deadline 240   # a GPU machine's call
+
 
 Each chapter runs top to bottom with ``nbclient`` in a fresh kernel, as ``jupyter-book build`` and
 ``pytest --nbval-lax`` do; the time includes the kernel start and the first import of Keras.
@@ -13,6 +15,11 @@ The book runs twice, both times with rnnbook's caches in one new, empty director
 machine), the second finds both (a re-build, or CI's nbval run after its book build). Both columns are
 printed and stored, with each chapter's slowest cells (where its time goes). ``--workers`` sets how many
 worker processes the chapters' independent trainings use (``rnnbook.parallel``; default: the cores).
+
+``--jobs`` runs that many chapters at once, each in its own process (a many-core or GPU machine, where
+the point is whether every chapter's claims hold, not a per-chapter time on an idle machine), and
+``--deadline`` stops whatever is still running after that many seconds, recording it as unfinished,
+so a call with a hard time limit still brings back every chapter that finished.
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ import argparse
 import datetime
 import json
 import os
+import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,37 +39,115 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def chapter_paths(chapters=None) -> list[Path]:
+    """The book's chapters, or those whose names start with one of ``chapters``."""
+    paths = sorted((ROOT / "book").glob("*.ipynb"))
+    return [p for p in paths if not chapters or any(p.name.startswith(c) for c in chapters)]
+
+
 def time_chapters(chapters=None, timeout: int = 1800) -> list[dict]:
+    return [time_chapter(path, timeout) for path in chapter_paths(chapters)]
+
+
+def time_chapter(path: Path, timeout: int = 1800) -> dict:
+    """Execute one chapter in a fresh kernel: its seconds, slowest cells and error (None: it ran)."""
     import nbclient
     import nbformat
 
-    rows = []
-    for path in sorted((ROOT / "book").glob("*.ipynb")):
-        if chapters and not any(path.name.startswith(c) for c in chapters):
-            continue
-        nb = nbformat.read(path, as_version=4)
-        client = nbclient.NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
-        )
-        start = time.perf_counter()
-        error = None
-        try:
-            client.execute()
-        except Exception as exc:  # a failing chapter is reported, the others still run
-            error = f"{type(exc).__name__}: {str(exc)[:300]}"
-        rows.append(
-            {
-                "chapter": path.name,
-                "seconds": time.perf_counter() - start,
-                "slowest_cells": slowest_cells(nb),
-                "error": error,
-            }
-        )
-        print(
-            f"{path.name:<32} {rows[-1]['seconds']:7.1f} s" + (f"  FAILED {error}" if error else ""),
-            flush=True,
-        )
-    return rows
+    nb = nbformat.read(path, as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    _running.update(path=path, nb=nb, start=time.perf_counter())
+    error = None
+    try:
+        client.execute()
+    except Exception as exc:  # a failing chapter is reported, the others still run
+        # A failing cell names its exception and message (a check's "claim fails: ..." line).
+        error = f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', str(exc))[:500]}"
+    row = chapter_row(error=error, **_running)
+    print(f"{path.name:<32} {row['seconds']:7.1f} s" + (f"  FAILED {error}" if error else ""), flush=True)
+    return row
+
+
+_running: dict = {}  # the chapter being executed: its path, notebook and start time
+
+
+def chapter_row(path: Path, nb, start: float, error: str | None) -> dict:
+    """A chapter's result: seconds since ``start``, how many code cells ran (nbclient times each one
+    it executes), the slowest of them, and the error."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    ran = sum("iopub.execute_input" in c.metadata.get("execution", {}) for c in code)
+    return {
+        "chapter": path.name,
+        "seconds": time.perf_counter() - start,
+        "code_cells_run": f"{ran}/{len(code)}",
+        "slowest_cells": slowest_cells(nb),
+        "error": error,
+    }
+
+
+def _stopped(signum, frame):
+    """SIGTERM in a process of --jobs (the deadline): report how far the chapter got, and exit (its
+    kernel notices its parent has gone and exits too)."""
+    print(json.dumps(chapter_row(error="stopped at the deadline", **_running)), flush=True)
+    os._exit(0)
+
+
+def time_chapters_at_once(chapters=None, jobs: int = 2, deadline: float | None = None) -> list[dict]:
+    """Like :func:`time_chapters`, ``jobs`` chapters at a time, each in its own process; a chapter
+    still running at ``deadline`` seconds is stopped (with its kernel and workers) and recorded so."""
+    paths, running, rows = chapter_paths(chapters), {}, {}
+    start = time.perf_counter()
+    while paths or running:
+        while paths and len(running) < jobs:
+            path = paths.pop(0)
+            cmd = [sys.executable, __file__, "--one-chapter", str(path)]
+            # Its own session: stopping it at the deadline stops its kernel and workers too.
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
+            running[path] = (proc, time.perf_counter())
+        for path, (proc, began) in list(running.items()):
+            if proc.poll() is not None:
+                out = proc.stdout.read().strip().splitlines()
+                rows[path] = (
+                    json.loads(out[-1])
+                    if proc.returncode == 0 and out
+                    else _unfinished(path, began, f"the chapter's process failed ({proc.returncode})")
+                )
+                del running[path]
+            elif deadline is not None and time.perf_counter() - start > deadline:
+                rows[path] = _stop(proc, path, began, deadline)
+                del running[path]
+        time.sleep(0.5)
+    return [rows[p] for p in chapter_paths(chapters)]
+
+
+def _stop(proc, path: Path, began: float, deadline: float) -> dict:
+    """Stop a chapter's process at the deadline: asked first (it reports the cells it ran), then killed
+    with whatever of its own it left running."""
+    proc.terminate()
+    try:
+        out, _ = proc.communicate(timeout=10)
+        row = json.loads(out.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, json.JSONDecodeError, IndexError):
+        row = _unfinished(path, began, "")
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:  # nothing left
+        pass
+    proc.wait()
+    row["error"] = f"not finished within the {deadline:.0f} s deadline"
+    return row
+
+
+def _unfinished(path: Path, began: float, why: str) -> dict:
+    return {
+        "chapter": path.name,
+        "seconds": time.perf_counter() - began,
+        "code_cells_run": "unknown",
+        "slowest_cells": [],
+        "error": why,
+    }
 
 
 def slowest_cells(nb, n: int = 6) -> list[dict]:
@@ -91,7 +178,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--workers", type=int, help="worker processes for the chapters' trainings ($RNNBOOK_WORKERS)"
     )
+    parser.add_argument("--passes", nargs="+", choices=PASSES, default=list(PASSES))
+    parser.add_argument("--jobs", type=int, default=1, help="chapters executed at once (default: 1)")
+    parser.add_argument("--deadline", type=float, help="stop each pass's unfinished chapters after this")
+    parser.add_argument("--one-chapter", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.one_chapter:  # a process of --jobs: one chapter, its row as JSON on the last line
+        signal.signal(signal.SIGTERM, _stopped)  # at the deadline: report the cells run so far
+        print(json.dumps(time_chapter(args.one_chapter)), flush=True)
+        return 0
     if args.workers is not None:
         os.environ["RNNBOOK_WORKERS"] = str(args.workers)
     # Every cache in one fresh directory, inherited by the kernels: the first pass fills it.
@@ -99,30 +194,36 @@ def main(argv=None) -> int:
     for variable in ("RNNBOOK_CACHE", "RNNBOOK_COMPILE_CACHE", "RNNBOOK_MODEL_CACHE"):
         os.environ.pop(variable, None)
     passes = {}
-    for name in PASSES:
+    for name in args.passes:
         print(f"-- {name}", flush=True)
-        passes[name] = time_chapters(args.chapters)
+        if args.jobs > 1 or args.deadline is not None:
+            passes[name] = time_chapters_at_once(args.chapters, args.jobs, args.deadline)
+        else:
+            passes[name] = time_chapters(args.chapters)
+    first_pass, last_pass = passes[args.passes[0]], passes[args.passes[-1]]
     rows = [
         {
             "chapter": first["chapter"],
-            **{f"seconds_{n}": passes[n][i]["seconds"] for n in PASSES},
-            "slowest_cells_empty_caches": first["slowest_cells"],
-            "error": first["error"] or passes[PASSES[-1]][i]["error"],
+            **{f"seconds_{n}": passes[n][i]["seconds"] for n in args.passes},
+            "code_cells_run": first["code_cells_run"],
+            f"slowest_cells_{args.passes[0]}": first["slowest_cells"],
+            "error": first["error"] or last_pass[i]["error"],
         }
-        for i, first in enumerate(passes[PASSES[0]])
+        for i, first in enumerate(first_pass)
     ]
-    totals = {n: sum(r[f"seconds_{n}"] for r in rows) for n in PASSES}
-    print(f"{'chapter':<32} " + " ".join(f"{n:>13}" for n in PASSES))
+    totals = {n: sum(r[f"seconds_{n}"] for r in rows) for n in args.passes}
+    print(f"{'chapter':<32} " + " ".join(f"{n:>13}" for n in args.passes))
     for r in rows:
-        print(f"{r['chapter']:<32} " + " ".join(f"{r[f'seconds_{n}']:12.1f}s" for n in PASSES))
-    print(f"{'total':<32} " + " ".join(f"{totals[n]:12.1f}s" for n in PASSES))
+        print(f"{r['chapter']:<32} " + " ".join(f"{r[f'seconds_{n}']:12.1f}s" for n in args.passes))
+    print(f"{'total':<32} " + " ".join(f"{totals[n]:12.1f}s" for n in args.passes))
     date = datetime.date.today().isoformat()
-    for r in sorted(rows, key=lambda r: -r["seconds_empty_caches"])[:3]:  # where the time goes
-        print(f"{r['chapter']} (empty caches), slowest cells:")
-        for c in r["slowest_cells_empty_caches"]:
+    for r in sorted(rows, key=lambda r: -r[f"seconds_{args.passes[0]}"])[:3]:  # where the time goes
+        print(f"{r['chapter']} ({args.passes[0]}), slowest cells:")
+        for c in r[f"slowest_cells_{args.passes[0]}"]:
             print(f"  cell {c['cell']:>3} {c['seconds']:7.1f} s  {c['code']}")
     # A partial run is kept apart: it is not the whole book's time that README.md quotes.
-    kind = "book" if not args.chapters else "book-partial"
+    whole = not args.chapters and list(args.passes) == list(PASSES) and args.jobs == 1 and not args.deadline
+    kind = "book" if whole else "book-partial"
     output = args.output or ROOT / "bench" / "results" / f"{args.machine}-{date}-{kind}.json"
     output.parent.mkdir(exist_ok=True)
     output.write_text(
@@ -135,7 +236,9 @@ def main(argv=None) -> int:
                 "backend": os.environ.get("KERAS_BACKEND", "rnnbook default"),
                 "workers": os.environ.get("RNNBOOK_WORKERS", "default (the cores, at most 4)"),
                 "chapters_timed": args.chapters or "all",
-                **{f"total_seconds_{n}": totals[n] for n in PASSES},
+                "chapters_at_once": args.jobs,
+                "deadline_seconds": args.deadline,
+                **{f"total_seconds_{n}": totals[n] for n in args.passes},
                 "chapters": rows,
             },
             indent=2,

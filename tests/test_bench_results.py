@@ -18,8 +18,11 @@ RESULTS = ROOT / "bench" / "results"
 
 # Which files under bench/results/ hold which kind of result (the scripts in bench/ name them so).
 KINDS = {
-    "bench": re.compile(r"^(?!widgets-|live-|parallel-).+-\d{4}-\d{2}-\d{2}\.json$"),  # run_bench.py
-    "book": re.compile(r"^.+-\d{4}-\d{2}-\d{2}-book\.json$"),  # bench_book.py
+    "bench": re.compile(r"^(?!widgets-|live-|parallel-|gpu-).+-\d{4}-\d{2}-\d{2}\.json$"),  # run_bench.py
+    "book": re.compile(r"^(?!gpu-).+-\d{4}-\d{2}-\d{2}-book\.json$"),  # bench_book.py
+    # bench_gpu.sh: run_bench.py's rnnbook side and bench_book.py's partial run, on a GPU machine
+    "gpu_bench": re.compile(r"^gpu-.+-\d{4}-\d{2}-\d{2}\.json$"),
+    "gpu_book": re.compile(r"^gpu-.+-\d{4}-\d{2}-\d{2}-book-partial\.json$"),
     "widgets": re.compile(r"^widgets-.+\.json$"),  # bench_widgets.py
     "live": re.compile(r"^live-.+\.json$"),  # bench_live.py
     "parallel": re.compile(r"^parallel-.+-\d{4}-\d{2}-\d{2}\.json$"),  # bench_parallel.py
@@ -165,6 +168,34 @@ def test_the_bench_readme_quotes_the_newest_parallel_run():
     one, two = (next(r for r in run["rows"] if r["workers"] == n) for n in (1, 2))
     assert_quotes(m, name, run["loadavg_1min"], one["wall_seconds"], two["wall_seconds"], two["speedup"])
     assert all(r["same_scores_as_one_worker"] for r in run["rows"])
+
+
+def test_the_bench_readme_quotes_the_newest_gpu_run():
+    text = (ROOT / "bench" / "README.md").read_text()
+    name, run = newest("gpu_bench")
+    rows = {r["model"]: r for r in run["rows"]}
+    m = quoted(
+        text,
+        r"Stored result \(`bench/results/([^`]+)`, one NVIDIA .*?\*\*(\d+) of (\d+) trained models at or "
+        r"below the published validation MSE\*\*, fit times adding up to \*\*(\d+) s\*\*.*?"
+        r"\*\*`seq2seq_lstm`, ([\d.]+) against",
+        "bench/README.md",
+    )
+    assert_quotes(
+        m,
+        name,
+        run["summary"]["trained_rows_at_or_below_published"],
+        run["summary"]["trained_rows"],
+        sum(r["fit_seconds"] or 0 for r in run["rows"]),
+        rows["seq2seq_lstm_20_20"]["val_mse"],
+    )
+    book_name, book = newest("gpu_book")
+    m = quoted(text, r"The book on the same machine \(`bench/results/([^`]+)`", "bench/README.md")
+    assert_quotes(m, book_name)
+    m = quoted(text, r"chapters 4 to 9 had not finished by the deadline \(([\d, and]+) of", "bench/README.md")
+    unfinished = [r for r in book["chapters"] if "deadline" in (r["error"] or "")]
+    ran = [int(r["code_cells_run"].split("/")[0]) for r in unfinished]
+    assert [int(n) for n in re.findall(r"\d+", m.group(1))] == ran
 
 
 def test_the_bench_readme_widget_table_is_the_newest_widget_and_live_runs():
