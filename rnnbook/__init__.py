@@ -17,6 +17,10 @@ from rnnbook.backend import DEFAULT_BACKEND, install_import_hooks, set_seed  # n
 os.environ.setdefault("KERAS_BACKEND", DEFAULT_BACKEND)
 # TensorFlow's Python-level start-up logging; its native lines are filtered by the import hooks.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# float32 means float32 on every device. A GPU's default matrix products on JAX round inputs to TF32 (a
+# 10-bit mantissa): on an H200 chapter 3's exactness check then failed (relative error 1.9e-3; 3.7e-6
+# on CPU, bench/README.md). Changes nothing on CPU; set the variable before `import rnnbook` to choose.
+os.environ.setdefault("JAX_DEFAULT_MATMUL_PRECISION", "highest")
 
 from rnnbook.profiles import get_profile  # noqa: E402  (cheap: no backend)
 from rnnbook.registry import build_model, get_spec, list_models, register_model  # noqa: E402

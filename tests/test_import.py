@@ -121,3 +121,15 @@ def test_modules_import_only_from_their_layer_and_below():
         if t != "rnnbook" and _layer(t) > _layer(m)
     ]
     assert not upward, "imports from a higher layer:\n" + "\n".join(sorted(upward))
+
+
+def test_jax_matrix_products_are_float32_unless_the_user_chose_otherwise():
+    """On a GPU, JAX's default products round to TF32; rnnbook asks for float32 (a no-op on CPU)."""
+    import os
+
+    code = "import rnnbook, jax; print(jax.config.jax_default_matmul_precision)"
+    env = {k: v for k, v in os.environ.items() if k != "JAX_DEFAULT_MATMUL_PRECISION"}
+    for chosen, expected in ((None, "highest"), ("default", "default")):
+        run_env = env if chosen is None else {**env, "JAX_DEFAULT_MATMUL_PRECISION": chosen}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=run_env)
+        assert out.stdout.strip() == expected, out.stderr
