@@ -48,10 +48,8 @@ def test_the_test_command_builds_the_book_like_the_build_command_then_tests_ever
     assert build == ".venv/bin/jupyter-book build . -W -n --keep-going"
     assert build in TEST and TEST.index(build) < TEST.index("pytest")
     for backend in ("tensorflow", "torch"):
-        assert (
-            f'KERAS_BACKEND={backend} .venv/bin/python -m pytest -m "backends and not book and not browser" tests'
-            in TEST
-        )
+        marker = '-m "backends and not book and not browser"'
+        assert f"KERAS_BACKEND={backend} .venv/bin/python -m pytest {marker} tests" in TEST
     assert TEST.endswith("--nbval-lax --nbval-sanitize-with tests/nbval_sanitize.cfg tests book")
 
 
