@@ -102,8 +102,7 @@ def test_n_steps_none_accepts_any_length(name):
     hparams = {"horizon": 2} if name == "iterative_deep_rnn" else {}  # a shorter loop to trace
     model = rnnbook.build_model(name, n_steps=None, **hparams)
     for length in (12, 17):
-        # Called directly: under TensorFlow, Keras 3.15's TimeDistributed keeps the first length's
-        # number of steps in `predict` when a second length follows (a Keras issue, not the models').
+        # Called directly, not through `predict`: one traced call per length.
         out = keras.ops.convert_to_numpy(model(np.zeros((2, length, 1), "float32")))
         spec = rnnbook.get_spec(name)
         horizon = hparams.get("horizon", spec.horizon)

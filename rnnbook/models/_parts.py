@@ -12,9 +12,16 @@ def window_input(n_steps, n_features):
     return keras.Input((n_steps, n_features), name="window")
 
 
-def seq2seq_head(horizon: int):
-    """At every time step, forecast the next ``horizon`` values (the chapter's TimeDistributed(Dense))."""
-    return keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts")
+def seq2seq_head(horizon: int, name: str | None = "forecasts"):
+    """At every time step, forecast the next ``horizon`` values: the chapter's ``TimeDistributed(Dense)``.
+
+    A ``Dense`` layer given a sequence acts on its last axis, one step at a time with the same weights,
+    which is what ``TimeDistributed(Dense(...))`` computes. The plain ``Dense`` is used because Keras 3's
+    ``TimeDistributed`` loops over a static time axis in Python: on JAX the compiled program holds one
+    copy of the dense layer per step, and ``seq2seq_gru``'s first epoch took 5.97 s instead of 3.34 s
+    (50 steps); at 1,000 steps compiling the looped version took minutes.
+    """
+    return keras.layers.Dense(horizon, name=name)
 
 
 def seq2seq_stack(name: str, n_steps, n_features, horizon: int, units, recurrent, between=None):

@@ -13,7 +13,7 @@ import keras
 
 from rnnbook._checks import check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
-from rnnbook.models._parts import window_input
+from rnnbook.models._parts import seq2seq_head, window_input
 from rnnbook.receptive import conv_target_slice, receptive_field  # noqa: F401  (public here since ch. 7)
 from rnnbook.specs import register_model
 
@@ -30,8 +30,7 @@ def _conv_gru_time_steps(n_steps, hparams) -> slice:
 
 @register_model(
     "seq2seq_conv1d_gru",
-    description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + "
-    "TimeDistributed(Dense(10)); targets Y[:, 3::2].",
+    description="Conv1D(20, kernel 4, stride 2) + GRU(20) x2 + Dense(10) at every step; targets Y[:, 3::2].",
     layout="seq2seq",
     horizon=10,
     time_steps=_conv_gru_time_steps,
@@ -80,7 +79,7 @@ def seq2seq_conv1d_gru(
         ),
     ]
     layers += [keras.layers.GRU(u, return_sequences=True) for u in units]
-    layers.append(keras.layers.TimeDistributed(keras.layers.Dense(horizon), name="forecasts"))
+    layers.append(seq2seq_head(horizon))
     return keras.Sequential(layers, name="seq2seq_conv1d_gru")
 
 

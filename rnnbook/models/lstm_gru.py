@@ -19,7 +19,7 @@ def _gated_seq2seq(name, layer_class, n_steps, n_features, horizon, units):
 
 @register_model(
     "seq2seq_lstm",
-    description="Seq2seq LSTM(20) x2 + TimeDistributed(Dense(10)).",
+    description="Seq2seq LSTM(20) x2 + Dense(10) at every step.",
     layout="seq2seq",
     horizon=10,
 )
@@ -36,7 +36,7 @@ def seq2seq_lstm(n_steps=50, n_features=1, horizon=10, units=(20, 20)):
 
 @register_model(
     "seq2seq_gru",
-    description="Seq2seq GRU(20) x2 + TimeDistributed(Dense(10)).",
+    description="Seq2seq GRU(20) x2 + Dense(10) at every step.",
     layout="seq2seq",
     horizon=10,
 )

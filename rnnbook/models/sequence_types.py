@@ -23,7 +23,7 @@ from __future__ import annotations
 import keras
 
 from rnnbook._checks import check_positive_int, renamed_keywords
-from rnnbook.models._parts import window_input
+from rnnbook.models._parts import seq2seq_head, window_input
 
 #: The old argument names (before the glossary), kept working for a release.
 _OLD_NAMES = renamed_keywords(n_inputs="n_features", n_outputs="horizon")
@@ -55,7 +55,7 @@ def seq2seq_model(n_features=1, horizon=1, units=20, n_steps=None):
         [
             window_input(n_steps, n_features),
             keras.layers.SimpleRNN(units, return_sequences=True),  # one output per input step
-            keras.layers.TimeDistributed(keras.layers.Dense(horizon)),
+            seq2seq_head(horizon, name=None),
         ],
         name="seq2seq",
     )
@@ -99,7 +99,7 @@ def vec2seq_model(n_features=1, horizon=1, n_steps_out=10, units=20):
             keras.Input((n_features,)),
             keras.layers.RepeatVector(n_steps_out),
             keras.layers.SimpleRNN(units, return_sequences=True),
-            keras.layers.TimeDistributed(keras.layers.Dense(horizon)),
+            seq2seq_head(horizon, name=None),
         ],
         name="vec2seq",
     )
@@ -126,7 +126,7 @@ def encoder_decoder_model(n_features=1, horizon=1, n_steps_out=10, units=20, n_s
             keras.layers.SimpleRNN(units, name="encoder"),
             keras.layers.RepeatVector(n_steps_out),
             keras.layers.SimpleRNN(units, return_sequences=True, name="decoder"),
-            keras.layers.TimeDistributed(keras.layers.Dense(horizon)),
+            seq2seq_head(horizon, name=None),
         ],
         name="encoder_decoder",
     )

@@ -9,7 +9,7 @@ import keras
 
 from rnnbook._checks import check_choice, check_fraction, check_positive_int, check_units
 from rnnbook.layers import IterativeForecaster, LNSimpleRNNCell, UnrolledRNN
-from rnnbook.models._parts import seq2seq_stack, window_input
+from rnnbook.models._parts import seq2seq_head, seq2seq_stack, window_input
 from rnnbook.specs import register_model
 
 #: The activations the SimpleRNN models offer (the chapter compares these two).
@@ -191,7 +191,7 @@ def _seq2seq(name, n_steps, n_features, horizon, units, **rnn_kwargs):
 
 @register_model(
     "seq2seq_rnn",
-    description="Seq2seq SimpleRNN(20) x2 + TimeDistributed(Dense(10)).",
+    description="Seq2seq SimpleRNN(20) x2 + Dense(10) at every step.",
     layout="seq2seq",
     horizon=10,
     recipe={"learning_rate": 0.01},
@@ -318,7 +318,7 @@ def encoder_decoder(n_steps=50, n_features=1, horizon=10, encoder_units=20, deco
             keras.layers.SimpleRNN(encoder_units, name="encoder"),
             keras.layers.RepeatVector(horizon),
             keras.layers.SimpleRNN(decoder_units, return_sequences=True, name="decoder"),
-            keras.layers.TimeDistributed(keras.layers.Dense(1)),
+            seq2seq_head(1, name=None),
             keras.layers.Reshape((horizon,)),  # (batch, horizon, 1) -> (batch, horizon)
         ],
         name="encoder_decoder",

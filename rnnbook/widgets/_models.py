@@ -36,7 +36,7 @@ class TinyRNN:
 
     Attributes:
         cell: ``"simple_rnn"``, ``"lstm"`` or ``"gru"``.
-        model: the trained ``keras.Sequential`` (recurrent layer, then ``TimeDistributed(Dense(1))``).
+        model: the trained ``keras.Sequential`` (recurrent layer, then ``Dense(1)`` at every step).
         layer: its recurrent layer (what ``rnnbook.equations.forward_from_keras`` reads).
         head: ``(w, b)`` of the ``Dense(1)`` head as NumPy arrays, shapes ``(units, 1)`` and ``(1,)``.
         X_valid: validation inputs ``(m, T, 1)``; ``y_valid``: next-step targets ``(m, T, 1)``.
