@@ -6,7 +6,6 @@ Usage (from the repository root)::
     python bench/bench_book.py --chapters 04 06 --workers 1   # some chapters (-book-partial.json)
     python bench/bench_book.py --passes empty_caches --jobs 9 --deadline 240   # a GPU machine's call
 
-
 Each chapter runs top to bottom with ``nbclient`` in a fresh kernel, as ``jupyter-book build`` and
 ``pytest --nbval-lax`` do; the time includes the kernel start and the first import of Keras.
 
@@ -96,14 +95,15 @@ def _stopped(signum, frame):
 
 def time_chapters_at_once(chapters=None, jobs: int = 2, deadline: float | None = None) -> list[dict]:
     """Like :func:`time_chapters`, ``jobs`` chapters at a time, each in its own process; a chapter
-    still running at ``deadline`` seconds is stopped (with its kernel and workers) and recorded so."""
+    still running at ``deadline`` seconds is stopped and recorded so, with the cells it ran."""
     paths, running, rows = chapter_paths(chapters), {}, {}
     start = time.perf_counter()
     while paths or running:
         while paths and len(running) < jobs:
             path = paths.pop(0)
             cmd = [sys.executable, __file__, "--one-chapter", str(path)]
-            # Its own session: stopping it at the deadline stops its kernel and workers too.
+            # Its own session, so that the deadline can kill it with its training workers; its kernel
+            # (which jupyter_client starts in a session of its own) exits when its parent has gone.
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, start_new_session=True)
             running[path] = (proc, time.perf_counter())
         for path, (proc, began) in list(running.items()):

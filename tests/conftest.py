@@ -47,8 +47,6 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     """Mark the tests of :data:`ON_EVERY_BACKEND`; a test module in neither set stops the run, so that a
     new module is never left off the other backends by accident."""
-    import pytest
-
     for item in items:
         if item.path.parent != TESTS:  # the chapters, collected by nbval
             continue
