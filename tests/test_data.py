@@ -296,3 +296,32 @@ def test_adding_problem_targets_are_the_sums_of_the_marked_values():
         data.adding_problem(4, 1)
     X_legacy, _ = data.adding_problem(20, 10, seed=np.random.RandomState(0))  # either kind of generator
     assert (X_legacy[..., 1].sum(axis=1) == 2).all()
+
+
+def test_long_period_series_repeat_their_own_pattern_every_period():
+    clean = data.long_period_series(300, 90, period=30, noise=0.0, seed=3)[..., 0]
+    np.testing.assert_array_equal(clean[:, 30:], clean[:, :-30])
+    # one pattern and one phase per series, drawn from a standard normal
+    assert len({tuple(row[:30].round(6)) for row in clean}) == 300
+    assert abs(clean.mean()) < 0.05 and abs(clean.std() - 1) < 0.05
+    noisy = data.long_period_series(300, 90, period=30, noise=0.1, seed=3)[..., 0]
+    # the noise has the standard deviation asked for, on top of the same patterns
+    assert abs(np.std(noisy - clean) - 0.1) < 0.005
+    with pytest.raises(ValueError, match="noise.*>= 0"):
+        data.long_period_series(2, 10, period=5, noise=-1.0)
+    with pytest.raises(ValueError, match="period"):
+        data.long_period_series(2, 10, period=0)
+
+
+def test_long_period_dataset_forecasts_the_value_one_period_back():
+    ds = data.long_period_dataset(40, 100, period=25, split=(20, 10, 10), noise=0.0, seed=1)
+    assert (ds.X_train.shape, ds.y_valid.shape, ds.layout, ds.horizon, ds.name) == (
+        (20, 100, 1),
+        (10, 100, 1),
+        "seq2seq",
+        1,
+        "long_period",
+    )
+    # targets are the inputs one step ahead, and the last one is the value `period` steps before it
+    np.testing.assert_array_equal(ds.y_train[:, :-1], ds.X_train[:, 1:])
+    np.testing.assert_array_equal(ds.y_valid[:, -1, 0], ds.X_valid[:, -25, 0])

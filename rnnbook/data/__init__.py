@@ -30,6 +30,8 @@ from rnnbook.data.synthetic import (
     generate_time_series,
     logistic_dataset,
     logistic_series,
+    long_period_dataset,
+    long_period_series,
     synthetic_dataset,
 )
 from rnnbook.data.windows import (
@@ -66,6 +68,8 @@ __all__ = [
     "load_series",
     "logistic_dataset",
     "logistic_series",
+    "long_period_dataset",
+    "long_period_series",
     "make_targets",
     "profile_dataset",
     "real_dataset",

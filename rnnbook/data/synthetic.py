@@ -1,4 +1,5 @@
-"""The generated series: the chapter's two sines, the logistic map and the adding problem, as data sets."""
+"""The generated series: the chapter's two sines, the logistic map, the adding problem and long-period
+series, as data sets."""
 
 from __future__ import annotations
 
@@ -205,3 +206,58 @@ def adding_dataset(n_series: int = 10000, n_steps: int = 50, split=(7000, 2000, 
     parts = [split_batch(a, split) for a in (X, Y)]
     arrays = [a for i in range(3) for a in (parts[0][i], parts[1][i])]
     return Dataset(*arrays, n_steps=int(n_steps), horizon=1, layout="seq2seq", name="adding")
+
+
+def long_period_series(batch_size: int, n_steps: int, period: int = 400, noise: float = 0.1, seed=None):
+    """Series that repeat every ``period`` steps: a task for a memory of ``period`` steps.
+
+    Each series repeats a pattern of its own, ``period`` values drawn from a standard normal, from a
+    random phase, plus Gaussian noise of standard deviation ``noise``. Nothing but the value one period
+    back tells the next value, so forecasting one step ahead needs the last ``period`` values at hand:
+    the seasonal naive forecast (season ``period``) scores about ``2 * noise**2``; predicting the mean
+    scores about 1.
+
+    Returns:
+        float32 array of shape ``(batch_size, n_steps, 1)``.
+
+    Example:
+
+    >>> s = long_period_series(2, 30, period=10, noise=0.0, seed=0)
+    >>> s.shape, bool((s[:, 10:] == s[:, :-10]).all())
+    ((2, 30, 1), True)
+    """
+    batch_size = check_positive_int("batch_size", batch_size)
+    n_steps = check_positive_int("n_steps", n_steps)
+    period = check_positive_int("period", period)
+    if not noise >= 0:
+        raise ValueError(f"`noise` is a standard deviation: expected a number >= 0, got {noise!r}.")
+    rng = _rng(seed)
+    patterns = rng.normal(size=(batch_size, period))
+    phases = np.floor(rng.random(batch_size) * period).astype(int)
+    steps = (np.arange(n_steps)[np.newaxis, :] + phases[:, np.newaxis]) % period
+    series = np.take_along_axis(patterns, steps, axis=1) + noise * rng.normal(size=(batch_size, n_steps))
+    return series[..., np.newaxis].astype(np.float32)
+
+
+def long_period_dataset(
+    n_series: int = 500,
+    n_steps: int = 1000,
+    period: int = 400,
+    split=(300, 100, 100),
+    noise: float = 0.1,
+    seed=42,
+) -> Dataset:
+    """:func:`long_period_series` as windows of ``n_steps`` with seq2seq targets one step ahead.
+
+    At the last step of a window the value to forecast is the one ``period`` steps before it: a model
+    must reach ``period`` steps back (chapter 7's very long sequences).
+
+    Example:
+
+    >>> ds = long_period_dataset(50, 100, period=40, split=(30, 10, 10))
+    >>> ds.X_train.shape, ds.y_train.shape, ds.layout
+    ((30, 100, 1), (30, 100, 1), 'seq2seq')
+    """
+    n_steps = check_positive_int("n_steps", n_steps)
+    series = long_period_series(n_series, n_steps + 1, period, noise, seed=seed)
+    return _dataset_from_series(series, n_steps, 1, "seq2seq", split, "long_period")
