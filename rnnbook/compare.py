@@ -250,6 +250,22 @@ def sentence(a_name: str, a_scores, b_name: str, b_scores, lower_is_better: bool
     return verdict(a_scores, b_scores, lower_is_better, names=(a_name, b_name)).sentence
 
 
+def training_failed(history: dict, key: str = "loss") -> bool:
+    """Whether a training failed: its loss (``history[key]``, one value per epoch) reached NaN or
+    infinity, or ended above its first epoch's value. The book's rule for an unstable training
+    (chapter 5's exploding runs): one place, so every variant of an experiment is judged alike.
+
+    Example:
+
+    >>> [training_failed({"loss": loss}) for loss in ([0.3, 0.2], [0.3, float("nan")], [0.1, 0.2])]
+    [False, True, True]
+    """
+    loss = np.asarray(history[key], dtype=float)
+    if loss.size == 0:
+        raise ValueError(f"The history holds no {key!r} value; expected one per epoch.")
+    return bool(not np.isfinite(loss).all() or loss[-1] > loss[0])
+
+
 def _checked(scores, name: str) -> list:
     """``scores`` as floats; a NaN (a diverged run) is an error naming the model and the seed."""
     values = [float(s) for s in scores]

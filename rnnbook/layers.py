@@ -349,6 +349,8 @@ class WaveNetResidualBlock(keras.layers.Layer):
         filters: number of channels of the input and of both outputs (positive int).
         dilation_rate: dilation of the causal convolution (positive int).
         kernel_size: kernel size of the causal convolution. Defaults to ``2``.
+        gated: ``True`` (default) for the gated activation; ``False`` for the ablation without it, a
+            causal convolution with ``filters`` channels and ReLU, as in ``wavenet_simple``.
         **kwargs: base ``Layer`` arguments.
 
     Call arguments:
@@ -365,19 +367,23 @@ class WaveNetResidualBlock(keras.layers.Layer):
     ((2, 50, 16), (2, 50, 16))
     """
 
-    def __init__(self, filters, dilation_rate, kernel_size=2, **kwargs):
+    def __init__(self, filters, dilation_rate, kernel_size=2, gated=True, **kwargs):
         super().__init__(**kwargs)
         self.filters = check_positive_int("filters", filters)
         self.dilation_rate = check_positive_int("dilation_rate", dilation_rate)
         self.kernel_size = check_positive_int("kernel_size", kernel_size)
+        if not isinstance(gated, bool):
+            raise TypeError(f"`gated` must be True or False, got {gated!r}.")
+        self.gated = gated
         self.dilated_conv = keras.layers.Conv1D(
-            2 * self.filters,
+            (2 if gated else 1) * self.filters,
             self.kernel_size,
             padding="causal",
             dilation_rate=self.dilation_rate,
+            activation=None if gated else "relu",
             name="dilated_conv",
         )
-        self.gate = GatedActivationUnit(name="gated_activation")
+        self.gate = GatedActivationUnit(name="gated_activation") if gated else None
         self.conv_1x1 = keras.layers.Conv1D(self.filters, 1, name="conv_1x1")
 
     def build(self, input_shape):
@@ -387,13 +393,14 @@ class WaveNetResidualBlock(keras.layers.Layer):
                 f"`filters`={self.filters} channels, got input shape {tuple(input_shape)}."
             )
         self.dilated_conv.build(input_shape)
-        gated_shape = (*input_shape[:-1], 2 * self.filters)
-        self.gate.build(gated_shape)
+        if self.gate is not None:
+            self.gate.build((*input_shape[:-1], 2 * self.filters))
         self.conv_1x1.build((*input_shape[:-1], self.filters))
         self.built = True
 
     def call(self, inputs):
-        z = self.conv_1x1(self.gate(self.dilated_conv(inputs)))
+        h = self.dilated_conv(inputs)
+        z = self.conv_1x1(self.gate(h) if self.gate is not None else h)
         return inputs + z, z
 
     def compute_output_shape(self, input_shape):
@@ -406,6 +413,7 @@ class WaveNetResidualBlock(keras.layers.Layer):
             "filters": self.filters,
             "dilation_rate": self.dilation_rate,
             "kernel_size": self.kernel_size,
+            "gated": self.gated,
         }
 
 

@@ -118,3 +118,13 @@ def test_a_nan_score_is_an_error_naming_the_model_and_seed():
     with pytest.raises(ValueError, match=r"a NaN score for `deep_rnn` \(seed 2 of 3\)"):
         compare.verdict([0.1, 0.2, 0.3], [0.3, float("nan"), 0.5], names=("linear", "deep_rnn"))
     assert not compare.can_compare([0.1, float("nan"), 0.3])
+
+
+def test_a_training_fails_when_its_loss_overflows_or_ends_above_where_it_began():
+    assert not compare.training_failed({"loss": [0.5, 0.7, 0.2]})  # a spike it recovers from
+    assert compare.training_failed({"loss": [0.5, 0.2, float("inf")]})
+    assert compare.training_failed({"loss": [0.5, float("nan"), 0.1]})
+    assert compare.training_failed({"loss": [0.2, 0.1, 0.21]})
+    assert not compare.training_failed({"loss": [0.2, 9.0], "val_loss": [0.2, 0.1]}, key="val_loss")
+    with pytest.raises(ValueError, match="no 'loss' value"):
+        compare.training_failed({"loss": []})

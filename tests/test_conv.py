@@ -96,6 +96,25 @@ def test_wavenets_are_causal_with_the_stated_receptive_field(name, field):
     assert not np.allclose(base[:, t0 + field - 1], moved[:, t0 + field - 1])
 
 
+def test_wavenet_ablations_drop_the_gates_or_the_skip_connections():
+    shapes = dict(n_steps=30, filters=6, dilation_rates=(1, 2), n_stacks=1)
+    full = rnnbook.build_model("wavenet", **shapes)
+    no_gates = rnnbook.build_model("wavenet", gated=False, **shapes)
+    no_skips = rnnbook.build_model("wavenet", skips=False, **shapes)
+    # without gates each block's first convolution has 6 channels, not 12: 2 x (2*6*6 + 6) fewer weights
+    assert full.count_params() - no_gates.count_params() == 2 * (2 * 6 * 6 + 6)
+    # without skips: the same weights, but the head reads the last block's residual output
+    assert no_skips.count_params() == full.count_params()
+    names = {layer.name for layer in no_skips.layers}
+    assert "skip_sum" in {layer.name for layer in full.layers} and "skip_sum" not in names
+    no_skips.set_weights(full.get_weights())
+    x = np.random.default_rng(1).normal(size=(2, 30, 1)).astype("float32")
+    assert not np.allclose(full.predict(x, verbose=0), no_skips.predict(x, verbose=0))
+    assert all(not block.gated for block in no_gates.layers if hasattr(block, "gated"))
+    with pytest.raises(TypeError, match="`skips` must be True or False"):
+        rnnbook.build_model("wavenet", skips=1, **shapes)
+
+
 def test_dilations_and_kernel_sizes_accept_numpy_integers():
     import rnnbook
 

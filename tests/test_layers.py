@@ -160,6 +160,24 @@ def test_residual_block_outputs():
     assert len(block.trainable_weights) == 4  # two convolutions, kernel and bias each
 
 
+def test_residual_block_without_gates_is_a_relu_convolution_and_a_1x1():
+    block = WaveNetResidualBlock(3, dilation_rate=2, gated=False)
+    residual, skip = block(X)
+    conv, one_by_one = block.dilated_conv, block.conv_1x1
+    # by hand: ReLU of the causal convolution, then the 1x1 convolution
+    expected = to_np(one_by_one(np.maximum(to_np(conv(X)), 0.0)))
+    np.testing.assert_allclose(to_np(skip), expected, atol=1e-6)
+    np.testing.assert_allclose(to_np(residual), X + expected, atol=1e-6)
+    # the gated block's first convolution has twice the channels (filter and gate)
+    gated = WaveNetResidualBlock(3, dilation_rate=2)
+    gated.build(X.shape)
+    # kernel 2 x 3 inputs x channels + biases, then the 1x1 convolution's 3 x 3 + 3
+    assert block.count_params() == 2 * 3 * 3 + 3 + 3 * 3 + 3
+    assert gated.count_params() == 2 * 3 * 6 + 6 + 3 * 3 + 3
+    with pytest.raises(TypeError, match="`gated` must be True or False"):
+        WaveNetResidualBlock(3, 1, gated="no")
+
+
 def test_residual_block_is_causal():
     block = WaveNetResidualBlock(3, dilation_rate=2, kernel_size=3)
     changed = X.copy()

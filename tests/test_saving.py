@@ -67,6 +67,7 @@ LAYERS = [
     (lambda: keras.layers.RNN(LNSimpleRNNCell(3)), (2, N_STEPS, 2)),
     (lambda: GatedActivationUnit(), (2, N_STEPS, 4)),
     (lambda: WaveNetResidualBlock(2, dilation_rate=4, kernel_size=3), (2, N_STEPS, 2)),
+    (lambda: WaveNetResidualBlock(2, dilation_rate=4, gated=False), (2, N_STEPS, 2)),
     (
         lambda: IterativeForecaster(
             keras.Sequential([keras.Input((N_STEPS, 1)), keras.layers.SimpleRNN(1)]), 3
@@ -86,6 +87,7 @@ LAYERS = [
         "rnn_layernorm_cell",
         "gated_activation",
         "residual_block",
+        "residual_block_without_gates",
         "iterative_forecaster",
     ],
 )

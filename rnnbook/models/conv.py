@@ -155,6 +155,8 @@ def wavenet(
     kernel_size=2,
     dilation_rates=WAVENET_DILATIONS,
     n_stacks=2,
+    gated=True,
+    skips=True,
 ):
     """The full WaveNet architecture, for regression.
 
@@ -169,17 +171,24 @@ def wavenet(
         kernel_size: kernel size of the causal convolutions. Defaults to ``2``.
         dilation_rates: dilations of one stack. Defaults to ``(1, 2, 4, 8)``.
         n_stacks: how many times the stack is repeated. Defaults to ``2``.
+        gated: the gated activation in every block (default); ``False``: the ablation with a ReLU
+            convolution of ``filters`` channels instead (fewer parameters).
+        skips: the head reads the sum of every block's skip output (default); ``False``: the ablation
+            where it reads the last block's residual output only (the same parameters).
 
     Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
+    if not isinstance(skips, bool):
+        raise TypeError(f"`skips` must be True or False, got {skips!r}.")
     inputs = window_input(n_steps, n_features)
     z = keras.layers.Conv1D(filters, kernel_size, padding="causal", name="input_projection")(inputs)
-    skips = []
+    skip_outputs = []
     for i, rate in enumerate(dilations):
-        z, skip = WaveNetResidualBlock(filters, rate, kernel_size, name=f"residual_block_{i}")(z)
-        skips.append(skip)
-    z = keras.layers.Add(name="skip_sum")(skips) if len(skips) > 1 else skips[0]
+        z, skip = WaveNetResidualBlock(filters, rate, kernel_size, gated, name=f"residual_block_{i}")(z)
+        skip_outputs.append(skip)
+    if skips:
+        z = keras.layers.Add(name="skip_sum")(skip_outputs) if len(skip_outputs) > 1 else skip_outputs[0]
     z = keras.layers.Activation("relu")(z)
     z = keras.layers.Conv1D(filters, 1, activation="relu", name="head_1x1")(z)
     outputs = keras.layers.Conv1D(horizon, 1, name="forecasts")(z)
