@@ -96,6 +96,13 @@ def check_positive_float(name: str, value) -> float:
     return float(value)
 
 
+def check_bool(name: str, value) -> bool:
+    """``value`` if it is ``True`` or ``False``; anything else (``1``, ``"no"``) is refused, not cast."""
+    if not isinstance(value, bool):
+        raise TypeError(f"`{name}` must be True or False, got {value!r}.")
+    return value
+
+
 def check_choice(name: str, value, choices) -> str:
     if value not in choices:
         raise ValueError(

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from rnnbook._checks import check_choice, check_positive_int
+from rnnbook._checks import check_bool, check_choice, check_positive_int
 
 PACKAGE = "rnnbook"
 
@@ -372,9 +372,7 @@ class WaveNetResidualBlock(keras.layers.Layer):
         self.filters = check_positive_int("filters", filters)
         self.dilation_rate = check_positive_int("dilation_rate", dilation_rate)
         self.kernel_size = check_positive_int("kernel_size", kernel_size)
-        if not isinstance(gated, bool):
-            raise TypeError(f"`gated` must be True or False, got {gated!r}.")
-        self.gated = gated
+        self.gated = check_bool("gated", gated)
         self.dilated_conv = keras.layers.Conv1D(
             (2 if gated else 1) * self.filters,
             self.kernel_size,

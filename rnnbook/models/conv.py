@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import keras
 
-from rnnbook._checks import check_dilations, check_positive_int, check_units
+from rnnbook._checks import check_bool, check_dilations, check_positive_int, check_units
 from rnnbook.layers import WaveNetResidualBlock
 from rnnbook.models._parts import seq2seq_head, window_input
 from rnnbook.receptive import conv_target_slice, receptive_field  # noqa: F401  (public here since ch. 7)
@@ -179,8 +179,7 @@ def wavenet(
     Used in: book/07_convolutions_wavenet.
     """
     filters, kernel_size, dilations = _wavenet_checks(filters, kernel_size, dilation_rates, n_stacks, n_steps)
-    if not isinstance(skips, bool):
-        raise TypeError(f"`skips` must be True or False, got {skips!r}.")
+    skips = check_bool("skips", skips)
     inputs = window_input(n_steps, n_features)
     z = keras.layers.Conv1D(filters, kernel_size, padding="causal", name="input_projection")(inputs)
     skip_outputs = []
