@@ -40,12 +40,20 @@ ROOT = Path(__file__).resolve().parents[1]
 # the quick profile for unit tests, but a reader's kernel uses the cache and the chapters' settings.
 _READER_ENV = {k: v for k, v in os.environ.items() if k not in ("RNNBOOK_MODEL_CACHE", "RNNBOOK_PROFILE")}
 NOTEBOOK = "widgets_live.ipynb"
+# The report's line starts with this, so it is told apart from anything else the cell may print.
+KERNEL_VIEW = "kernel view:"
 # The last cell: the kernel's view of every widget, by the execution count of the cell that showed it.
 REPORT = (
     "from rnnbook.widgets._frames import FrameView\n"
     "import json\n"
-    "print(json.dumps({n: v.shown_key() for n, v in Out.items() if isinstance(v, FrameView)}))"
+    f"print({KERNEL_VIEW!r}, json.dumps({{n: v.shown_key() for n, v in Out.items() "
+    "if isinstance(v, FrameView)}))"
 )
+# A cell has run, by the notebook's model: JupyterLab sets its execution count once the kernel is done.
+RAN_IN_MODEL = "i => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).executionCount !== null"
+# The text a cell printed, read from the notebook's model (not the page, whose cells may be windowed).
+CELL_TEXT = """i => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).outputs.toJSON()
+    .map(o => [].concat(o.text || []).join('')).join('')"""
 
 
 def widget_notebook():
@@ -219,9 +227,7 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
                 }""",
                     index,
                 )
-                cell = cells.nth(index)
-                page.wait_for_function(RAN, arg=cell.element_handle(), timeout=300_000, polling=50)
-                return cell
+                page.wait_for_function(RAN_IN_MODEL, arg=index, timeout=300_000, polling=50)
 
             for index in code[:2]:  # the setup cell, then the imports
                 run(index)
@@ -239,12 +245,14 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
                 timings[name] = {"display_s": round(time.monotonic() - start, 2)}
                 page.wait_for_function(RAN, arg=cell.element_handle(), timeout=300_000)
 
-            before = run(code[-2]).locator(".jp-OutputArea-output").inner_text()
+            run(code[-2])
+            before = page.evaluate(CELL_TEXT, code[-2])
             for name, index in zip(names, widget_cells):
                 cell = cells.nth(index)
                 cell.scroll_into_view_if_needed()
                 _move_every_control(page, cell, name, timings[name])
-            after = run(code[-1]).locator(".jp-OutputArea-output").inner_text()
+            run(code[-1])
+            after = page.evaluate(CELL_TEXT, code[-1])
             stderr = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
             stderr_text = [stderr.nth(i).inner_text()[:500] for i in range(stderr.count())]
             page.screenshot(path=str(base / "live.png"), full_page=True)
@@ -256,12 +264,19 @@ def test_every_widget_works_through_a_live_kernel_in_chromium(lab):
                 Path(os.environ["RNNBOOK_LIVE_TIMINGS"]).write_text(json.dumps(timings, indent=1) + "\n")
 
     assert not stderr_text, f"cells showed stderr: {stderr_text}"
-    before, after = (json.loads(text.strip().splitlines()[-1]) for text in (before, after))
+    before, after = (_kernel_view(text) for text in (before, after))
     assert len(before) == len(names) and before.keys() == after.keys(), (before, after)
     for name, count in zip(names, sorted(before, key=int)):
         assert after[count] != before[count], f"{name}: the kernel's view did not follow the controls"
     assert not [u for u in blocked if "jupyter" in u or "unpkg" in u or "jsdelivr" in u], blocked
     assert not errors, errors
+
+
+def _kernel_view(text: str) -> dict:
+    """The report cell's dictionary, from its one ``kernel view:`` line among what the cell printed."""
+    lines = [line for line in text.splitlines() if line.startswith(KERNEL_VIEW)]
+    assert len(lines) == 1, f"expected one {KERNEL_VIEW!r} line in the report cell's output: {text!r}"
+    return json.loads(lines[0][len(KERNEL_VIEW) :])
 
 
 # Measures, in the page, the milliseconds from the reader's input (pointer down, or a dropdown's change)
