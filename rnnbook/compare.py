@@ -11,7 +11,10 @@ it, so the chapter fails under nbval instead of printing a false statement.
 **The one rule for comparative claims** about trained models' scores (:func:`verdict`): each model is
 trained with at least :data:`MIN_SEEDS` (3) seeds, and "A beats B" only when A's *worst* seed is better
 than B's *best* seed -- the two ranges of scores do not overlap; otherwise A and B are
-*indistinguishable*. :func:`sentence` writes the verdict as the book and the leaderboard print it.
+*indistinguishable*. :func:`sentence` writes the verdict as the book and the leaderboard print it, and
+:func:`check_verdict` checks the verdict a sentence states. Where A's worst seed comes within a few
+percent of B's best, the verdict can change with the machine's floating-point arithmetic (another CPU,
+the same seeds): the book then says only "B does not beat A", checked by :func:`check_not_beaten`.
 
 Used in: book/04_forecasting to book/07_convolutions_wavenet.
 
@@ -248,6 +251,58 @@ def sentence(a_name: str, a_scores, b_name: str, b_scores, lower_is_better: bool
     linear and rnn are indistinguishable over 3 seeds (ranges overlap: linear 0.3–0.31, rnn 0.25–0.33)
     """
     return verdict(a_scores, b_scores, lower_is_better, names=(a_name, b_name)).sentence
+
+
+def check_verdict(scores, a: str, b: str, winner: str | None, lower_is_better: bool = True) -> Verdict:
+    """Check a sentence that states the rule's verdict on models ``a`` and ``b``: ``winner`` is the
+    model it says wins (``a`` or ``b``) or ``None`` for "indistinguishable". Shows the rule's sentence
+    with :func:`check_claim`, which raises :class:`ClaimError` when the verdict differs.
+
+    Args:
+        scores: each model's scores over seeds, by name (``scores[a]``, ``scores[b]``).
+        a, b: the two models' names.
+        winner: ``a``, ``b`` or ``None``; any other value is a ``ValueError``.
+        lower_is_better: as in :func:`verdict`.
+
+    Used in: book/04_forecasting, book/05_unstable_gradients, book/07_convolutions_wavenet,
+    book/08_leaderboard, book/09_real_series.
+
+    Example:
+
+    >>> scores = {"gru": [0.0031, 0.0029, 0.0030], "rnn": [0.0052, 0.0060, 0.0055]}
+    >>> check_verdict(scores, "gru", "rnn", "gru").winner
+    ✓ checked: gru beats rnn (worst 0.0031 < best 0.0052 over 3 seeds)
+    'a'
+    """
+    expected = {a: "a", b: "b", None: None}
+    if winner not in expected:
+        raise ValueError(f"Received winner={winner!r}; expected {a!r}, {b!r} or None.")
+    found = verdict(scores[a], scores[b], lower_is_better, names=(a, b))
+    check_claim(found.sentence, found.winner == expected[winner])
+    return found
+
+
+def check_not_beaten(scores, a: str, b: str, lower_is_better: bool = True) -> Verdict:
+    """Check the sentence "``b`` does not beat ``a``" by the rule: ``a`` beats ``b`` or the two are
+    indistinguishable.
+
+    The book says this, and no more, where ``a``'s seeds come within a few percent of beating ``b``:
+    there the rule's verdict can change with the machine's floating-point arithmetic (another CPU, the
+    same seeds), while "``b`` does not beat ``a``" holds either way.
+
+    Used in: book/04_forecasting, book/05_unstable_gradients, book/07_convolutions_wavenet,
+    book/08_leaderboard, book/09_real_series.
+
+    Example:
+
+    >>> scores = {"wavenet": [0.00242, 0.00245, 0.00249], "lstm": [0.00245, 0.00255, 0.00269]}
+    >>> check_not_beaten(scores, "wavenet", "lstm").winner is None
+    ✓ checked: lstm does not beat wavenet (ranges overlap: wavenet 0.00242–0.00249, lstm 0.00245–0.00269)
+    True
+    """
+    found = verdict(scores[a], scores[b], lower_is_better, names=(a, b))
+    check_claim(f"{b} does not beat {a} ({found.reason})", found.winner != "b")
+    return found
 
 
 def training_failed(history: dict, key: str = "loss") -> bool:

@@ -128,3 +128,36 @@ def test_a_training_fails_when_its_loss_overflows_or_ends_above_where_it_began()
     assert not compare.training_failed({"loss": [0.2, 9.0], "val_loss": [0.2, 0.1]}, key="val_loss")
     with pytest.raises(ValueError, match="no 'loss' value"):
         compare.training_failed({"loss": []})
+
+
+def test_check_verdict_passes_the_stated_winner_and_raises_on_another(capsys):
+    scores = {
+        "gru": [0.0031, 0.0029, 0.0030],
+        "rnn": [0.0052, 0.0060, 0.0055],
+        "lstm": [0.003, 0.0056, 0.004],
+    }
+    assert compare.check_verdict(scores, "gru", "rnn", "gru").winner == "a"
+    assert compare.check_verdict(scores, "rnn", "gru", "gru").winner == "b"
+    assert compare.check_verdict(scores, "lstm", "rnn", None).winner is None
+    assert capsys.readouterr().out.count("✓ checked") == 3
+    with pytest.raises(compare.ClaimError, match="gru beats rnn"):
+        compare.check_verdict(scores, "gru", "rnn", None)
+    with pytest.raises(compare.ClaimError, match="indistinguishable"):
+        compare.check_verdict(scores, "lstm", "rnn", "lstm")
+    with pytest.raises(ValueError, match="Received winner='wavenet'; expected 'gru', 'rnn' or None"):
+        compare.check_verdict(scores, "gru", "rnn", "wavenet")
+
+
+def test_check_not_beaten_holds_for_a_win_or_a_tie_and_raises_when_b_wins(capsys):
+    scores = {
+        "gru": [0.0031, 0.0029, 0.0030],
+        "rnn": [0.0052, 0.0060, 0.0055],
+        "lstm": [0.003, 0.0056, 0.004],
+    }
+    assert compare.check_not_beaten(scores, "gru", "rnn").winner == "a"
+    assert compare.check_not_beaten(scores, "lstm", "rnn").winner is None
+    out = capsys.readouterr().out
+    assert "✓ checked: rnn does not beat gru (worst 0.0031 < best 0.0052 over 3 seeds)" in out
+    assert "✓ checked: rnn does not beat lstm (ranges overlap: lstm 0.003–0.0056, rnn 0.0052–0.006)" in out
+    with pytest.raises(compare.ClaimError, match="gru does not beat rnn"):
+        compare.check_not_beaten(scores, "rnn", "gru")
