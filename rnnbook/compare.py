@@ -28,7 +28,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import json
 import math
+import os
 import sys
 
 import numpy as np
@@ -46,6 +48,13 @@ RULE = (
     "the worst-vs-best rule (rnnbook.compare.verdict): A beats B only when A's worst seed is better "
     f"than B's best, over at least {MIN_SEEDS} seeds each; otherwise they are indistinguishable"
 )
+
+
+#: A verdict whose :attr:`Verdict.margin` is under this is too close to state on every machine.
+CLOSE = 0.05
+#: Where :func:`verdict` and the two checks of it append one JSON line each, if set (a path): the
+#: record that ``tools/verdict_margins.py`` reads to list the book's verdicts closest to changing.
+LOG_VARIABLE = "RNNBOOK_VERDICT_LOG"
 
 
 class ClaimError(AssertionError):
@@ -183,11 +192,18 @@ def seed_table(runs: dict):
 @dataclasses.dataclass(frozen=True)
 class Verdict:
     """What :func:`verdict` finds: ``winner`` (``"a"``, ``"b"``, or ``None`` when the two are
-    indistinguishable), the one-line ``reason`` and the whole ``sentence`` to print."""
+    indistinguishable), the one-line ``reason``, the whole ``sentence`` to print, and its ``margin``.
+
+    ``margin`` says how far the verdict is from changing, relative to the better of the two best
+    seeds: for a win, the gap between the winner's worst seed and the loser's best; for a tie, the
+    smaller of the two shifts that would make it a win. Under :data:`CLOSE` a verdict can change with
+    another machine's floating-point arithmetic: the book then claims only :func:`check_not_beaten`.
+    """
 
     winner: str | None
     reason: str
     sentence: str
+    margin: float = math.inf
 
 
 def can_compare(scores) -> bool:
@@ -230,16 +246,22 @@ def verdict(a_scores, b_scores, lower_is_better: bool = True, *, names=("a", "b"
         )
     worst, best = (max, min) if lower_is_better else (min, max)
     sign = "<" if lower_is_better else ">"
+    # how much worse (> 0) `mine`'s worst seed is than `theirs`'s best: below 0, `mine` wins
+    behind = {"a": _behind(a, b, lower_is_better), "b": _behind(b, a, lower_is_better)}
+    scale = max(abs(best(a)), abs(best(b))) or 1.0
     for winner, mine, theirs, me, them in (("a", a, b, a_name, b_name), ("b", b, a, b_name, a_name)):
         my_worst, their_best = worst(mine), best(theirs)
         if (my_worst < their_best) if lower_is_better else (my_worst > their_best):
             shown = _distinct(my_worst, their_best)
             reason = f"worst {shown[0]} {sign} best {shown[1]} over {_seeds(mine, theirs)}"
-            return Verdict(winner, reason, f"{me} beats {them} ({reason})")
-    reason = f"ranges overlap: {a_name} {_range(a)}, {b_name} {_range(b)}"
-    return Verdict(
-        None, reason, f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b)} ({reason})"
-    )
+            found = Verdict(winner, reason, f"{me} beats {them} ({reason})", -behind[winner] / scale)
+            break
+    else:
+        reason = f"ranges overlap: {a_name} {_range(a)}, {b_name} {_range(b)}"
+        sentence = f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b)} ({reason})"
+        found = Verdict(None, reason, sentence, min(behind.values()) / scale)
+    _log("verdict", found, names, a, b, lower_is_better)
+    return found
 
 
 def sentence(a_name: str, a_scores, b_name: str, b_scores, lower_is_better: bool = True) -> str:
@@ -278,6 +300,7 @@ def check_verdict(scores, a: str, b: str, winner: str | None, lower_is_better: b
     if winner not in expected:
         raise ValueError(f"Received winner={winner!r}; expected {a!r}, {b!r} or None.")
     found = verdict(scores[a], scores[b], lower_is_better, names=(a, b))
+    _log("check_verdict", found, (a, b), scores[a], scores[b], lower_is_better)
     check_claim(found.sentence, found.winner == expected[winner])
     return found
 
@@ -301,6 +324,7 @@ def check_not_beaten(scores, a: str, b: str, lower_is_better: bool = True) -> Ve
     True
     """
     found = verdict(scores[a], scores[b], lower_is_better, names=(a, b))
+    _log("check_not_beaten", found, (a, b), scores[a], scores[b], lower_is_better)
     check_claim(f"{b} does not beat {a} ({found.reason})", found.winner != "b")
     return found
 
@@ -331,6 +355,34 @@ def _checked(scores, name: str) -> list:
                 "every seed (a diverged run must be fixed or reported, not compared)."
             )
     return values
+
+
+def _behind(mine: list, theirs: list, lower_is_better: bool) -> float:
+    """How much worse ``mine``'s worst seed is than ``theirs``'s best (negative: ``mine`` wins)."""
+    return max(mine) - min(theirs) if lower_is_better else max(theirs) - min(mine)
+
+
+def _log(kind: str, found: Verdict, names, a_scores, b_scores, lower_is_better: bool) -> None:
+    """Append one JSON line about a verdict to the file :data:`LOG_VARIABLE` names, if it is set."""
+    path = os.environ.get(LOG_VARIABLE)
+    if not path:
+        return
+    a, b = [float(x) for x in a_scores], [float(x) for x in b_scores]
+    best = min if lower_is_better else max
+    scale = max(abs(best(a)), abs(best(b))) or 1.0
+    record = {
+        "kind": kind,
+        "names": list(names),
+        "a": a,
+        "b": b,
+        "lower_is_better": lower_is_better,
+        "winner": found.winner,
+        "margin": found.margin,
+        # how far B is from beating A (relative, as the margin): what "B does not beat A" rests on
+        "b_short_of_winning": _behind(b, a, lower_is_better) / scale,
+    }
+    with open(path, "a", encoding="utf-8") as f:  # one write of one line: lines do not interleave
+        f.write(json.dumps(record) + "\n")
 
 
 def _seeds(first: list, second: list) -> str:

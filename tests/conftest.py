@@ -29,7 +29,7 @@ ON_JAX_ONLY = {
     "test_cli", "test_data", "test_diagrams", "test_frames", "test_frames_fuzz", "test_glossary",
     "test_import", "test_intervals", "test_launch", "test_leaderboard", "test_live", "test_notebooks",
     "test_packaging", "test_plotting", "test_profiles", "test_readme", "test_report", "test_seasons",
-    "test_sequence_types", "test_statistical",
+    "test_sequence_types", "test_statistical", "test_verdict_margins",
 }  # fmt: skip
 
 
