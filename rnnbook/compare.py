@@ -194,10 +194,11 @@ class Verdict:
     """What :func:`verdict` finds: ``winner`` (``"a"``, ``"b"``, or ``None`` when the two are
     indistinguishable), the one-line ``reason``, the whole ``sentence`` to print, and its ``margin``.
 
-    ``margin`` says how far the verdict is from changing, relative to the better of the two best
-    seeds: for a win, the gap between the winner's worst seed and the loser's best; for a tie, the
-    smaller of the two shifts that would make it a win. Under :data:`CLOSE` a verdict can change with
-    another machine's floating-point arithmetic: the book then claims only :func:`check_not_beaten`.
+    ``margin`` says how far the verdict is from changing, relative to the larger (in magnitude) of the
+    two models' best seeds: for a win, the gap between the winner's worst seed and the loser's best;
+    for a tie, the smaller of the two shifts that would make it a win. Under :data:`CLOSE` a verdict
+    can change with another machine's floating-point arithmetic: the book then claims only
+    :func:`check_not_beaten`.
     """
 
     winner: str | None

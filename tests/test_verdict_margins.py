@@ -24,7 +24,7 @@ def test_every_verdict_and_check_is_logged_with_its_margin(tmp_path, monkeypatch
     records = [json.loads(line) for line in log.read_text().splitlines()]
     assert [r["kind"] for r in records] == ["verdict", "check_verdict", "verdict", "check_not_beaten"]
     assert records[1]["names"] == ["gru", "rnn"] and records[1]["a"] == SCORES["gru"]
-    # gru's worst 0.0031 against rnn's best 0.0052, relative to the better best seed (0.0052)
+    # gru's worst 0.0031 against rnn's best 0.0052, relative to the larger best seed (0.0052)
     assert records[1]["margin"] == pytest.approx((0.0052 - 0.0031) / 0.0052)
     # near and rnn overlap: near's worst is 0.0001 from beating rnn, rnn's worst 0.00095 from beating near
     assert records[3]["winner"] is None
@@ -39,7 +39,7 @@ def test_nothing_is_logged_without_the_variable(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_higher_is_better_margin_counts_the_same_way():
+def test_a_higher_is_better_margin_is_the_gap_relative_to_the_larger_best_seed():
     found = compare.verdict([0.9, 0.95, 0.92], [0.8, 0.85, 0.82], lower_is_better=False)
     assert found.winner == "a" and found.margin == pytest.approx((0.9 - 0.85) / 0.95)
 
@@ -59,3 +59,14 @@ def test_the_tool_fails_on_a_close_check_verdict_only(tmp_path, monkeypatch, cap
 def test_the_tool_names_a_missing_log(tmp_path, capsys):
     assert verdict_margins.main([str(tmp_path / "none.jsonl")]) == 2
     assert "does not exist; expected the file RNNBOOK_VERDICT_LOG named" in capsys.readouterr().out
+
+
+def test_the_same_names_on_other_scores_are_each_listed(tmp_path, monkeypatch, capsys):
+    log = tmp_path / "verdicts.jsonl"
+    monkeypatch.setenv(compare.LOG_VARIABLE, str(log))
+    far = {"a": [1.0, 1.1, 1.2], "b": [2.0, 2.1, 2.2]}
+    close = {"a": [1.0, 1.1, 1.95], "b": [2.0, 2.1, 2.2]}  # a wins by 2.5%: another step ahead, say
+    compare.check_verdict(far, "a", "b", "a")
+    compare.check_verdict(close, "a", "b", "a")
+    assert verdict_margins.main([str(log)]) == 1
+    assert "a beats b  <- too close for check_verdict" in capsys.readouterr().out

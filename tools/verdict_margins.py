@@ -16,23 +16,26 @@ The margin is how far the check is from failing, relative to the better best see
 ``check_verdict`` (a sentence that states the verdict) the verdict's own margin, for a
 ``check_not_beaten`` how far B is from beating A. The tool exits with status 1 when a
 ``check_verdict`` is within ``rnnbook.compare.CLOSE`` of failing: reword that sentence to what
-``check_not_beaten`` checks.
+``check_not_beaten`` checks. A plain ``verdict`` under it is marked but does not fail the tool: a
+chapter may only show it (a table's mark), or check it with ``check_claim`` -- then move that check to
+``check_verdict``. Give the log as an absolute path (each chapter's kernel starts in ``book/``), and a
+new file for each build: the log only grows.
 
 Example:
 
 >>> records = [
-...     {"kind": "check_verdict", "names": ["gru", "rnn"], "winner": "a", "margin": 0.02,
-...      "b_short_of_winning": 0.4},
-...     {"kind": "check_not_beaten", "names": ["lstm", "rnn"], "winner": None, "margin": 0.01,
-...      "b_short_of_winning": 0.12},
-...     {"kind": "verdict", "names": ["gru", "rnn"], "winner": "a", "margin": 0.02,
-...      "b_short_of_winning": 0.4},
-...     {"kind": "verdict", "names": ["lstm", "gru"], "winner": None, "margin": 0.03,
-...      "b_short_of_winning": 0.03}]
+...     {"kind": "check_verdict", "names": ["gru", "rnn"], "a": [1], "b": [2], "winner": "a",
+...      "margin": 0.02, "b_short_of_winning": 0.4},
+...     {"kind": "check_not_beaten", "names": ["lstm", "rnn"], "a": [1], "b": [2], "winner": None,
+...      "margin": 0.01, "b_short_of_winning": 0.12},
+...     {"kind": "verdict", "names": ["gru", "rnn"], "a": [1], "b": [2], "winner": "a",
+...      "margin": 0.02, "b_short_of_winning": 0.4},
+...     {"kind": "verdict", "names": ["lstm", "gru"], "a": [1], "b": [2], "winner": None,
+...      "margin": 0.03, "b_short_of_winning": 0.03}]
 >>> print(format_rows(closest(records)))
  margin  check             verdict
   2.0%   check_verdict     gru beats rnn  <- too close for check_verdict
-  3.0%   verdict           lstm and gru are indistinguishable
+  3.0%   verdict           lstm and gru are indistinguishable  <- close: checked?
  12.0%   check_not_beaten  lstm and rnn are indistinguishable
 >>> [row["names"] for row in too_close(records)]
 [['gru', 'rnn']]
@@ -63,7 +66,8 @@ def closest(records: list[dict], most: int = 20) -> list[dict]:
     checked = {frozenset(r["names"]) for r in records if r["kind"] in CHECKS}
     seen, rows = set(), []
     for record in records:
-        key = (record["kind"], tuple(record["names"]))
+        # the same names may be compared on other scores (each step ahead, another chapter): keep each
+        key = (record["kind"], tuple(record["names"]), tuple(record["a"]), tuple(record["b"]))
         plain = record["kind"] not in CHECKS
         if key in seen or (plain and frozenset(record["names"]) in checked):
             continue
@@ -89,8 +93,13 @@ def _said(row: dict) -> str:
 def format_rows(rows: list[dict]) -> str:
     lines = [f"{'margin':>7}  {'check':<16}  verdict"]
     for row in rows:
-        close = row["kind"] == "check_verdict" and row["at_stake"] < CLOSE
-        flag = "  <- too close for check_verdict" if close else ""
+        flag = ""
+        if row["at_stake"] < CLOSE and row["kind"] != "check_not_beaten":
+            flag = (
+                "  <- too close for check_verdict"
+                if row["kind"] == "check_verdict"
+                else "  <- close: checked?"
+            )
         lines.append(f"{row['at_stake']:>6.1%}   {row['kind']:<16}  {_said(row)}{flag}")
     return "\n".join(lines)
 
