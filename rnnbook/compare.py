@@ -194,17 +194,22 @@ class Verdict:
     """What :func:`verdict` finds: ``winner`` (``"a"``, ``"b"``, or ``None`` when the two are
     indistinguishable), the one-line ``reason``, the whole ``sentence`` to print, and its ``margin``.
 
-    ``margin`` says how far the verdict is from changing, relative to the larger (in magnitude) of the
-    two models' best seeds: for a win, the gap between the winner's worst seed and the loser's best;
-    for a tie, the smaller of the two shifts that would make it a win. Under :data:`CLOSE` a verdict
-    can change with another machine's floating-point arithmetic: the book then claims only
-    :func:`check_not_beaten`.
+    ``short_of_winning`` holds, for A and for B, how much worse its worst seed is than the other's best,
+    relative to the larger (in magnitude) of the two best seeds: negative for the winner. ``margin``
+    says how far the verdict is from changing: for a win, the winner's gap; for a tie, the smaller of
+    the two shifts that would make it a win. Under :data:`CLOSE` a verdict can change with another
+    machine's floating-point arithmetic: the book then claims only :func:`check_not_beaten`.
     """
 
     winner: str | None
     reason: str
     sentence: str
-    margin: float = math.inf
+    short_of_winning: tuple[float, float] = (math.inf, math.inf)
+
+    @property
+    def margin(self) -> float:
+        a, b = self.short_of_winning
+        return {"a": -a, "b": -b}.get(self.winner, min(a, b))
 
 
 def can_compare(scores) -> bool:
@@ -247,20 +252,19 @@ def verdict(a_scores, b_scores, lower_is_better: bool = True, *, names=("a", "b"
         )
     worst, best = (max, min) if lower_is_better else (min, max)
     sign = "<" if lower_is_better else ">"
-    # how much worse (> 0) `mine`'s worst seed is than `theirs`'s best: below 0, `mine` wins
-    behind = {"a": _behind(a, b, lower_is_better), "b": _behind(b, a, lower_is_better)}
     scale = max(abs(best(a)), abs(best(b))) or 1.0
+    short = (_behind(a, b, lower_is_better) / scale, _behind(b, a, lower_is_better) / scale)
     for winner, mine, theirs, me, them in (("a", a, b, a_name, b_name), ("b", b, a, b_name, a_name)):
         my_worst, their_best = worst(mine), best(theirs)
         if (my_worst < their_best) if lower_is_better else (my_worst > their_best):
             shown = _distinct(my_worst, their_best)
             reason = f"worst {shown[0]} {sign} best {shown[1]} over {_seeds(mine, theirs)}"
-            found = Verdict(winner, reason, f"{me} beats {them} ({reason})", -behind[winner] / scale)
+            found = Verdict(winner, reason, f"{me} beats {them} ({reason})", short)
             break
     else:
         reason = f"ranges overlap: {a_name} {_range(a)}, {b_name} {_range(b)}"
         sentence = f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b)} ({reason})"
-        found = Verdict(None, reason, sentence, min(behind.values()) / scale)
+        found = Verdict(None, reason, sentence, short)
     _log("verdict", found, names, a, b, lower_is_better)
     return found
 
@@ -368,19 +372,16 @@ def _log(kind: str, found: Verdict, names, a_scores, b_scores, lower_is_better: 
     path = os.environ.get(LOG_VARIABLE)
     if not path:
         return
-    a, b = [float(x) for x in a_scores], [float(x) for x in b_scores]
-    best = min if lower_is_better else max
-    scale = max(abs(best(a)), abs(best(b))) or 1.0
     record = {
         "kind": kind,
         "names": list(names),
-        "a": a,
-        "b": b,
+        "a": [float(x) for x in a_scores],
+        "b": [float(x) for x in b_scores],
         "lower_is_better": lower_is_better,
         "winner": found.winner,
         "margin": found.margin,
-        # how far B is from beating A (relative, as the margin): what "B does not beat A" rests on
-        "b_short_of_winning": _behind(b, a, lower_is_better) / scale,
+        # how far B is from beating A: what "B does not beat A" rests on
+        "b_short_of_winning": found.short_of_winning[1],
     }
     with open(path, "a", encoding="utf-8") as f:  # one write of one line: lines do not interleave
         f.write(json.dumps(record) + "\n")

@@ -12,7 +12,7 @@ a chapter makes of one -- appends a JSON line to that file; this tool reads it a
         --nbval-sanitize-with tests/nbval_sanitize.cfg book
     python tools/verdict_margins.py /tmp/verdicts.jsonl
 
-The margin is how far the check is from failing, relative to the better best seed: for a
+The margin is how far the check is from failing, relative to the larger best seed: for a
 ``check_verdict`` (a sentence that states the verdict) the verdict's own margin, for a
 ``check_not_beaten`` how far B is from beating A. The tool exits with status 1 when a
 ``check_verdict`` is within ``rnnbook.compare.CLOSE`` of failing: reword that sentence to what
