@@ -45,12 +45,15 @@ __all__ = [
     "BPTTResult",
     "hidden_state_gradient_norms",
     "hidden_state_gradients",
+    "layer_gradient_norms",
     "simple_rnn_bptt_numpy",
 ]
 
 LOSSES = ("mse", "mae")
 #: Which outputs of the recurrent layer enter the loss: ``h(T)`` alone (seq2vec) or every ``h(t)`` (seq2seq).
 OUTPUTS = ("last", "sequence")
+#: Which state the gradient is taken with respect to: the hidden state, or an LSTM's cell state.
+STATES = ("h", "c")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -157,8 +160,12 @@ def simple_rnn_bptt_numpy(X, Wx, Wh, b, dL_dh_last, h0=None, activation="tanh") 
 # --------------------------------------------------------------------------------------------------
 
 
-def _step_function(kind, activation, recurrent_activation, reset_after):
-    """One step of the cell in ``keras.ops``: ``step(params, x_t, state) -> state``.
+def _step_function(kind, activation, recurrent_activation, reset_after, state="h"):
+    """One step of the cell in ``keras.ops``, with a perturbation: ``step(params, x_t, states, eps_t)``.
+
+    ``eps_t`` is added to the ``state`` of this step (``"h"``, or the LSTM's cell state ``"c"``)
+    before anything reads it, so ``dL/deps(t)`` is the total derivative ``dL/dh(t)`` or ``dL/dc(t)``:
+    for ``c`` that includes the path through this step's own output ``h(t) = o * tanh(c(t))``.
 
     The step is `rnnbook.equations.cells`' -- the very function the NumPy reference runs -- on
     ``keras.ops``, so the gradients differentiate the equations the book prints. Written from the
@@ -173,23 +180,25 @@ def _step_function(kind, activation, recurrent_activation, reset_after):
 
     if kind == "simple_rnn":
 
-        def step(p, x, state):
-            return (cells.simple_rnn_parts(x, state[0], p["Wx"], p["Wh"], p["b"], act, ops)[3],)
+        def step(p, x, states, eps):
+            return (cells.simple_rnn_parts(x, states[0], p["Wx"], p["Wh"], p["b"], act, ops)[3] + eps,)
     elif kind == "lstm":
 
-        def step(p, x, state):
-            *_, c, h = cells.lstm_parts(
-                x, *state, p["kernel"], p["recurrent_kernel"], p["bias"], act, rec, ops
+        def step(p, x, states, eps):
+            *_, o, _, c, h = cells.lstm_parts(
+                x, *states, p["kernel"], p["recurrent_kernel"], p["bias"], act, rec, ops
             )
-            return (h, c)
+            if state == "c":
+                c = c + eps
+                return (o * act(c), c)  # h(t) read from the perturbed c(t), as eq-lstm does
+            return (h + eps, c)
     else:
 
-        def step(p, x, state):
-            return (
-                cells.gru_parts(
-                    x, state[0], p["kernel"], p["recurrent_kernel"], p["bias"], reset_after, act, rec, ops
-                )[3],
-            )
+        def step(p, x, states, eps):
+            h = cells.gru_parts(
+                x, states[0], p["kernel"], p["recurrent_kernel"], p["bias"], reset_after, act, rec, ops
+            )[3]
+            return (h + eps,)
 
     return step
 
@@ -227,18 +236,19 @@ def _initial_state(kind, m, units, dtype="float32"):
     return (zeros, zeros) if kind == "lstm" else (zeros,)
 
 
-def _jax_gradients_uncached(kind, activation, recurrent_activation, reset_after, loss, outputs, head):
+def _jax_gradients_uncached(
+    kind, activation, recurrent_activation, reset_after, loss, outputs, head, state="h"
+):
     import jax
     import jax.numpy as jnp
 
-    step = _step_function(kind, activation, recurrent_activation, reset_after)
+    step = _step_function(kind, activation, recurrent_activation, reset_after, state)
 
     def total_loss(eps, params, head_params, X, y):
-        def body(state, inputs):
+        def body(states, inputs):
             x_t, eps_t = inputs
-            new = step(params, x_t, state)
-            h = new[0] + eps_t
-            return (h,) + tuple(new[1:]), h
+            new = step(params, x_t, states, eps_t)
+            return new, new[0]
 
         init = _initial_state(kind, X.shape[0], eps.shape[-1])
         # lax.scan keeps the compiled program the same size whatever T is (a Python loop would
@@ -286,7 +296,7 @@ def _head_template(head):
     return _HEAD_TEMPLATES.setdefault((type(head), config, shapes), head)
 
 
-def _jax_gradients(config, params, loss, outputs, head, X, y):
+def _jax_gradients(config, params, loss, outputs, head, X, y, state):
     import jax.numpy as jnp
 
     key = (
@@ -297,6 +307,7 @@ def _jax_gradients(config, params, loss, outputs, head, X, y):
         loss,
         outputs,
         _head_template(head),
+        state,
     )
     try:
         function = _jax_gradients_cached(*key)
@@ -313,7 +324,7 @@ def _jax_gradients(config, params, loss, outputs, head, X, y):
     return np.asarray(grads)
 
 
-def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
+def _tensorflow_gradients(config, params, loss, outputs, head, X, y, state):
     import tensorflow as tf
 
     def differentiate(unrolled_loss, eps):
@@ -330,6 +341,7 @@ def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
         head,
         X,
         y,
+        state,
         as_tensor=tf.constant,
         zeros=tf.zeros,
         stack=lambda hs: tf.stack(hs, axis=1),
@@ -338,7 +350,7 @@ def _tensorflow_gradients(config, params, loss, outputs, head, X, y):
     )
 
 
-def _torch_gradients(config, params, loss, outputs, head, X, y):
+def _torch_gradients(config, params, loss, outputs, head, X, y, state):
     import keras
     import torch
 
@@ -350,6 +362,7 @@ def _torch_gradients(config, params, loss, outputs, head, X, y):
         head,
         X,
         y,
+        state,
         as_tensor=keras.ops.convert_to_tensor,
         # keras.ops.zeros puts eps on Keras' device (GPU when there is one), next to the weights.
         zeros=lambda shape: keras.ops.zeros(shape, dtype="float32").requires_grad_(True),
@@ -360,16 +373,18 @@ def _torch_gradients(config, params, loss, outputs, head, X, y):
 
 
 def _eager_gradients(
-    config, params, loss, outputs, head, X, y, *, as_tensor, zeros, stack, differentiate, to_numpy
+    config, params, loss, outputs, head, X, y, state, *, as_tensor, zeros, stack, differentiate, to_numpy
 ):
-    """``dL/dh(t)`` on an eager backend (TensorFlow, PyTorch): the cell unrolled with a zero ``eps[t]``
-    added to each h(t), differentiated with respect to the ``eps``; the backend gives its tensors,
-    its stack along time and its autodiff (``differentiate(unrolled_loss, eps) -> grads``)."""
+    """``dL/dh(t)`` (or ``dL/dc(t)``) on an eager backend (TensorFlow, PyTorch): the cell unrolled
+    with a zero ``eps[t]`` added to each state, differentiated with respect to the ``eps``; the
+    backend gives its tensors, its stack along time and its autodiff
+    (``differentiate(unrolled_loss, eps) -> grads``)."""
     step = _step_function(
         config["kind"],
         config["activation"],
         config.get("recurrent_activation"),
         config.get("reset_after", False),
+        state,
     )
     params = {k: as_tensor(v) for k, v in params.items()}
     X, y = as_tensor(X), as_tensor(y)
@@ -384,13 +399,12 @@ def _eager_gradients(
 
 
 def _unrolled_loss(step, params, X, y, eps, kind, units, outputs, head, loss, stack):
-    """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to h(t) (eager backends)."""
-    state = _initial_state(kind, X.shape[0], units)
+    """The loss of the cell unrolled over ``X`` with ``eps[t]`` added to its state (eager backends)."""
+    states = _initial_state(kind, X.shape[0], units)
     hs = []
     for t in range(X.shape[1]):
-        new = step(params, X[:, t], state)
-        state = (new[0] + eps[t],) + tuple(new[1:])
-        hs.append(state[0])
+        states = step(params, X[:, t], states, eps[t])
+        hs.append(states[0])
     states = hs[-1] if outputs == "last" else stack(hs)
     return _loss_value(loss, y, _predict(head, None, states))
 
@@ -409,15 +423,16 @@ def _is_keras_layer(obj) -> bool:
 
 
 def hidden_state_gradients(
-    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None
+    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None, state="h"
 ) -> np.ndarray:
-    r"""``dL/dh(t)`` for every instance, time step and neuron, by backpropagation through time.
+    r"""``dL/dh(t)`` (or an LSTM's ``dL/dc(t)``) for every instance, time step and neuron, by BPTT.
 
     See `hidden_state_gradient_norms`, which takes the same arguments and reduces this array to
     one norm per time step.
 
     Args:
-        cell_or_layer, X, y, loss, head, outputs, weights: as in `hidden_state_gradient_norms`.
+        cell_or_layer, X, y, loss, head, outputs, weights, state: as in
+            `hidden_state_gradient_norms`.
 
     Returns:
         float32 array of shape ``(m, T, n_neurons)`` (the layout of ``X``).
@@ -436,6 +451,12 @@ def hidden_state_gradients(
 
     kind, cell = keras_cell(cell_or_layer)
     check_choice("outputs", outputs, OUTPUTS)
+    check_choice("state", state, STATES)
+    if state == "c" and kind != "lstm":
+        raise ValueError(
+            "Received an invalid value for argument `state`, expected 'h' for a "
+            f"{type(cell).__name__} (only an LSTM has a cell state 'c'), got 'c'."
+        )
     if not callable(loss):
         check_choice("loss", loss, LOSSES)
     if head is not None and not callable(head):
@@ -482,12 +503,12 @@ def hidden_state_gradients(
             f"hidden_state_gradients supports the {', '.join(_BACKENDS)} backends of Keras, "
             f"got KERAS_BACKEND={backend!r}."
         )
-    grads = _BACKENDS[backend](config, params, loss, outputs, head, X, y)  # (T, m, n_neurons)
+    grads = _BACKENDS[backend](config, params, loss, outputs, head, X, y, state)  # (T, m, n_neurons)
     return np.swapaxes(np.asarray(grads, dtype=np.float32), 0, 1)
 
 
 def hidden_state_gradient_norms(
-    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None
+    cell_or_layer, X, y, loss="mse", head=None, outputs="last", *, weights=None, state="h"
 ) -> np.ndarray:
     r"""``||dL/dh(t)||`` at every time step: how much gradient backpropagation brings to each state.
 
@@ -503,7 +524,7 @@ def hidden_state_gradient_norms(
 
     so the norm shrinks (vanishing gradients) or grows (exploding gradients) geometrically as
     ``t`` goes back from ``T`` when the Jacobians are small or large. For an LSTM the state is
-    ``[h, c]``; the norm is that of ``dL/dh(t)``.
+    ``[h, c]``; the norm is that of ``dL/dh(t)``, or of ``dL/dc(t)`` with ``state="c"``.
 
     Args:
         cell_or_layer: a ``keras.layers.SimpleRNN``, ``LSTM`` or ``GRU`` layer, one of their cells
@@ -521,6 +542,9 @@ def hidden_state_gradient_norms(
         weights: weights to use instead of some of the layer's own, named as by
             `rnnbook.equations.weights_from_keras` (``{"Wh": ...}`` for a simple RNN,
             ``{"recurrent_kernel": ...}`` for an LSTM or GRU); the layer itself is left unchanged.
+        state: ``"h"`` (default): the hidden state ``h(t)``, the output; ``"c"``: an LSTM's cell
+            state ``c(t)`` (its long-term memory), the total derivative including the path through
+            ``h(t) = o(t) * tanh(c(t))``.
 
     Returns:
         float64 array of shape ``(T,)``: the Frobenius norm of ``dL/dh(t)`` over the batch and
@@ -542,8 +566,75 @@ def hidden_state_gradient_norms(
     Used in: book/06_lstm_gru.
     """
     grads = hidden_state_gradients(
-        cell_or_layer, X, y, loss=loss, head=head, outputs=outputs, weights=weights
+        cell_or_layer, X, y, loss=loss, head=head, outputs=outputs, weights=weights, state=state
     )
     # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.
     grads = grads.astype(np.float64)
     return np.sqrt(np.sum(grads**2, axis=(0, 2)))
+
+
+def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.ndarray:
+    r"""``||dL/dh(t)||`` (or ``||dL/dc(t)||``) of one recurrent layer inside a trained model.
+
+    Which layer of a stack carries a memory: the layers below ``layer`` compute its inputs from
+    ``X``, and the layers above it are the head, up to the model's forecast at the *last* time step
+    (a seq2seq model's other steps do not enter the loss). The gradient is then that of the model's
+    own last-step loss, through every path that passes the chosen state of this layer.
+
+    Args:
+        model: a built ``keras.Sequential`` (every built-in model of the registry that stacks
+            recurrent layers is one).
+        layer: the recurrent layer, or its index in ``model.layers`` (``-2``: the one under the
+            output layer).
+        X: input sequences, shape ``(m, T, n_inputs)``.
+        y: targets of the model's last-step forecast, shape ``(m, n_outputs)``.
+        loss, state: as in `hidden_state_gradient_norms` (``state="c"``: an LSTM's cell state).
+
+    Returns:
+        float64 array of shape ``(T,)``, one norm per time step of the layer.
+
+    Example:
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((30, 1)),
+    ...                           keras.layers.LSTM(8, return_sequences=True),
+    ...                           keras.layers.LSTM(8, return_sequences=True),
+    ...                           keras.layers.Dense(1)])
+    >>> X = np.zeros((4, 30, 1), dtype="float32")
+    >>> layer_gradient_norms(model, 0, X, np.ones((4, 1)), state="c").shape   # the first layer
+    (30,)
+
+    Used in: book/05_unstable_gradients, book/06_lstm_gru.
+    """
+    import keras
+
+    layers = list(model.layers)
+    if isinstance(layer, int):
+        index = range(len(layers))[layer]
+    elif layer in layers:
+        index = layers.index(layer)
+    else:
+        raise ValueError(
+            "Received an invalid value for argument `layer`, expected one of the model's layers "
+            f"or its index (0 to {len(layers) - 1}), got {layer!r}."
+        )
+    inputs = check_array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
+    for below in layers[:index]:
+        inputs = keras.ops.convert_to_numpy(below(inputs))
+    recurrent, above = layers[index], layers[index + 1 :]
+    if getattr(recurrent, "return_sequences", False):
+        # Every state reaches the head; the loss reads its output at the last step only.
+        n_steps = inputs.shape[1]
+        head = keras.Sequential(
+            [*above, keras.layers.Cropping1D((n_steps - 1, 0)), keras.layers.Flatten()]
+        )
+        head.build((None, n_steps, recurrent.units))
+        outputs = "sequence"
+    else:
+        head = keras.Sequential(above) if above else None
+        if head is not None:
+            head.build((None, recurrent.units))
+        outputs = "last"
+    return hidden_state_gradient_norms(
+        recurrent, inputs, y, loss=loss, head=head, outputs=outputs, state=state
+    )

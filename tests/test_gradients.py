@@ -8,6 +8,7 @@ from rnnbook import equations as eq  # first: rnnbook picks the Keras backend (J
 from rnnbook.gradients import (
     hidden_state_gradient_norms,
     hidden_state_gradients,
+    layer_gradient_norms,
     simple_rnn_bptt_numpy,
 )
 
@@ -229,3 +230,85 @@ def test_gated_gradients_by_finite_differences(data, make):
         numeric = (loss(delta) - loss(-delta)) / (2 * delta)
         np.testing.assert_allclose(grads[i, t, j], numeric, rtol=2e-3, atol=1e-7)
     assert np.abs(grads[:, t]).max() > 1e-4  # not a trivially zero gradient
+
+
+def test_lstm_cell_state_gradient_by_finite_differences(data):
+    # dL/dc(t): nudge one neuron of c(t), recompute h(t) = o(t) * tanh(c(t)) from it (the path the
+    # total derivative includes) and finish the sequence with the NumPy equations in float64.
+    X, y = data
+    layer = keras.layers.LSTM(UNITS)
+    layer.build(X.shape)
+    rng = np.random.default_rng(5)
+    layer.set_weights([0.6 * rng.normal(size=w.shape).astype("float32") for w in layer.get_weights()])
+    grads = hidden_state_gradients(layer, X, y, state="c")
+    t, delta = 9, 1e-6
+    trace = eq.forward_from_keras(layer, X[:, : t + 1])
+    for i, j in ((0, 0), (3, 2)):
+
+        def loss(shift, i=i, j=j):
+            c0 = trace.c[:, -1].astype(np.float64).copy()
+            c0[i, j] += shift
+            h0 = trace.o[:, -1] * np.tanh(c0)
+            rest = eq.forward_from_keras(layer, X[:, t + 1 :], h0=h0, c0=c0)
+            return np.mean((rest.last - y) ** 2)
+
+        numeric = (loss(delta) - loss(-delta)) / (2 * delta)
+        np.testing.assert_allclose(grads[i, t, j], numeric, rtol=2e-3, atol=1e-7)
+    assert np.abs(grads[:, t]).max() > 1e-4  # not a trivially zero gradient
+    # At the last step c(T) reaches the loss only through h(T) = o * tanh(c(T)).
+    h_grads = hidden_state_gradients(layer, X, y)
+    last = eq.forward_from_keras(layer, X)
+    expected = h_grads[:, -1] * last.o[:, -1] * (1 - np.tanh(last.c[:, -1]) ** 2)
+    np.testing.assert_allclose(grads[:, -1], expected, rtol=1e-4, atol=1e-7)
+    # the norms follow the same state
+    np.testing.assert_allclose(
+        hidden_state_gradient_norms(layer, X, y, state="c"),
+        np.sqrt((grads.astype(np.float64) ** 2).sum(axis=(0, 2))),
+        rtol=1e-5,
+    )
+
+
+def test_cell_state_only_for_an_lstm(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"`state`, expected 'h' for a GRUCell.*got 'c'"):
+        hidden_state_gradients(keras.layers.GRU(UNITS), X, y, state="c")
+    with pytest.raises(ValueError, match=r"argument `state`"):
+        hidden_state_gradients(keras.layers.LSTM(UNITS), X, y, state="x")
+
+
+@pytest.fixture
+def stacked_lstm(data):
+    X, _ = data
+    model = keras.Sequential(
+        [
+            keras.Input(X.shape[1:]),
+            keras.layers.LSTM(UNITS, return_sequences=True),
+            keras.layers.LSTM(UNITS, return_sequences=True),
+            keras.layers.Dense(1),
+        ]
+    )
+    rng = np.random.default_rng(6)
+    model.set_weights([0.6 * rng.normal(size=w.shape).astype("float32") for w in model.get_weights()])
+    return model
+
+
+def test_layer_gradient_norms_in_a_stack(data, stacked_lstm):
+    # The model's last-step loss, through one layer: the layers below feed it, those above are the head.
+    X, _ = data
+    y = np.random.default_rng(7).normal(size=(M, 1)).astype("float32")
+    first, second, dense = stacked_lstm.layers
+    H1 = keras.ops.convert_to_numpy(first(X))
+    np.testing.assert_allclose(
+        layer_gradient_norms(stacked_lstm, -2, X, y),
+        hidden_state_gradient_norms(second, H1, y, head=dense),
+        rtol=1e-5,
+    )
+    for state in ("h", "c"):
+        expected = hidden_state_gradient_norms(
+            first, X, y, head=lambda H: dense(second(H))[:, -1], outputs="sequence", state=state
+        )
+        np.testing.assert_allclose(
+            layer_gradient_norms(stacked_lstm, first, X, y, state=state), expected, rtol=1e-5
+        )
+    with pytest.raises(ValueError, match=r"argument `layer`, expected one of the model's layers"):
+        layer_gradient_norms(stacked_lstm, keras.layers.LSTM(UNITS), X, y)
