@@ -46,6 +46,7 @@ __all__ = [
     "hidden_state_gradient_norms",
     "hidden_state_gradients",
     "layer_gradient_norms",
+    "parameter_gradient_norm",
     "simple_rnn_bptt_numpy",
 ]
 
@@ -625,9 +626,7 @@ def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.nda
     if getattr(recurrent, "return_sequences", False):
         # Every state reaches the head; the loss reads its output at the last step only.
         n_steps = inputs.shape[1]
-        head = keras.Sequential(
-            [*above, keras.layers.Cropping1D((n_steps - 1, 0)), keras.layers.Flatten()]
-        )
+        head = keras.Sequential([*above, keras.layers.Cropping1D((n_steps - 1, 0)), keras.layers.Flatten()])
         head.build((None, n_steps, recurrent.units))
         outputs = "sequence"
     else:
@@ -638,3 +637,84 @@ def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.nda
     return hidden_state_gradient_norms(
         recurrent, inputs, y, loss=loss, head=head, outputs=outputs, state=state
     )
+
+
+def parameter_gradient_norm(model, X, y) -> float:
+    r"""The global norm of the gradient of a model's MSE with respect to all its trainable weights.
+
+    ``sqrt(sum over weights w of ||dL/dw||^2)`` for ``L = mean((model(X) - y)^2)``, the loss every
+    model of the book trains on, at the model's current weights and in inference mode (no dropout
+    mask). It is the norm that ``global_clipnorm`` caps; `rnnbook.training.train` records it after
+    every epoch with ``gradient_norm=True``, to show a training blow up.
+
+    Args:
+        model: a built Keras model.
+        X: its inputs; y: its targets, with the shape of ``model(X)``.
+
+    Returns:
+        The norm, a float (``nan`` or ``inf`` once the weights or the forward pass have overflowed).
+
+    Example:
+
+    >>> import keras
+    >>> model = keras.Sequential([keras.Input((5, 1)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+    >>> parameter_gradient_norm(model, np.zeros((2, 5, 1)), np.ones((2, 1))) > 0
+    True
+
+    Used in: rnnbook.training (``gradient_norm=True``), book/05_unstable_gradients.
+    """
+    import keras
+
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32)
+    backend = keras.backend.backend()
+    if backend not in _PARAMETER_GRADIENTS:
+        raise ValueError(
+            f"parameter_gradient_norm supports the {', '.join(_PARAMETER_GRADIENTS)} backends of "
+            f"Keras, got KERAS_BACKEND={backend!r}."
+        )
+    grads = _PARAMETER_GRADIENTS[backend](model, X, y)
+    # float64 so that squaring an exploding gradient doesn't overflow float32 into inf.
+    return float(np.sqrt(sum(np.sum(np.asarray(g, dtype=np.float64) ** 2) for g in grads)))
+
+
+def _mse(pred, y):
+    import keras
+
+    return keras.ops.mean(keras.ops.square(pred - y))
+
+
+def _jax_parameter_gradients(model, X, y):
+    import jax
+
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def loss(trainable):
+        pred, _ = model.stateless_call(trainable, non_trainable, X, training=False)
+        return _mse(pred, y)
+
+    return jax.grad(loss)([v.value for v in model.trainable_variables])
+
+
+def _tensorflow_parameter_gradients(model, X, y):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        value = _mse(model(X, training=False), y)
+    return [g.numpy() for g in tape.gradient(value, model.trainable_variables)]
+
+
+def _torch_parameter_gradients(model, X, y):
+    import keras
+    import torch
+
+    value = _mse(model(X, training=False), keras.ops.convert_to_tensor(y))
+    grads = torch.autograd.grad(value, [v.value for v in model.trainable_variables])
+    return [g.detach().cpu().numpy() for g in grads]
+
+
+_PARAMETER_GRADIENTS = {
+    "jax": _jax_parameter_gradients,
+    "tensorflow": _tensorflow_parameter_gradients,
+    "torch": _torch_parameter_gradients,
+}

@@ -36,6 +36,7 @@ import numpy as np
 from rnnbook import data as data_lib
 from rnnbook import model_cache
 from rnnbook._checks import (
+    check_bool,
     check_choice,
     check_positive_float,
     check_positive_int,
@@ -344,6 +345,25 @@ SCHEDULES = (None, "constant", "cosine", "plateau")
 OPTIMIZERS = ("adam", "sgd")
 
 
+#: How many training windows (the first ones) the recorded gradient norm is measured on.
+GRADIENT_PROBE = 256
+
+
+class _GradientNormLog:
+    """Appends, after each epoch, the global norm of the loss gradient on a fixed probe batch."""
+
+    def __new__(cls, X, y, norms: list):
+        import keras
+
+        from rnnbook.gradients import parameter_gradient_norm
+
+        class GradientNormLog(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                norms.append(parameter_gradient_norm(self.model, X, y))
+
+        return GradientNormLog()
+
+
 class _EpochTimer:
     """Appends each epoch's wall time (training and validation) to a list."""
 
@@ -422,6 +442,9 @@ class Recipe:
     global_clipnorm: float | None = None
     #: ``"adam"`` (every model's) or ``"sgd"`` (SGD with momentum 0.9), see :func:`compile_model`.
     optimizer: str = "adam"
+    #: Also record, after every epoch, the global norm of the loss gradient on a fixed probe batch
+    #: (``history["gradient_norm"]``). It changes no weight, but a cached run must carry the record.
+    gradient_norm: bool = False
 
     @property
     def score_batch_size(self) -> int:
@@ -473,6 +496,7 @@ def plan_training(
     clipnorm: float | None = None,
     global_clipnorm: float | None = None,
     optimizer: str | None = None,
+    gradient_norm: bool = False,
     **hparams,
 ) -> Plan:
     """Decide what the model ``name`` trains on and how, in one place: the data set with the model's
@@ -489,7 +513,7 @@ def plan_training(
     The recipe: the profile's recipe for the model (:func:`rnnbook.profiles.recipe_for`), then the
     real-data recipe for a data set with units (a user's table, :data:`rnnbook.profiles.REAL_RECIPE`),
     then the caller's ``epochs``, ``batch_size``, ``learning_rate``, ``schedule``, ``clipnorm``,
-    ``global_clipnorm`` and ``optimizer``.
+    ``global_clipnorm``, ``optimizer`` and ``gradient_norm``.
 
     Nothing is trained; the only side effects are reading the cache settings and, when the cache is on,
     hashing the code and the data for the key. The arguments are :func:`train`'s.
@@ -520,6 +544,8 @@ def plan_training(
     recipe = _with_clipping(recipe, clipnorm, global_clipnorm)
     if optimizer is not None:
         recipe = dataclasses.replace(recipe, optimizer=check_choice("optimizer", optimizer, OPTIMIZERS))
+    if check_bool("gradient_norm", gradient_norm):
+        recipe = dataclasses.replace(recipe, gradient_norm=True)
     train_data = dataset if dataset is not None else _model_dataset(spec, profile, horizon, seed, hparams)
     eval_data = train_data
     if spec.kind == "iterative":
@@ -699,6 +725,7 @@ def train(
     clipnorm: float | None = None,
     global_clipnorm: float | None = None,
     optimizer: str | None = None,
+    gradient_norm: bool = False,
     **hparams,
 ) -> TrainResult:
     """Build, train and evaluate the registered model ``name``: plan, cache lookup, fit, score, store.
@@ -733,6 +760,10 @@ def train(
             together (``global_clipnorm``, which keeps their direction); at most one of the two.
         optimizer: ``"adam"`` (default) or ``"sgd"`` (SGD with momentum 0.9, whose step clipping
             bounds; see :func:`compile_model`).
+        gradient_norm: also record ``history["gradient_norm"]``: after every epoch, the global norm
+            of the loss gradient over the first :data:`GRADIENT_PROBE` training windows
+            (:func:`rnnbook.gradients.parameter_gradient_norm`), which shows a training blowing up.
+            It costs one extra gradient per epoch and changes no weight.
         **hparams: passed to the builder.
 
     Returns:
@@ -755,6 +786,7 @@ def train(
         clipnorm=clipnorm,
         global_clipnorm=global_clipnorm,
         optimizer=optimizer,
+        gradient_norm=gradient_norm,
         **hparams,
     )
     hit = _load_cached(plan)
@@ -835,6 +867,10 @@ def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
         if fit_model.trainable_weights:
             _compile(fit_model, plan)
             callbacks = [_EpochTimer(epoch_seconds)] + ([_EpochBar(plan.recipe.epochs)] if progress else [])
+            gradient_norms: list[float] = []
+            if plan.recipe.gradient_norm:
+                probe = (ds.X_train[:GRADIENT_PROBE], ds.y_train[:GRADIENT_PROBE])
+                callbacks.append(_GradientNormLog(*probe, gradient_norms))
             h = fit_model.fit(
                 ds.X_train,
                 ds.y_train,
@@ -847,6 +883,8 @@ def _fit(plan: Plan, progress: bool, callbacks_in: list) -> tuple:
                 validation_batch_size=plan.recipe.eval_batch_size or plan.recipe.batch_size,
             )
             history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
+            if plan.recipe.gradient_norm:
+                history["gradient_norm"] = gradient_norms
     record = {
         "fit_seconds": time.perf_counter() - start,
         "params": int(model.count_params()),

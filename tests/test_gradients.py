@@ -9,6 +9,7 @@ from rnnbook.gradients import (
     hidden_state_gradient_norms,
     hidden_state_gradients,
     layer_gradient_norms,
+    parameter_gradient_norm,
     simple_rnn_bptt_numpy,
 )
 
@@ -312,3 +313,15 @@ def test_layer_gradient_norms_in_a_stack(data, stacked_lstm):
         )
     with pytest.raises(ValueError, match=r"argument `layer`, expected one of the model's layers"):
         layer_gradient_norms(stacked_lstm, keras.layers.LSTM(UNITS), X, y)
+
+
+def test_parameter_gradient_norm_of_a_linear_model():
+    # L = mean((X W + b - y)^2): dL/dW = 2 X^T r / m, dL/db = 2 sum(r) / m, r the residuals.
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    W, b = rng.normal(size=(3, 1)), rng.normal(size=1)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.set_weights([W.astype("float32"), b.astype("float32")])
+    r = X @ W + b - y
+    expected = np.sqrt(np.sum((2 * X.T @ r / 6) ** 2) + np.sum(2 * r.sum() / 6) ** 2)
+    np.testing.assert_allclose(parameter_gradient_norm(model, X, y), expected, rtol=1e-5)

@@ -364,3 +364,30 @@ def test_the_optimizer_choice_refuses_a_bad_value_in_one_line():
         ValueError, match=r"argument `optimizer`, expected one of 'adam', 'sgd', got 'rmsprop'\.$"
     ):
         plan_training("linear", profile=TINY, optimizer="rmsprop", cache=False)
+
+
+def test_the_gradient_norm_record_follows_the_weights_and_changes_none(tmp_path, monkeypatch):
+    from rnnbook.gradients import parameter_gradient_norm
+    from rnnbook.training import GRADIENT_PROBE
+
+    ds = data.synthetic_dataset(300, 20, (280, 10, 10), seed=0)
+    kwargs = dict(profile=TINY, epochs=3, progress=False, cache=False)
+    plain = train("simple_rnn", ds, **kwargs)
+    recorded = train("simple_rnn", ds, gradient_norm=True, **kwargs)
+    norms = recorded.history["gradient_norm"]
+    assert len(norms) == 3 and all(n > 0 for n in norms)
+    assert "gradient_norm" not in plain.history
+    # the record changes no weight: the same losses, bit for bit
+    assert recorded.history["loss"] == plain.history["loss"] and recorded.val_mse == plain.val_mse
+    # the last value is the gradient at the trained weights, on the first training windows
+    assert GRADIENT_PROBE < len(ds.X_train)
+    probe = (ds.X_train[:GRADIENT_PROBE], ds.y_train[:GRADIENT_PROBE])
+    np.testing.assert_allclose(norms[-1], parameter_gradient_norm(recorded.model, *probe), rtol=1e-5)
+    monkeypatch.setenv("RNNBOOK_MODEL_CACHE", str(tmp_path))
+    keys = [
+        plan_training("simple_rnn", ds, profile=TINY, cache=True, gradient_norm=g).cache_key
+        for g in (False, True)
+    ]
+    assert None not in keys and keys[0] != keys[1]  # a cached run without the record never answers for one
+    with pytest.raises(TypeError, match=r"`gradient_norm` must be True or False, got 1\.$"):
+        plan_training("simple_rnn", ds, profile=TINY, gradient_norm=1, cache=False)
