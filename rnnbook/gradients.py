@@ -685,15 +685,40 @@ def _mse(pred, y):
 
 
 def _jax_parameter_gradients(model, X, y):
+    # Jitted once per architecture (the model's config and weight shapes): `train` asks after every
+    # update, and an eager gradient through a 100-step scan takes about 0.5 s where the compiled
+    # one takes milliseconds. Any model of that architecture reuses the first one's compiled code.
+    function = _jax_model_gradients(_model_template(model))
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    return function(trainable, non_trainable, X, y)
+
+
+@functools.lru_cache(maxsize=8)
+def _jax_model_gradients(model):
     import jax
 
-    non_trainable = [v.value for v in model.non_trainable_variables]
+    def gradients(trainable, non_trainable, X, y):
+        def loss(trainable):
+            pred, _ = model.stateless_call(trainable, non_trainable, X, training=False)
+            return _mse(pred, y)
 
-    def loss(trainable):
-        pred, _ = model.stateless_call(trainable, non_trainable, X, training=False)
-        return _mse(pred, y)
+        return jax.grad(loss)(trainable)
 
-    return jax.grad(loss)([v.value for v in model.trainable_variables])
+    return jax.jit(gradients)
+
+
+# Models seen so far, by architecture: the template each one's gradient is compiled with.
+_MODEL_TEMPLATES: dict = {}
+
+
+def _model_template(model):
+    try:
+        config = json.dumps(_without_names(model.get_config()), sort_keys=True, default=repr)
+    except (NotImplementedError, TypeError):
+        return model
+    shapes = tuple(tuple(v.shape) for v in model.variables)
+    return _MODEL_TEMPLATES.setdefault((type(model), config, shapes), model)
 
 
 def _tensorflow_parameter_gradients(model, X, y):

@@ -350,7 +350,8 @@ GRADIENT_PROBE = 256
 
 
 class _GradientNormLog:
-    """Appends, after each epoch, the global norm of the loss gradient on a fixed probe batch."""
+    """Appends the global norm of the loss gradient on a fixed probe batch: at the initial weights,
+    then after every update (a blow-up happens within an epoch, between two epoch-end values)."""
 
     def __new__(cls, X, y, norms: list):
         import keras
@@ -358,7 +359,13 @@ class _GradientNormLog:
         from rnnbook.gradients import parameter_gradient_norm
 
         class GradientNormLog(keras.callbacks.Callback):
-            def on_epoch_end(self, epoch, logs=None):
+            def on_train_begin(self, logs=None):
+                norms.append(parameter_gradient_norm(self.model, X, y))
+
+            def on_train_batch_end(self, batch, logs=None):
+                # On JAX the weights live outside the model during an epoch: write them back first
+                # (the same arrays, so the training is unchanged).
+                getattr(self.model, "jax_state_sync", lambda: None)()
                 norms.append(parameter_gradient_norm(self.model, X, y))
 
         return GradientNormLog()
@@ -442,8 +449,9 @@ class Recipe:
     global_clipnorm: float | None = None
     #: ``"adam"`` (every model's) or ``"sgd"`` (SGD with momentum 0.9), see :func:`compile_model`.
     optimizer: str = "adam"
-    #: Also record, after every epoch, the global norm of the loss gradient on a fixed probe batch
-    #: (``history["gradient_norm"]``). It changes no weight, but a cached run must carry the record.
+    #: Also record the global norm of the loss gradient on a fixed probe batch, at the initial
+    #: weights and after every update (``history["gradient_norm"]``). It changes no weight, but a
+    #: cached run must carry the record.
     gradient_norm: bool = False
 
     @property
@@ -760,10 +768,11 @@ def train(
             together (``global_clipnorm``, which keeps their direction); at most one of the two.
         optimizer: ``"adam"`` (default) or ``"sgd"`` (SGD with momentum 0.9, whose step clipping
             bounds; see :func:`compile_model`).
-        gradient_norm: also record ``history["gradient_norm"]``: after every epoch, the global norm
-            of the loss gradient over the first :data:`GRADIENT_PROBE` training windows
-            (:func:`rnnbook.gradients.parameter_gradient_norm`), which shows a training blowing up.
-            It costs one extra gradient per epoch and changes no weight.
+        gradient_norm: also record ``history["gradient_norm"]``: the global norm of the loss
+            gradient over the first :data:`GRADIENT_PROBE` training windows
+            (:func:`rnnbook.gradients.parameter_gradient_norm`) at the initial weights and after
+            every update (``1 + epochs * steps`` values), which shows a training blowing up. It
+            costs one extra gradient per update and changes no weight.
         **hparams: passed to the builder.
 
     Returns:

@@ -321,7 +321,9 @@ def test_parameter_gradient_norm_of_a_linear_model():
     X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
     W, b = rng.normal(size=(3, 1)), rng.normal(size=1)
     model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
-    model.set_weights([W.astype("float32"), b.astype("float32")])
-    r = X @ W + b - y
-    expected = np.sqrt(np.sum((2 * X.T @ r / 6) ** 2) + np.sum(2 * r.sum() / 6) ** 2)
-    np.testing.assert_allclose(parameter_gradient_norm(model, X, y), expected, rtol=1e-5)
+    for scale in (1.0, 3.0):  # a second model of the same architecture: its own weights count
+        model.set_weights([(scale * W).astype("float32"), b.astype("float32")])
+        r = X @ (scale * W) + b - y
+        expected = np.sqrt(np.sum((2 * X.T @ r / 6) ** 2) + np.sum(2 * r.sum() / 6) ** 2)
+        np.testing.assert_allclose(parameter_gradient_norm(model, X, y), expected, rtol=1e-5)
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
