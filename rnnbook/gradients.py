@@ -605,7 +605,7 @@ def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.nda
     >>> layer_gradient_norms(model, 0, X, np.ones((4, 1)), state="c").shape   # the first layer
     (30,)
 
-    Used in: book/05_unstable_gradients, book/06_lstm_gru.
+    Used in: book/06_lstm_gru.
     """
     import keras
 
@@ -661,7 +661,7 @@ def parameter_gradient_norm(model, X, y) -> float:
     >>> parameter_gradient_norm(model, np.zeros((2, 5, 1)), np.ones((2, 1))) > 0
     True
 
-    Used in: rnnbook.training (``gradient_norm=True``), book/05_unstable_gradients.
+    Used in: rnnbook.training (``train(..., gradient_norm=True)``, which chapter 5 asks for).
     """
     import keras
 
