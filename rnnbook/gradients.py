@@ -279,7 +279,11 @@ _HEAD_TEMPLATES: dict = {}
 
 
 def _without_names(config):
+    """A layer's or model's config without the names Keras numbers its instances with (a dtype
+    policy's name, ``"float32"`` or ``"mixed_float16"``, is kept: it changes the computation)."""
     if isinstance(config, dict):
+        if str(config.get("class_name", "")).endswith("DTypePolicy"):
+            return config
         return {k: _without_names(v) for k, v in config.items() if k != "name"}
     if isinstance(config, (list, tuple)):
         return [_without_names(v) for v in config]
@@ -594,6 +598,9 @@ def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.nda
     Returns:
         float64 array of shape ``(T,)``, one norm per time step of the layer.
 
+    Raises:
+        ValueError: ``layer`` is neither one of the model's layers nor an index into them.
+
     Example:
 
     >>> import keras
@@ -610,32 +617,35 @@ def layer_gradient_norms(model, layer, X, y, loss="mse", *, state="h") -> np.nda
     import keras
 
     layers = list(model.layers)
-    if isinstance(layer, int):
-        index = range(len(layers))[layer]
-    elif layer in layers:
-        index = layers.index(layer)
-    else:
-        raise ValueError(
-            "Received an invalid value for argument `layer`, expected one of the model's layers "
-            f"or its index (0 to {len(layers) - 1}), got {layer!r}."
-        )
-    inputs = check_array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
+    index = _layer_index(layers, layer)
+    X = check_array("X", X, 3, "(m, T, n_inputs)").astype(np.float32)
+    inputs = X
     for below in layers[:index]:
         inputs = keras.ops.convert_to_numpy(below(inputs))
     recurrent, above = layers[index], layers[index + 1 :]
-    if getattr(recurrent, "return_sequences", False):
-        # Every state reaches the head; the loss reads its output at the last step only.
-        n_steps = inputs.shape[1]
-        head = keras.Sequential([*above, keras.layers.Cropping1D((n_steps - 1, 0)), keras.layers.Flatten()])
-        head.build((None, n_steps, recurrent.units))
-        outputs = "sequence"
-    else:
-        head = keras.Sequential(above) if above else None
-        if head is not None:
-            head.build((None, recurrent.units))
-        outputs = "last"
+    n_steps = inputs.shape[1]
+    # The loss reads the model's forecast at the last step: a seq2seq model's output is cropped to it.
+    forecasts_every_step = len(model(X[:1]).shape) == 3
+    tail = [keras.layers.Cropping1D((n_steps - 1, 0)), keras.layers.Flatten()] if forecasts_every_step else []
+    outputs = "sequence" if getattr(recurrent, "return_sequences", False) else "last"
+    head = keras.Sequential([*above, *tail]) if above or tail else None
+    if head is not None:
+        head.build((None, n_steps, recurrent.units) if outputs == "sequence" else (None, recurrent.units))
     return hidden_state_gradient_norms(
         recurrent, inputs, y, loss=loss, head=head, outputs=outputs, state=state
+    )
+
+
+def _layer_index(layers: list, layer) -> int:
+    """The index in ``layers`` of ``layer``: one of them, or an index (negative from the end)."""
+    if isinstance(layer, (int, np.integer)) and not isinstance(layer, bool):
+        if -len(layers) <= layer < len(layers):
+            return int(layer) % len(layers)
+    elif any(layer is candidate for candidate in layers):
+        return next(i for i, candidate in enumerate(layers) if layer is candidate)
+    raise ValueError(
+        "Received an invalid value for argument `layer`, expected one of the model's layers "
+        f"or its index ({-len(layers)} to {len(layers) - 1}), got {layer!r}."
     )
 
 
@@ -644,8 +654,9 @@ def parameter_gradient_norm(model, X, y) -> float:
 
     ``sqrt(sum over weights w of ||dL/dw||^2)`` for ``L = mean((model(X) - y)^2)``, the loss every
     model of the book trains on, at the model's current weights and in inference mode (no dropout
-    mask). It is the norm that ``global_clipnorm`` caps; `rnnbook.training.train` records it after
-    every epoch with ``gradient_norm=True``, to show a training blow up.
+    mask) -- the kind of norm ``global_clipnorm`` caps, here on a fixed batch ``X``, so that its values
+    are comparable from one update to the next. `rnnbook.training.train` records it after every update
+    with ``gradient_norm=True``, to show a training blowing up.
 
     Args:
         model: a built Keras model.
@@ -708,8 +719,11 @@ def _jax_model_gradients(model):
     return jax.jit(gradients)
 
 
-# Models seen so far, by architecture: the template each one's gradient is compiled with.
+# Models seen so far, by architecture: the template each one's gradient is compiled with. Bounded
+# like the compiled functions: a functional model's config names its layers, so each instance of one
+# is an architecture of its own here, and the map must not keep every such model alive.
 _MODEL_TEMPLATES: dict = {}
+_MAX_TEMPLATES = 8
 
 
 def _model_template(model):
@@ -718,7 +732,10 @@ def _model_template(model):
     except (NotImplementedError, TypeError):
         return model
     shapes = tuple(tuple(v.shape) for v in model.variables)
-    return _MODEL_TEMPLATES.setdefault((type(model), config, shapes), model)
+    key = (type(model), config, shapes)
+    if key not in _MODEL_TEMPLATES and len(_MODEL_TEMPLATES) >= _MAX_TEMPLATES:
+        _MODEL_TEMPLATES.pop(next(iter(_MODEL_TEMPLATES)))  # the oldest
+    return _MODEL_TEMPLATES.setdefault(key, model)
 
 
 def _tensorflow_parameter_gradients(model, X, y):

@@ -200,6 +200,53 @@ def plot_per_step(
     return ax
 
 
+def plot_blowup(
+    variants: Mapping[str, Sequence], failed: Mapping[str, Sequence[bool]], *, seeds, title_prefix=""
+):
+    """How each variant of a training fares, seed by seed: one column per variant, the training loss per
+    epoch on top and the gradient's global norm after every update below (log scales; NaN not drawn).
+
+    ``variants`` maps a label to one :class:`rnnbook.training.TrainResult` per seed, trained with
+    ``gradient_norm=True``; ``failed`` maps the same labels to whether each seed's run failed
+    (:func:`rnnbook.compare.training_failed`), counted in the column's title. Every column gets the same
+    axes, so a run that is NaN from its first update still shows its initial point at update 0.
+
+    Used in: book/05_unstable_gradients.
+    """
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(
+        2,
+        len(variants),
+        figsize=(3.5 * len(variants), 6.4),
+        layout="constrained",
+        sharey="row",
+        squeeze=False,
+    )
+    for column, (label, runs) in zip(axes.T, variants.items()):
+        histories = {f"seed {seed}": r.history for seed, r in zip(seeds, runs)}
+        plot_learning_curves(
+            histories,
+            ax=column[0],
+            validation=False,
+            title=f"{title_prefix}{label}: fails in {sum(failed[label])} of {len(runs)}",
+        )
+        plot_per_step(
+            {seed: h["gradient_norm"] for seed, h in histories.items()},
+            ax=column[1],
+            title="",
+            xlabel="update (0: the initial weights)",
+            ylabel="",
+        )
+        epochs = max(len(h["loss"]) for h in histories.values())
+        updates = max(len(h["gradient_norm"]) for h in histories.values()) - 1
+        column[0].set(xlim=(0.5, epochs + 0.5), ylabel="")
+        column[1].set_xlim(-1, updates + 1)
+    axes[0, 0].set_ylabel("training loss (MSE, log scale; NaN not drawn)")
+    axes[1, 0].set_ylabel("gradient norm (log scale; NaN not drawn)")
+    return axes
+
+
 def plot_bars(
     values: Mapping[str, float],
     *,

@@ -771,8 +771,10 @@ def train(
         gradient_norm: also record ``history["gradient_norm"]``: the global norm of the loss
             gradient over the first :data:`GRADIENT_PROBE` training windows
             (:func:`rnnbook.gradients.parameter_gradient_norm`) at the initial weights and after
-            every update (``1 + epochs * steps`` values), which shows a training blowing up. It
-            costs one extra gradient per update and changes no weight.
+            every update (``1 + epochs run * steps per epoch`` values; with early stopping the last
+            one is at the last update's weights, not the restored best ones), which shows a
+            training blowing up. It costs one extra gradient per update (counted in the run's
+            seconds) and changes no weight.
         **hparams: passed to the builder.
 
     Returns:

@@ -327,3 +327,29 @@ def test_parameter_gradient_norm_of_a_linear_model():
         expected = np.sqrt(np.sum((2 * X.T @ r / 6) ** 2) + np.sum(2 * r.sum() / 6) ** 2)
         np.testing.assert_allclose(parameter_gradient_norm(model, X, y), expected, rtol=1e-5)
         model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+
+
+def test_layer_gradient_norms_in_a_seq2vec_stack(data):
+    # A model that forecasts from its last state only: nothing to crop, the first layer's sequence
+    # feeds the second, whose last state feeds the head.
+    X, _ = data
+    y = np.random.default_rng(9).normal(size=(M, 1)).astype("float32")
+    model = keras.Sequential(
+        [
+            keras.Input(X.shape[1:]),
+            keras.layers.SimpleRNN(UNITS, return_sequences=True),
+            keras.layers.SimpleRNN(UNITS),
+            keras.layers.Dense(1),
+        ]
+    )
+    first, second, dense = model.layers
+    expected = hidden_state_gradient_norms(first, X, y, head=lambda H: dense(second(H)), outputs="sequence")
+    np.testing.assert_allclose(layer_gradient_norms(model, 0, X, y), expected, rtol=1e-5)
+    np.testing.assert_allclose(
+        layer_gradient_norms(model, np.int64(-2), X, y),
+        hidden_state_gradient_norms(second, keras.ops.convert_to_numpy(first(X)), y, head=dense),
+        rtol=1e-5,
+    )
+    for bad in (3, -4, True, "first"):
+        with pytest.raises(ValueError, match=r"argument `layer`.*index \(-3 to 2\)"):
+            layer_gradient_norms(model, bad, X, y)

@@ -72,3 +72,27 @@ def test_show_table_takes_digits_formats_a_caption_and_a_series():
     assert _cells(plotting.show_table(series)) == [["0.0025"], ["0.04"]]
     # a number with more integer digits than `digits` keeps them: an AIC is not 1.235e+04
     assert _cells(plotting.show_table(pd.DataFrame({"AIC": [-12345.6, 17.25]}))) == [["-12,346"], ["17.25"]]
+
+
+def test_plot_blowup_one_column_per_variant_and_every_seed_drawn():
+    from types import SimpleNamespace
+
+    nan = float("nan")
+    # 2 epochs of 3 updates: a run that fails at once keeps only its initial gradient norm
+    fails = SimpleNamespace(history={"loss": [nan, nan], "gradient_norm": [0.5] + [nan] * 6})
+    trains = SimpleNamespace(history={"loss": [1.0, 0.5], "gradient_norm": [0.5, 2, 1, 1, 0.5, 0.4, 0.3]})
+    axes = plotting.plot_blowup(
+        {"plain": [fails, fails], "rescued": [trains, trains]},
+        {"plain": [True, True], "rescued": [False, False]},
+        seeds=(1, 2),
+        title_prefix="SGD, ",
+    )
+    assert axes.shape == (2, 2)
+    assert [ax.get_title() for ax in axes[0]] == [
+        "SGD, plain: fails in 2 of 2",
+        "SGD, rescued: fails in 0 of 2",
+    ]
+    assert [len(ax.get_lines()) for ax in axes[1]] == [2, 2]  # one line per seed, NaN or not
+    assert axes[1, 0].get_xlim() == (-1, 7) and axes[0, 0].get_xlim() == (0.5, 2.5)
+    np.testing.assert_array_equal(axes[1, 1].get_lines()[0].get_ydata(), trains.history["gradient_norm"])
+    plt.close(axes[0, 0].figure)
