@@ -243,3 +243,33 @@ def test_recurrent_dropout_draws_one_mask_per_sequence():
     alive_at_the_end = np.abs(states[:, -1]) > 0
     assert 0.7 < alive_at_step_1.mean() < 0.9  # the mask drops a fifth of the units
     np.testing.assert_array_equal(alive_at_the_end, alive_at_step_1)  # ... the same ones at every step
+
+
+def _recurrent_layers(layer):
+    """Every LSTM or GRU layer inside ``layer`` (a model, a wrapper or a layer), depth first."""
+    if isinstance(layer, (keras.layers.LSTM, keras.layers.GRU)):
+        return [layer]
+    inner = list(getattr(layer, "layers", []))
+    if isinstance(getattr(layer, "layer", None), keras.layers.Layer):  # Bidirectional, TimeDistributed
+        inner.append(layer.layer)
+    if isinstance(layer, IterativeForecaster):
+        inner.append(layer.step_model)
+    return [found for child in inner for found in _recurrent_layers(child)]
+
+
+def test_every_lstm_and_gru_of_the_book_can_take_the_fused_kernel():
+    # Chapter 6's note on fused (cuDNN) kernels says no LSTM or GRU of the book leaves the fused path:
+    # the default activations, a bias, no recurrent dropout, no unrolling and, for a GRU, reset_after.
+    found = {}
+    for name in CHAPTER_MODELS:
+        if rnnbook.get_spec(name).kind == "forecaster":
+            continue
+        for layer in _recurrent_layers(rnnbook.build_model(name)):
+            cell = layer.cell
+            found.setdefault(name, []).append(type(layer).__name__)
+            assert cell.activation is keras.activations.tanh, name
+            assert cell.recurrent_activation is keras.activations.sigmoid, name
+            assert cell.use_bias and cell.recurrent_dropout == 0 and not layer.unroll, name
+            assert getattr(cell, "reset_after", True), name
+    # the check covers the chapter's gated models, not an empty list
+    assert {"seq2seq_lstm", "seq2seq_gru", "seq2seq_conv1d_gru"} <= set(found), found
