@@ -258,12 +258,12 @@ def verdict(a_scores, b_scores, lower_is_better: bool = True, *, names=("a", "b"
         my_worst, their_best = worst(mine), best(theirs)
         if (my_worst < their_best) if lower_is_better else (my_worst > their_best):
             shown = _distinct(my_worst, their_best)
-            reason = f"worst {shown[0]} {sign} best {shown[1]} over {_seeds(mine, theirs)}"
+            reason = f"worst {shown[0]} {sign} best {shown[1]} over {_seeds(mine, theirs, (me, them))}"
             found = Verdict(winner, reason, f"{me} beats {them} ({reason})", short)
             break
     else:
         reason = f"ranges overlap: {a_name} {_range(a)}, {b_name} {_range(b)}"
-        sentence = f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b)} ({reason})"
+        sentence = f"{a_name} and {b_name} are indistinguishable over {_seeds(a, b, names)} ({reason})"
         found = Verdict(None, reason, sentence, short)
     _log("verdict", found, names, a, b, lower_is_better)
     return found
@@ -387,9 +387,15 @@ def _log(kind: str, found: Verdict, names, a_scores, b_scores, lower_is_better: 
         f.write(json.dumps(record) + "\n")
 
 
-def _seeds(first: list, second: list) -> str:
-    """``3 seeds``, or ``3 and 5 seeds`` (in the sentence's order) when the counts differ."""
-    return f"{len(first)} seeds" if len(first) == len(second) else f"{len(first)} and {len(second)} seeds"
+def _seeds(first: list, second: list, names: tuple) -> str:
+    """``3 seeds``, or ``3 and 5 seeds`` (in the sentence's order) when the counts differ; a model with
+    the same score on every seed (a deterministic baseline, whose one score stands for every seed) is
+    named, so that no reader takes its one number for a spread over seeds."""
+    counts = f"{len(first)} seeds" if len(first) == len(second) else f"{len(first)} and {len(second)} seeds"
+    same = [name for name, values in zip(names, (first, second)) if len(values) > 1 and len(set(values)) == 1]
+    if same:
+        counts += f"; {' and '.join(same)} {'score' if len(same) > 1 else 'scores'} the same on every seed"
+    return counts
 
 
 def _range(values: list) -> str:

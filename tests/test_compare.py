@@ -161,3 +161,20 @@ def test_check_not_beaten_holds_for_a_win_or_a_tie_and_raises_when_b_wins(capsys
     assert "✓ checked: rnn does not beat lstm (ranges overlap: lstm 0.003–0.0056, rnn 0.0052–0.006)" in out
     with pytest.raises(compare.ClaimError, match="gru does not beat rnn"):
         compare.check_not_beaten(scores, "rnn", "gru")
+
+
+def test_a_model_with_one_score_for_every_seed_is_named_in_the_sentence():
+    # A deterministic baseline's one score stands for every seed: the sentence must not pass it off
+    # as a spread over seeds.
+    found = compare.verdict([1.0, 1.0, 1.0], [2.0, 2.1, 2.2], names=("theta", "rnn"))
+    assert found.winner == "a"
+    assert (
+        found.sentence
+        == "theta beats rnn (worst 1 < best 2 over 3 seeds; theta scores the same on every seed)"
+    )
+    both = compare.verdict([1.0] * 3, [2.0] * 3, names=("theta", "naive")).sentence
+    assert both.endswith("over 3 seeds; theta and naive score the same on every seed)")
+    tied = compare.verdict([1.0] * 3, [0.9, 1.0, 1.1], names=("theta", "rnn")).sentence
+    assert tied.startswith("theta and rnn are indistinguishable over 3 seeds; theta scores the same")
+    # seeded models read as before
+    assert compare.verdict([1.0, 1.1, 1.2], [2.0, 2.1, 2.2]).sentence.endswith("over 3 seeds)")
