@@ -273,9 +273,13 @@ def _jax_gradients_uncached(
 _jax_gradients_cached = functools.lru_cache(maxsize=32)(_jax_gradients_uncached)
 
 
-# Heads seen so far, by configuration: any Dense(1) head reuses the first one as the template it
-# is traced with (its own weights are passed in), so a fresh head per call doesn't recompile.
-_HEAD_TEMPLATES: dict = {}
+# Layers and models seen so far, by architecture (config and weight shapes): any Dense(1) head, or
+# any model of one architecture, reuses the first one as the template its gradient is traced with
+# (its own weights are passed in), so a fresh instance per call doesn't recompile. Bounded like the
+# compiled functions: a functional model's config names its layers, so each instance of one is an
+# architecture of its own here, and the map must not keep every such model alive.
+_TEMPLATES: dict = {}
+_MAX_TEMPLATES = 32
 
 
 def _without_names(config):
@@ -290,15 +294,19 @@ def _without_names(config):
     return config
 
 
-def _head_template(head):
-    if not _is_keras_layer(head):
-        return head
+def _template(layer):
+    """The first layer or model seen with ``layer``'s architecture (``layer`` itself if it is not a
+    Keras layer or has no usable config)."""
+    if not _is_keras_layer(layer):
+        return layer
     try:
-        config = json.dumps(_without_names(head.get_config()), sort_keys=True, default=repr)
+        config = json.dumps(_without_names(layer.get_config()), sort_keys=True, default=repr)
     except (NotImplementedError, TypeError):
-        return head  # a layer without a usable config is its own template
-    shapes = tuple(tuple(v.shape) for v in head.variables)
-    return _HEAD_TEMPLATES.setdefault((type(head), config, shapes), head)
+        return layer
+    key = (type(layer), config, tuple(tuple(v.shape) for v in layer.variables))
+    if key not in _TEMPLATES and len(_TEMPLATES) >= _MAX_TEMPLATES:
+        _TEMPLATES.pop(next(iter(_TEMPLATES)))  # the oldest
+    return _TEMPLATES.setdefault(key, layer)
 
 
 def _jax_gradients(config, params, loss, outputs, head, X, y, state):
@@ -311,7 +319,7 @@ def _jax_gradients(config, params, loss, outputs, head, X, y, state):
         config.get("reset_after", False),
         loss,
         outputs,
-        _head_template(head),
+        _template(head),
         state,
     )
     try:
@@ -699,7 +707,7 @@ def _jax_parameter_gradients(model, X, y):
     # Jitted once per architecture (the model's config and weight shapes): `train` asks after every
     # update, and an eager gradient through a 100-step scan takes about 0.5 s where the compiled
     # one takes milliseconds. Any model of that architecture reuses the first one's compiled code.
-    function = _jax_model_gradients(_model_template(model))
+    function = _jax_model_gradients(_template(model))
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
     return function(trainable, non_trainable, X, y)
@@ -717,25 +725,6 @@ def _jax_model_gradients(model):
         return jax.grad(loss)(trainable)
 
     return jax.jit(gradients)
-
-
-# Models seen so far, by architecture: the template each one's gradient is compiled with. Bounded
-# like the compiled functions: a functional model's config names its layers, so each instance of one
-# is an architecture of its own here, and the map must not keep every such model alive.
-_MODEL_TEMPLATES: dict = {}
-_MAX_TEMPLATES = 8
-
-
-def _model_template(model):
-    try:
-        config = json.dumps(_without_names(model.get_config()), sort_keys=True, default=repr)
-    except (NotImplementedError, TypeError):
-        return model
-    shapes = tuple(tuple(v.shape) for v in model.variables)
-    key = (type(model), config, shapes)
-    if key not in _MODEL_TEMPLATES and len(_MODEL_TEMPLATES) >= _MAX_TEMPLATES:
-        _MODEL_TEMPLATES.pop(next(iter(_MODEL_TEMPLATES)))  # the oldest
-    return _MODEL_TEMPLATES.setdefault(key, model)
 
 
 def _tensorflow_parameter_gradients(model, X, y):
