@@ -206,7 +206,7 @@ def main(argv=None) -> int:
             "chapter": first["chapter"],
             **{f"seconds_{n}": passes[n][i]["seconds"] for n in args.passes},
             "code_cells_run": first["code_cells_run"],
-            f"slowest_cells_{args.passes[0]}": first["slowest_cells"],
+            **{f"slowest_cells_{n}": passes[n][i]["slowest_cells"] for n in args.passes},
             "error": first["error"] or last_pass[i]["error"],
         }
         for i, first in enumerate(first_pass)
@@ -217,10 +217,11 @@ def main(argv=None) -> int:
         print(f"{r['chapter']:<32} " + " ".join(f"{r[f'seconds_{n}']:12.1f}s" for n in args.passes))
     print(f"{'total':<32} " + " ".join(f"{totals[n]:12.1f}s" for n in args.passes))
     date = datetime.date.today().isoformat()
-    for r in sorted(rows, key=lambda r: -r[f"seconds_{args.passes[0]}"])[:3]:  # where the time goes
-        print(f"{r['chapter']} ({args.passes[0]}), slowest cells:")
-        for c in r[f"slowest_cells_{args.passes[0]}"]:
-            print(f"  cell {c['cell']:>3} {c['seconds']:7.1f} s  {c['code']}")
+    for n in args.passes:  # where the time goes, in each pass
+        for r in sorted(rows, key=lambda r: -r[f"seconds_{n}"])[:3]:
+            print(f"{r['chapter']} ({n}), slowest cells:")
+            for c in r[f"slowest_cells_{n}"]:
+                print(f"  cell {c['cell']:>3} {c['seconds']:7.1f} s  {c['code']}")
     # A partial run is kept apart: it is not the whole book's time that README.md quotes.
     whole = not args.chapters and list(args.passes) == list(PASSES) and args.jobs == 1 and not args.deadline
     kind = "book" if whole else "book-partial"

@@ -238,9 +238,9 @@ def install_import_hooks(on_keras_import=None) -> None:
     """Arrange what must happen when Keras is imported; idempotent, and imports nothing itself.
 
     * ``on_keras_import()`` runs the moment Keras is imported (at once if it already is): ``import
-      rnnbook`` passes `rnnbook.saving.register_custom_objects`, so ``.keras`` files of rnnbook
-      models load in any process that imported rnnbook. (Passed in rather than imported here, so this
-      foundation module depends on nothing above it.)
+      rnnbook`` passes a function that registers rnnbook's custom objects, so ``.keras`` files of
+      rnnbook models load in any process that imported rnnbook, and turns JAX's compile cache on.
+      (Passed in rather than imported here, so this foundation module depends on nothing above it.)
     * on JAX and PyTorch, TensorFlow stays out of the process; on TensorFlow, its start-up log stays
       off stderr (see the module docstring).
     """

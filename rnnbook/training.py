@@ -64,7 +64,8 @@ def enable_compile_cache() -> str | None:
     gives one :class:`rnnbook.cache.CacheWarning` and no cache; so does a disk that fills up later
     (JAX's own warnings about entries it then cannot write are shown once, not once per program).
     A cache directory the user already configured in JAX is left alone. Returns the directory used,
-    or ``None``.
+    or ``None``. ``import rnnbook`` calls it the moment Keras is imported; calling it again changes
+    nothing.
     """
     import keras
 
