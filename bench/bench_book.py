@@ -12,8 +12,11 @@ Each chapter runs top to bottom with ``nbclient`` in a fresh kernel, as ``jupyte
 The book runs twice, both times with rnnbook's caches in one new, empty directory
 (``RNNBOOK_CACHE_DIR``): the first pass starts with no compiled programs and no trained models (a new
 machine), the second finds both (a re-build, or CI's nbval run after its book build). Both columns are
-printed and stored, with each chapter's slowest cells (where its time goes). ``--workers`` sets how many
-worker processes the chapters' independent trainings use (``rnnbook.parallel``; default: the cores).
+printed and stored, with each chapter's ten slowest cells in each pass (where its time goes), and, for the
+first pass, the models the chapter trained (read from the trained-model cache it filled, by when each
+entry was written): how many, their seconds of fitting added up over the worker processes, and how much
+of that was each run's first epoch beyond its later ones (compilation, mostly). ``--workers`` sets how
+many worker processes the chapters' independent trainings use (``rnnbook.parallel``; default: the cores).
 
 ``--jobs`` runs that many chapters at once, each in its own process (a many-core or GPU machine, where
 the point is whether every chapter's claims hold, not a per-chapter time on an idle machine), and
@@ -57,7 +60,7 @@ def time_chapter(path: Path, timeout: int = 1800) -> dict:
     client = nbclient.NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
-    _running.update(path=path, nb=nb, start=time.perf_counter())
+    _running.update(path=path, nb=nb, start=time.perf_counter(), started=time.time())
     error = None
     try:
         client.execute()
@@ -72,13 +75,14 @@ def time_chapter(path: Path, timeout: int = 1800) -> dict:
 _running: dict = {}  # the chapter being executed: its path, notebook and start time
 
 
-def chapter_row(path: Path, nb, start: float, error: str | None) -> dict:
-    """A chapter's result: seconds since ``start``, how many code cells ran (nbclient times each one
-    it executes), the slowest of them, and the error."""
+def chapter_row(path: Path, nb, start: float, started: float, error: str | None) -> dict:
+    """A chapter's result: seconds since ``start`` (``started``: that moment by the wall clock), how
+    many code cells ran (nbclient times each one it executes), the slowest of them, and the error."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     ran = sum("iopub.execute_input" in c.metadata.get("execution", {}) for c in code)
     return {
         "chapter": path.name,
+        "started": started,
         "seconds": time.perf_counter() - start,
         "code_cells_run": f"{ran}/{len(code)}",
         "slowest_cells": slowest_cells(nb),
@@ -143,6 +147,7 @@ def _stop(proc, path: Path, began: float, deadline: float) -> dict:
 def _unfinished(path: Path, began: float, why: str) -> dict:
     return {
         "chapter": path.name,
+        "started": time.time() - (time.perf_counter() - began),
         "seconds": time.perf_counter() - began,
         "code_cells_run": "unknown",
         "slowest_cells": [],
@@ -150,7 +155,7 @@ def _unfinished(path: Path, began: float, why: str) -> dict:
     }
 
 
-def slowest_cells(nb, n: int = 6) -> list[dict]:
+def slowest_cells(nb, n: int = 10) -> list[dict]:
     """Where a chapter's time goes: its ``n`` slowest code cells (nbclient records when each cell
     started and finished), with the cell's index and its first line of code."""
     import datetime as dt
@@ -165,6 +170,38 @@ def slowest_cells(nb, n: int = 6) -> list[dict]:
         lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("#")]
         cells.append({"cell": index, "seconds": round(seconds, 1), "code": (lines or [""])[0][:80]})
     return sorted(cells, key=lambda c: -c["seconds"])[:n]
+
+
+def trained_per_chapter(models_dir: Path, rows: list[dict]) -> list[dict]:
+    """What each chapter of one pass trained, from the trained-model cache that pass filled: each entry
+    (its ``result.json``) belongs to the chapter running when it was written. Per chapter: the runs,
+    their ``fit_seconds`` added up (over the worker processes, so more than the wall time when two
+    trained at once), and the part of it that was each run's first epoch beyond the median of its
+    later ones -- compilation and the first pass's one-off costs."""
+    entries = []
+    for record in models_dir.glob("*/result.json"):
+        try:
+            entry = json.loads(record.read_text())
+        except (OSError, ValueError):
+            continue
+        entries.append((record.stat().st_mtime, entry))
+    found = []
+    for row in rows:
+        began, ended = row["started"], row["started"] + row["seconds"]
+        mine = [e for written, e in entries if began <= written <= ended]
+        first_epoch = [
+            max(0.0, e["epoch_seconds"][0] - sorted(e["epoch_seconds"][1:])[len(e["epoch_seconds"][1:]) // 2])
+            for e in mine
+            if len(e.get("epoch_seconds") or ()) > 1
+        ]
+        found.append(
+            {
+                "runs_trained": len(mine),
+                "fit_seconds_summed": round(sum(e["fit_seconds"] for e in mine), 1),
+                "first_epoch_excess_seconds_summed": round(sum(first_epoch), 1),
+            }
+        )
+    return found
 
 
 PASSES = ("empty_caches", "warm_caches")
@@ -190,7 +227,7 @@ def main(argv=None) -> int:
     if args.workers is not None:
         os.environ["RNNBOOK_WORKERS"] = str(args.workers)
     # Every cache in one fresh directory, inherited by the kernels: the first pass fills it.
-    os.environ["RNNBOOK_CACHE_DIR"] = tempfile.mkdtemp(prefix="rnnbook-bench-book-")
+    os.environ["RNNBOOK_CACHE_DIR"] = caches = tempfile.mkdtemp(prefix="rnnbook-bench-book-")
     for variable in ("RNNBOOK_CACHE", "RNNBOOK_COMPILE_CACHE", "RNNBOOK_MODEL_CACHE"):
         os.environ.pop(variable, None)
     passes = {}
@@ -200,6 +237,8 @@ def main(argv=None) -> int:
             passes[name] = time_chapters_at_once(args.chapters, args.jobs, args.deadline)
         else:
             passes[name] = time_chapters(args.chapters)
+        if name == "empty_caches":  # read before the next pass adds to the cache
+            trained = trained_per_chapter(Path(caches) / "models", passes[name])
     first_pass, last_pass = passes[args.passes[0]], passes[args.passes[-1]]
     rows = [
         {
@@ -207,6 +246,7 @@ def main(argv=None) -> int:
             **{f"seconds_{n}": passes[n][i]["seconds"] for n in args.passes},
             "code_cells_run": first["code_cells_run"],
             **{f"slowest_cells_{n}": passes[n][i]["slowest_cells"] for n in args.passes},
+            **(trained[i] if "empty_caches" in passes else {}),
             "error": first["error"] or last_pass[i]["error"],
         }
         for i, first in enumerate(first_pass)
@@ -216,6 +256,13 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"{r['chapter']:<32} " + " ".join(f"{r[f'seconds_{n}']:12.1f}s" for n in args.passes))
     print(f"{'total':<32} " + " ".join(f"{totals[n]:12.1f}s" for n in args.passes))
+    if "empty_caches" in passes:
+        print(f"{'trained (empty caches)':<32} {'runs':>5} {'fit s, summed':>14} {'first epochs':>13}")
+        for r in rows:
+            print(
+                f"{r['chapter']:<32} {r['runs_trained']:5d} {r['fit_seconds_summed']:13.1f}s "
+                f"{r['first_epoch_excess_seconds_summed']:12.1f}s"
+            )
     date = datetime.date.today().isoformat()
     for n in args.passes:  # where the time goes, in each pass
         for r in sorted(rows, key=lambda r: -r[f"seconds_{n}"])[:3]:

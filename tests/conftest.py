@@ -25,11 +25,12 @@ ON_EVERY_BACKEND = {
 # statistical models, data, text and packaging -- run once, on JAX. Running them on all three backends
 # cost CI about 7 minutes a backend (the CLI's and the backtest's end-to-end runs, mostly).
 ON_JAX_ONLY = {
-    "test_arma", "test_backtest", "test_bench_results", "test_book_toc", "test_browser", "test_cache",
-    "test_cli", "test_data", "test_diagrams", "test_frames", "test_frames_fuzz", "test_glossary",
-    "test_import", "test_intervals", "test_launch", "test_leaderboard", "test_live", "test_notebooks",
-    "test_packaging", "test_plotting", "test_profiles", "test_readme", "test_report", "test_seasons",
-    "test_sequence_types", "test_statistical", "test_verdict_margins",
+    "test_arma", "test_backtest", "test_bench_book", "test_bench_results", "test_book_toc",
+    "test_browser", "test_cache", "test_cli", "test_data", "test_diagrams", "test_frames",
+    "test_frames_fuzz", "test_glossary", "test_import", "test_intervals", "test_launch",
+    "test_leaderboard", "test_live", "test_notebooks", "test_packaging", "test_plotting",
+    "test_profiles", "test_readme", "test_report", "test_seasons", "test_sequence_types",
+    "test_statistical", "test_verdict_margins",
 }  # fmt: skip
 
 
