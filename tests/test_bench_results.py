@@ -156,6 +156,25 @@ def test_the_bench_readme_quotes_the_newest_benchmark_and_book_run():
     assert_chapter_list(warm_chapters, book["chapters"], "seconds_warm_caches")
 
 
+def test_the_bench_readme_quotes_what_the_newest_book_run_trained():
+    text = (ROOT / "bench" / "README.md").read_text()
+    _, book = newest("book")
+    m = quoted(
+        text,
+        r"each chapter trained, read back from the cache entries the pass wrote: (\d+) runs, whose fits add "
+        r"up to (\d+) s summed over the processes that trained them \(two at a time\), of which (\d+) s are "
+        r"first epochs",
+        "bench/README.md",
+    )
+    chapters = book["chapters"]
+    assert_quotes(
+        m,
+        sum(c["runs_trained"] for c in chapters),
+        sum(c["fit_seconds_summed"] for c in chapters),
+        sum(c["first_epoch_excess_seconds_summed"] for c in chapters),
+    )
+
+
 def test_the_bench_readme_quotes_the_newest_parallel_run():
     text = (ROOT / "bench" / "README.md").read_text()
     name, run = newest("parallel")
