@@ -12,11 +12,12 @@ Each chapter runs top to bottom with ``nbclient`` in a fresh kernel, as ``jupyte
 The book runs twice, both times with rnnbook's caches in one new, empty directory
 (``RNNBOOK_CACHE_DIR``): the first pass starts with no compiled programs and no trained models (a new
 machine), the second finds both (a re-build, or CI's nbval run after its book build). Both columns are
-printed and stored, with each chapter's ten slowest cells in each pass (where its time goes), and, for the
-first pass, the models the chapter trained (read from the trained-model cache it filled, by when each
-entry was written): how many, their seconds of fitting added up over the worker processes, and how much
-of that was each run's first epoch beyond its later ones (compilation, mostly). ``--workers`` sets how
-many worker processes the chapters' independent trainings use (``rnnbook.parallel``; default: the cores).
+printed and stored, with each chapter's ten slowest cells in each pass (where its time goes), and,
+for the first pass, the models the chapter trained (read from the trained-model cache it filled, by
+when each entry was written; not with ``--jobs``, where chapters overlap): how many, their seconds of
+fitting added up over the processes that trained them, and how much of that was each run's first epoch
+beyond its later ones (compilation, mostly). ``--workers`` sets how many worker processes the chapters'
+independent trainings use (``rnnbook.parallel``; default: the cores).
 
 ``--jobs`` runs that many chapters at once, each in its own process (a many-core or GPU machine, where
 the point is whether every chapter's claims hold, not a per-chapter time on an idle machine), and
@@ -32,6 +33,7 @@ import json
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -177,9 +179,12 @@ def trained_per_chapter(models_dir: Path, rows: list[dict]) -> list[dict]:
     (its ``result.json``) belongs to the chapter running when it was written. Per chapter: the runs,
     their ``fit_seconds`` added up (over the worker processes, so more than the wall time when two
     trained at once), and the part of it that was each run's first epoch beyond the median of its
-    later ones -- compilation and the first pass's one-off costs."""
+    later ones -- compilation and the first pass's one-off costs. Only for chapters run one at a
+    time: with ``--jobs`` their windows overlap (the caller stores nothing then)."""
     entries = []
     for record in models_dir.glob("*/result.json"):
+        if record.parent.name.startswith("."):  # an entry being written, or left half-written
+            continue
         try:
             entry = json.loads(record.read_text())
         except (OSError, ValueError):
@@ -190,7 +195,7 @@ def trained_per_chapter(models_dir: Path, rows: list[dict]) -> list[dict]:
         began, ended = row["started"], row["started"] + row["seconds"]
         mine = [e for written, e in entries if began <= written <= ended]
         first_epoch = [
-            max(0.0, e["epoch_seconds"][0] - sorted(e["epoch_seconds"][1:])[len(e["epoch_seconds"][1:]) // 2])
+            max(0.0, e["epoch_seconds"][0] - statistics.median(e["epoch_seconds"][1:]))
             for e in mine
             if len(e.get("epoch_seconds") or ()) > 1
         ]
@@ -230,14 +235,14 @@ def main(argv=None) -> int:
     os.environ["RNNBOOK_CACHE_DIR"] = caches = tempfile.mkdtemp(prefix="rnnbook-bench-book-")
     for variable in ("RNNBOOK_CACHE", "RNNBOOK_COMPILE_CACHE", "RNNBOOK_MODEL_CACHE"):
         os.environ.pop(variable, None)
-    passes = {}
+    passes, trained = {}, []
     for name in args.passes:
         print(f"-- {name}", flush=True)
         if args.jobs > 1 or args.deadline is not None:
             passes[name] = time_chapters_at_once(args.chapters, args.jobs, args.deadline)
         else:
             passes[name] = time_chapters(args.chapters)
-        if name == "empty_caches":  # read before the next pass adds to the cache
+        if name == "empty_caches" and args.jobs == 1:  # read before the next pass adds to the cache
             trained = trained_per_chapter(Path(caches) / "models", passes[name])
     first_pass, last_pass = passes[args.passes[0]], passes[args.passes[-1]]
     rows = [
@@ -246,7 +251,7 @@ def main(argv=None) -> int:
             **{f"seconds_{n}": passes[n][i]["seconds"] for n in args.passes},
             "code_cells_run": first["code_cells_run"],
             **{f"slowest_cells_{n}": passes[n][i]["slowest_cells"] for n in args.passes},
-            **(trained[i] if "empty_caches" in passes else {}),
+            **(trained[i] if trained else {}),
             "error": first["error"] or last_pass[i]["error"],
         }
         for i, first in enumerate(first_pass)
@@ -256,7 +261,7 @@ def main(argv=None) -> int:
     for r in rows:
         print(f"{r['chapter']:<32} " + " ".join(f"{r[f'seconds_{n}']:12.1f}s" for n in args.passes))
     print(f"{'total':<32} " + " ".join(f"{totals[n]:12.1f}s" for n in args.passes))
-    if "empty_caches" in passes:
+    if trained:
         print(f"{'trained (empty caches)':<32} {'runs':>5} {'fit s, summed':>14} {'first epochs':>13}")
         for r in rows:
             print(

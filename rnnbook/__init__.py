@@ -30,15 +30,17 @@ from rnnbook.saving import load_model, register_custom_objects  # noqa: E402  (i
 def _set_up_keras() -> None:
     """What rnnbook sets up the moment Keras is imported: its custom layers and metric register, and
     on JAX the compile cache is on (:func:`rnnbook.training.enable_compile_cache`). Not only a
-    training compiles: loading a cached model runs each weight's initializer once per shape, and the
-    gradient probes are jitted. With the cache off until a first fit, a chapter whose models all came
-    from the trained-model cache compiled those programs anew in every kernel (with warm caches,
-    chapters 6-8 took 77 s; 47 s with the compile cache on from the start).
+    training compiles: loading a cached model runs each weight's initializer, and the gradient probes
+    are jitted. With the cache on only from a first fit, a chapter whose models all came from the
+    trained-model cache compiled those programs anew in every kernel (the warm book, bench/README.md).
     """
     register_custom_objects()
-    from rnnbook.training import enable_compile_cache
+    from rnnbook.backend import backend
 
-    enable_compile_cache()
+    if backend() == "jax":
+        from rnnbook.training import enable_compile_cache
+
+        enable_compile_cache()
 
 
 install_import_hooks(on_keras_import=_set_up_keras)
