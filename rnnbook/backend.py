@@ -245,10 +245,11 @@ def install_import_hooks(on_keras_import=None) -> None:
       off stderr (see the module docstring).
     """
     if on_keras_import is not None:
+        action = _after(lambda module: on_keras_import())
         if "keras" in sys.modules:  # under the same guard: a failing step never breaks `import rnnbook`
-            _after(lambda module: on_keras_import())(lambda: None, sys.modules["keras"])
+            action(lambda: None, sys.modules["keras"])
         else:
-            _HOOKS.actions.setdefault("keras", _after(lambda module: on_keras_import()))
+            _HOOKS.actions.setdefault("keras", action)
     if backend() == "tensorflow":
         if "tensorflow" not in sys.modules:
             _HOOKS.actions.setdefault("tensorflow", _quietly)
