@@ -33,7 +33,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+sys.path.insert(0, str(ROOT / "bench"))  # the benchmark beside it, however this file is run or loaded
+from run_bench import first_epoch_excess  # noqa: E402
 
 
 def chapter_paths(chapters=None) -> list[Path]:
@@ -195,9 +197,7 @@ def trained_per_chapter(models_dir: Path, rows: list[dict]) -> list[dict]:
         began, ended = row["started"], row["started"] + row["seconds"]
         mine = [e for written, e in entries if began <= written <= ended]
         first_epoch = [
-            max(0.0, e["epoch_seconds"][0] - statistics.median(e["epoch_seconds"][1:]))
-            for e in mine
-            if len(e.get("epoch_seconds") or ()) > 1
+            excess for e in mine if (excess := first_epoch_excess(e.get("epoch_seconds"))) is not None
         ]
         found.append(
             {

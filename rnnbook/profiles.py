@@ -92,9 +92,9 @@ PROFILES = {
     # 50 steps, 7000/2000/1000 -- see rnnbook.data.synthetic_dataset(draw="chapter")) and one recipe for
     # every model, so that any two rows of any table are trained alike: Adam on the MSE, batches of 50, a
     # learning rate of 0.01 decayed to 0 by a cosine schedule over 20 epochs. Measured on 2 cores
-    # (bench/results/vm-2cpu-2026-11-26.json): 13 of the chapter's 14 trained models reach their published
-    # validation MSE with it (the one-neuron RNN needs 60 epochs), in 107 s of fitting against 761 s for
-    # the chapter's batches of 32 at a constant 0.001.
+    # (bench/results/vm-2cpu-spr-2026-12-05.json): 13 of the chapter's 14 trained models reach their
+    # published validation MSE with it (the one-neuron RNN needs 60 epochs), in 92 s of fitting against
+    # 687 s for the chapter's batches of 32 at a constant 0.001. At 10 epochs only 6 of them do.
     "full": Profile(
         "full",
         n_series=10000,

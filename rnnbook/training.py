@@ -56,9 +56,9 @@ from rnnbook.registry import ModelSpec, build_model, get_spec
 def enable_compile_cache() -> str | None:
     """Keep JAX's compiled programs on disk so a model compiles once per machine, not once per run.
 
-    On the JAX backend, XLA compilation is most of a small model's first epoch and, with the full
-    profile's large batches, often most of its training time (bench/: deep_rnn's first epoch took
-    19 s with an empty cache and 3.6 s with a warm one on a busy 2-core machine). The directory is
+    On the JAX backend, XLA compilation is most of a small model's first epoch: the benchmark's 14
+    models spend 13 s of their first epochs beyond their later ones with an empty cache, 2.7 s with a
+    warm one, on 2 cores (``bench/README.md``). The directory is
     ``rnnbook.cache.cache_dir("jax")`` (the platform's user cache directory, see :mod:`rnnbook.cache`:
     ``RNNBOOK_COMPILE_CACHE=0`` or ``RNNBOOK_CACHE=0`` turn it off). A directory that cannot be written
     gives one :class:`rnnbook.cache.CacheWarning` and no cache; so does a disk that fills up later
