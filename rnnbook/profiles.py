@@ -93,8 +93,8 @@ PROFILES = {
     # every model, so that any two rows of any table are trained alike: Adam on the MSE, batches of 50, a
     # learning rate of 0.01 decayed to 0 by a cosine schedule over 20 epochs. Measured on 2 cores
     # (bench/results/vm-2cpu-spr-2026-12-05.json): 13 of the chapter's 14 trained models reach their
-    # published validation MSE with it (the one-neuron RNN needs 60 epochs), in 92 s of fitting against
-    # 687 s for the chapter's batches of 32 at a constant 0.001. At 10 epochs only 6 of them do.
+    # published validation MSE with it (the one-neuron RNN needs 60 epochs), in 93 s of fitting against
+    # 687 s for the chapter's batches of 32 at a constant 0.001.
     "full": Profile(
         "full",
         n_series=10000,

@@ -57,7 +57,7 @@ def enable_compile_cache() -> str | None:
     """Keep JAX's compiled programs on disk so a model compiles once per machine, not once per run.
 
     On the JAX backend, XLA compilation is most of a small model's first epoch: the benchmark's 14
-    models spend 13 s of their first epochs beyond their later ones with an empty cache, 2.7 s with a
+    models spend 13.5 s of their first epochs beyond their later ones with an empty cache, 2.8 s with a
     warm one, on 2 cores (``bench/README.md``). The directory is
     ``rnnbook.cache.cache_dir("jax")`` (the platform's user cache directory, see :mod:`rnnbook.cache`:
     ``RNNBOOK_COMPILE_CACHE=0`` or ``RNNBOOK_CACHE=0`` turn it off). A directory that cannot be written
