@@ -219,8 +219,10 @@ def load_reference(path: Path) -> dict:
         if r.get("reference_val_mse") is not None:
             out[r["model"]] = {
                 "val_mse": r["reference_val_mse"],
+                "test_mse": r.get("reference_test_mse"),
                 "fit_seconds": r["reference_fit_seconds"],
                 "peak_rss_mb": r.get("reference_peak_rss_mb"),
+                "loadavg_1min": r.get("reference_loadavg_1min"),
             }
     return out
 
@@ -389,59 +391,7 @@ def main(argv=None):
             }
         )
     backends = sorted({o.get("backend") for o in ours.values() if o.get("backend")})
-    trained = [r for r in rows if r["reference_fit_seconds"] is not None and r["fit_seconds"] is not None]
-    total_ours = sum(r["fit_seconds"] for r in trained)
-    total_ref = sum(r["reference_fit_seconds"] for r in trained)
-    trained_names = [r for r in rows if r["model"] not in NAIVE]
-    warm_rows = [r for r in trained if r["fit_seconds_warm_compile_cache"] is not None]
-    summary = {
-        "trained_rows_at_or_below_published": sum(
-            1 for r in trained_names if r["val_mse"] is not None and r["val_mse"] <= r["published_val_mse"]
-        ),
-        "trained_rows": len(trained_names),
-        "naive_rows_note": "no training: on the chapter's data (the full profile's draw) they equal the "
-        "published values",
-        "rnnbook_fit_seconds_total": total_ours,
-        "reference_fit_seconds_total": total_ref,
-        "speedup_total": total_ref / total_ours if total_ours else None,
-    }
-    # Time to the published quality (the chapter's recipe reached its published value at its last epoch,
-    # so its whole fit time is its time to that quality), on the rows where rnnbook's history shows it.
-    quality = [r for r in trained if r["seconds_to_published"] is not None]
-    if quality:
-        ours_q = sum(r["seconds_to_published"] for r in quality)
-        ref_q = sum(r["reference_fit_seconds"] for r in quality)
-        summary.update(
-            {
-                "rows_timed_to_published": len(quality),
-                "rnnbook_seconds_to_published_total": ours_q,
-                "reference_seconds_to_published_total": ref_q,
-                "speedup_to_published": ref_q / ours_q,
-            }
-        )
-        warm_q = [r for r in quality if r["seconds_to_published_warm_compile_cache"] is not None]
-        if len(warm_q) == len(quality):
-            total = sum(r["seconds_to_published_warm_compile_cache"] for r in warm_q)
-            summary.update(
-                {
-                    "rnnbook_seconds_to_published_total_warm_compile_cache": total,
-                    "speedup_to_published_warm_compile_cache": ref_q / total,
-                }
-            )
-    if len(warm_rows) == len(trained) and warm_rows:
-        total_warm = sum(r["fit_seconds_warm_compile_cache"] for r in warm_rows)
-        summary["rnnbook_fit_seconds_total_warm_compile_cache"] = total_warm
-        summary["speedup_total_warm_compile_cache"] = total_ref / total_warm
-    # The first epochs' one-off costs (compilation, mostly), and with a warm compile cache what is left.
-    excess = [r for r in trained if r["first_epoch_excess_seconds"] is not None]
-    if excess:
-        summary["rnnbook_first_epoch_excess_seconds_total"] = sum(
-            r["first_epoch_excess_seconds"] for r in excess
-        )
-    if excess and all(r["first_epoch_excess_seconds_warm_compile_cache"] is not None for r in excess):
-        summary["rnnbook_first_epoch_excess_seconds_total_warm_compile_cache"] = sum(
-            r["first_epoch_excess_seconds_warm_compile_cache"] for r in excess
-        )
+    summary = summarize(rows)
     extras = {}
     for kind in ("book", "widgets"):
         found = sorted(RESULTS.glob(f"*{kind}*.json"))
@@ -470,10 +420,15 @@ def main(argv=None):
     print(
         f"\n{summary['trained_rows_at_or_below_published']}/{summary['trained_rows']} trained rows at or "
         f"below the published val MSE; "
-        f"fit time rnnbook {total_ours:.0f} s vs reference {total_ref:.0f} s "
-        f"({summary['speedup_total'] or 0:.1f}x) on {len(trained)} trained rows."
+        f"fit time rnnbook {summary['rnnbook_fit_seconds_total']:.0f} s "
+        + (
+            f"vs reference {summary['reference_fit_seconds_total']:.0f} s ({summary['speedup_total']:.1f}x) "
+            if summary["speedup_total"] is not None
+            else "(no reference rows) "
+        )
+        + f"on {summary['rows_timed']} trained rows."
     )
-    if "speedup_to_published" in summary:
+    if summary.get("speedup_to_published") is not None:
         print(
             f"time to the published quality on {summary['rows_timed_to_published']} rows: rnnbook "
             f"{summary['rnnbook_seconds_to_published_total']:.0f} s vs the chapter's recipe "
@@ -491,6 +446,75 @@ def main(argv=None):
     )
     print(f"wrote {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
     return 0
+
+
+def summarize(rows: list) -> dict:
+    """The summary of a results file, from its rows: quality, fit times, time to the published quality,
+    first-epoch excess. Totals run over the trained rows both sides timed; in a run of rnnbook's side
+    alone (``--skip-reference``), over rnnbook's trained rows, and the ratios are ``None``."""
+    has_reference = any(r["reference_fit_seconds"] is not None for r in rows)
+    trained = [
+        r
+        for r in rows
+        if r["model"] not in NAIVE
+        and r["fit_seconds"] is not None
+        and (r["reference_fit_seconds"] is not None or not has_reference)
+    ]
+
+    def ratio(reference_total, ours_total):
+        return reference_total / ours_total if has_reference and ours_total else None
+
+    def total(key, subset):
+        return sum(r[key] for r in subset) if has_reference or not key.startswith("reference") else None
+
+    trained_names = [r for r in rows if r["model"] not in NAIVE]
+    total_ours, total_ref = total("fit_seconds", trained), total("reference_fit_seconds", trained)
+    summary = {
+        "trained_rows_at_or_below_published": sum(
+            1 for r in trained_names if r["val_mse"] is not None and r["val_mse"] <= r["published_val_mse"]
+        ),
+        "trained_rows": len(trained_names),
+        "rows_timed": len(trained),
+        "naive_rows_note": "no training: on the chapter's data (the full profile's draw) they equal the "
+        "published values",
+        "rnnbook_fit_seconds_total": total_ours,
+        "reference_fit_seconds_total": total_ref,
+        "speedup_total": ratio(total_ref, total_ours),
+    }
+    # Time to the published quality (the chapter's recipe reached its published value at its last epoch,
+    # so its whole fit time is its time to that quality), on the rows where rnnbook's history shows it.
+    quality = [r for r in trained if r["seconds_to_published"] is not None]
+    if quality:
+        ours_q, ref_q = total("seconds_to_published", quality), total("reference_fit_seconds", quality)
+        summary.update(
+            {
+                "rows_timed_to_published": len(quality),
+                "rnnbook_seconds_to_published_total": ours_q,
+                "reference_seconds_to_published_total": ref_q,
+                "speedup_to_published": ratio(ref_q, ours_q),
+            }
+        )
+        if all(r["seconds_to_published_warm_compile_cache"] is not None for r in quality):
+            warm_q = total("seconds_to_published_warm_compile_cache", quality)
+            summary.update(
+                {
+                    "rnnbook_seconds_to_published_total_warm_compile_cache": warm_q,
+                    "speedup_to_published_warm_compile_cache": ratio(ref_q, warm_q),
+                }
+            )
+    if trained and all(r["fit_seconds_warm_compile_cache"] is not None for r in trained):
+        total_warm = total("fit_seconds_warm_compile_cache", trained)
+        summary["rnnbook_fit_seconds_total_warm_compile_cache"] = total_warm
+        summary["speedup_total_warm_compile_cache"] = ratio(total_ref, total_warm)
+    # The first epochs' one-off costs (compilation, mostly), and with a warm compile cache what is left.
+    excess = [r for r in trained if r["first_epoch_excess_seconds"] is not None]
+    if excess:
+        summary["rnnbook_first_epoch_excess_seconds_total"] = total("first_epoch_excess_seconds", excess)
+    if excess and all(r["first_epoch_excess_seconds_warm_compile_cache"] is not None for r in excess):
+        summary["rnnbook_first_epoch_excess_seconds_total_warm_compile_cache"] = total(
+            "first_epoch_excess_seconds_warm_compile_cache", excess
+        )
+    return summary
 
 
 def _summary(path: Path) -> dict:

@@ -7,6 +7,7 @@ check finds its sentence by a pattern, so rewording a sentence without updating 
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -319,25 +320,34 @@ def test_the_bench_readme_quotes_the_stored_ten_epoch_book():
         r"chapter's (\d+) trained models at their published score \((\d+) at 20 epochs\)",
         "bench/README.md",
     )
-    name = m.group(1)
-    run = json.loads((RESULTS / name).read_text())
+    run = json.loads((RESULTS / m.group(1)).read_text())
     twenty = json.loads((RESULTS / run["compare_with"].split()[0]).read_text())
     failed = [f for c in run["chapters"] for f in c["failed_check_cells"]]
-    leaderboard = next(f["error"] for f in failed if "every trained model of the chapter" in f["error"])
-    reached, of = re.search(r"\((\d+) of (\d+); above it", leaderboard).groups()
+
+    def error(words: str) -> str:
+        return next(f["error"] for f in failed if words in f["error"])
+
+    reached, of = re.search(r"\((\d+) of (\d+); above it", error("every trained model of")).groups()
     _, bench = newest("bench")
-    assert_quotes(
-        m,
-        name,
-        run["total_seconds_empty_caches"],
-        m.group(3),
-        twenty["total_seconds_empty_caches"],
-        len(failed),
-        int(reached),
-        int(of),
-        bench["summary"]["trained_rows_at_or_below_published"],
-    )
+    # At 20 epochs chapter 8's leaderboard trains the benchmark's 14 models with the benchmark's recipe
+    # and data, so the benchmark's count is the chapter's.
+    at_twenty = bench["summary"]["trained_rows_at_or_below_published"]
+    for group, value in zip(
+        (2, 4, 5, 6, 7, 8),
+        (run["total_seconds_empty_caches"], twenty["total_seconds_empty_caches"], len(failed))
+        + (int(reached), int(of), at_twenty),
+    ):
+        assert agrees(m.group(group), value), f"{m.group(0)!r} quotes {m.group(group)}, the file {value}"
     assert_chapter_list(m.group(3), run["chapters"], "seconds_empty_caches")
+    # The failed lessons' figures, as each check cell's error states them.
+    m = quoted(text, r"adding problem ends at ([\d.]+)% of the mean's error", "bench/README.md")
+    at_most = float(re.search(r"at most ([\d.]+)", error("under 2% of the mean's error")).group(1))
+    assert agrees(m.group(1), 100 * at_most), f"{m.group(0)!r}, the check: at most {at_most}"
+    m = quoted(text, r"the 500-series training error is ([\d.]+) times the 7,000-series", "bench/README.md")
+    low, high = map(
+        float, re.search(r"at least ([\d.]+) vs at most ([\d.]+)", error("on 500 series")).groups()
+    )
+    assert agrees(m.group(1), low / high), f"{m.group(0)!r}, the check: {low} vs {high}"
 
 
 def test_the_bench_readme_details_are_those_of_the_newest_benchmark():
@@ -349,10 +359,11 @@ def test_the_bench_readme_details_are_those_of_the_newest_benchmark():
     assert_quotes(m, s["rnnbook_fit_seconds_total"])
     m = quoted(
         text,
-        r"The (\d+)x goal is met with a warm compilation cache and missed by a factor of ([\d.]+)",
+        r"The 20x goal is met with a warm compilation cache and missed by a factor of ([\d.]+)",
         "bench/README.md",
     )
-    assert_quotes(m, 20, 20 / s["speedup_to_published"])
+    assert_quotes(m, 20 / s["speedup_to_published"])
+    assert s["speedup_to_published_warm_compile_cache"] >= 20 > s["speedup_to_published"]
     m = quoted(
         text,
         r"one-off compilation \(([\d.]+)–([\d.]+) s of its first epoch, against ([\d.]+)–([\d.]+) s warm\)",
@@ -413,3 +424,42 @@ def test_the_code_quotes_the_newest_benchmark():
         s["rnnbook_first_epoch_excess_seconds_total"],
         s["rnnbook_first_epoch_excess_seconds_total_warm_compile_cache"],
     )
+
+
+def _run_bench():
+    spec = importlib.util.spec_from_file_location("run_bench", ROOT / "bench" / "run_bench.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_run_of_rnnbooks_side_alone_sums_its_own_rows_and_states_no_ratio():
+    run_bench = _run_bench()
+    _, bench = newest("bench")
+    alone = [{**r, "reference_fit_seconds": None, "reference_val_mse": None} for r in bench["rows"]]
+    s = run_bench.summarize(alone)
+    trained = [r for r in bench["rows"] if r["epochs"]]
+    assert s["rows_timed"] == len(trained) == bench["summary"]["rows_timed"]
+    assert s["rnnbook_fit_seconds_total"] == pytest.approx(sum(r["fit_seconds"] for r in trained))
+    assert s["rnnbook_fit_seconds_total"] == pytest.approx(bench["summary"]["rnnbook_fit_seconds_total"])
+    assert s["speedup_total"] is None and s["reference_fit_seconds_total"] is None
+    assert s["speedup_to_published"] is None
+    assert run_bench.summarize(bench["rows"]) == bench["summary"]  # the stored summary is its rows'
+
+
+def test_reference_rows_reused_from_a_results_file_keep_their_test_mse_and_load():
+    run_bench = _run_bench()
+    name, bench = newest("bench")
+    reused = run_bench.load_reference(RESULTS / name)
+    for row in bench["rows"]:
+        if row["reference_val_mse"] is None:
+            assert row["model"] not in reused
+            continue
+        got = reused[row["model"]]
+        assert (got["val_mse"], got["test_mse"], got["fit_seconds"], got["loadavg_1min"]) == (
+            row["reference_val_mse"],
+            row["reference_test_mse"],
+            row["reference_fit_seconds"],
+            row["reference_loadavg_1min"],
+        )
+        assert got["test_mse"] is not None and got["loadavg_1min"] is not None
