@@ -461,11 +461,12 @@ def summarize(rows: list) -> dict:
         and (r["reference_fit_seconds"] is not None or not has_reference)
     ]
 
-    def ratio(reference_total, ours_total):
-        return reference_total / ours_total if has_reference and ours_total else None
+    def total(key, subset):  # None where a row lacks the figure (the reference's, in a run without it)
+        values = [r[key] for r in subset]
+        return None if None in values else sum(values)
 
-    def total(key, subset):
-        return sum(r[key] for r in subset) if has_reference or not key.startswith("reference") else None
+    def ratio(reference_total, ours_total):
+        return reference_total / ours_total if reference_total is not None and ours_total else None
 
     trained_names = [r for r in rows if r["model"] not in NAIVE]
     total_ours, total_ref = total("fit_seconds", trained), total("reference_fit_seconds", trained)
@@ -494,26 +495,25 @@ def summarize(rows: list) -> dict:
                 "speedup_to_published": ratio(ref_q, ours_q),
             }
         )
-        if all(r["seconds_to_published_warm_compile_cache"] is not None for r in quality):
-            warm_q = total("seconds_to_published_warm_compile_cache", quality)
+        warm_q = total("seconds_to_published_warm_compile_cache", quality)
+        if warm_q is not None:
             summary.update(
                 {
                     "rnnbook_seconds_to_published_total_warm_compile_cache": warm_q,
                     "speedup_to_published_warm_compile_cache": ratio(ref_q, warm_q),
                 }
             )
-    if trained and all(r["fit_seconds_warm_compile_cache"] is not None for r in trained):
-        total_warm = total("fit_seconds_warm_compile_cache", trained)
+    total_warm = total("fit_seconds_warm_compile_cache", trained)
+    if trained and total_warm is not None:
         summary["rnnbook_fit_seconds_total_warm_compile_cache"] = total_warm
         summary["speedup_total_warm_compile_cache"] = ratio(total_ref, total_warm)
     # The first epochs' one-off costs (compilation, mostly), and with a warm compile cache what is left.
     excess = [r for r in trained if r["first_epoch_excess_seconds"] is not None]
+    warm_excess = total("first_epoch_excess_seconds_warm_compile_cache", excess)
     if excess:
         summary["rnnbook_first_epoch_excess_seconds_total"] = total("first_epoch_excess_seconds", excess)
-    if excess and all(r["first_epoch_excess_seconds_warm_compile_cache"] is not None for r in excess):
-        summary["rnnbook_first_epoch_excess_seconds_total_warm_compile_cache"] = total(
-            "first_epoch_excess_seconds_warm_compile_cache", excess
-        )
+    if excess and warm_excess is not None:
+        summary["rnnbook_first_epoch_excess_seconds_total_warm_compile_cache"] = warm_excess
     return summary
 
 
